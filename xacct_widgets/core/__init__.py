@@ -1,0 +1,1 @@
+"""Plain Python over boto3 and pandas; never imports ipywidgets."""

@@ -1,0 +1,117 @@
+"""One exception hierarchy for everything a user can get wrong.
+
+Every message names the bad value and says what to do about it, because the person reading it is
+usually in a notebook with no debugger. AWS errors are wrapped ``from`` the original so the
+botocore details stay reachable in ``__cause__``.
+"""
+
+from __future__ import annotations
+
+
+class XacctError(Exception):
+    """Root of all xacct_widgets errors."""
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(f"{message} {fix}" if fix else message)
+
+
+class InvalidInput(XacctError, ValueError):
+    """A value given by the user breaks an AWS limit; raised before any API call."""
+
+
+class InvalidAccountId(InvalidInput):
+    """Not a 12-digit AWS account ID."""
+
+
+class InvalidRoleName(InvalidInput):
+    """Not a valid IAM role name."""
+
+
+class InvalidArn(InvalidInput):
+    """Not a well-formed ARN of the expected kind."""
+
+
+class InvalidRoleSpec(InvalidInput):
+    """A RoleSpec field breaks an IAM rule."""
+
+
+class InvalidPolicy(InvalidRoleSpec):
+    """A policy document is not a valid IAM policy."""
+
+
+class InvalidColor(InvalidInput):
+    """Not one of the console's role colours."""
+
+
+class InvalidSwitchRoleUrl(InvalidInput):
+    """Not a console switch-role URL."""
+
+
+class SandboxError(XacctError):
+    """The embedded sandbox was misused or could not start."""
+
+
+class AwsError(XacctError):
+    """An AWS call failed; ``code`` is AWS's error code."""
+
+    def __init__(self, message: str, *, code: str = "", fix: str | None = None) -> None:
+        self.code = code
+        super().__init__(message, fix=fix)
+
+
+class AccessDenied(AwsError):
+    """AWS refused the call for lack of permission."""
+
+
+class SwitchDenied(AccessDenied):
+    """sts:AssumeRole was refused; ``reasons`` lists the failed preflight checks."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "AccessDenied",
+        fix: str | None = None,
+        reasons: tuple[str, ...] = (),
+    ) -> None:
+        self.reasons = reasons
+        super().__init__(message, code=code, fix=fix)
+
+
+class RootUserError(AccessDenied):
+    """The caller is an account's root user, which cannot switch roles."""
+
+
+class PolicyNotFound(AwsError):
+    """A managed policy ARN does not exist in the account."""
+
+
+class RoleNotFound(AwsError):
+    """The named role does not exist."""
+
+
+class ExpiredSession(AwsError):
+    """Credentials have expired and cannot be refreshed."""
+
+
+class Throttled(AwsError):
+    """AWS kept throttling after botocore's retries."""
+
+
+class ApplyFailed(AwsError):
+    """A step of TargetAccount.apply failed; what it had done was rolled back."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        step: str,
+        code: str = "",
+        fix: str | None = None,
+        rolled_back: bool = True,
+    ) -> None:
+        self.step = step
+        self.rolled_back = rolled_back
+        super().__init__(message, code=code, fix=fix)
