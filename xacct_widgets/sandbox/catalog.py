@@ -41,7 +41,8 @@ def narrow_managed_policies(names: tuple[str, ...] = CURATED_POLICIES) -> None:
     if missing:
         raise RuntimeError(f"moto no longer ships these AWS-managed policies: {missing}")
     narrowed = json.dumps({name: full[name] for name in names})
-    models.aws_managed_policies_data = narrowed
+    models.aws_managed_policies_data = narrowed  # type: ignore[attr-defined]
     source.aws_managed_policies_data = narrowed
-    settings.default_user_config.setdefault("iam", {})["load_aws_managed_policies"] = True
+    config = settings.default_user_config  # type: ignore[attr-defined]
+    config.setdefault("iam", {})["load_aws_managed_policies"] = True
     _narrowed = True

@@ -18,13 +18,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.iam import access_control
-from moto.iam.models import AccessKey, iam_backends
 from moto.iam.access_control import IAMRequestBase
+from moto.iam.models import AccessKey, iam_backends
 from moto.sts.models import STSBackend, sts_backends
 from moto.sts.responses import TokenResponse
 
@@ -82,7 +82,7 @@ class _RootAccessKey:
 def register_root_key(account_id: str) -> AccessKey:
     """Issue long-term keys for ``account_id``'s root user (moto has no such principal)."""
     backend = iam_backends[account_id][PARTITION]
-    key = AccessKey(user_name=None, prefix="AKIA", account_id=account_id)
+    key = AccessKey(user_name=None, prefix="AKIA", account_id=account_id)  # type: ignore[abstract]
     backend.access_keys[key.access_key_id] = key  # lets moto resolve the key to its account
     with _lock:
         _root_keys[key.access_key_id] = account_id
@@ -154,7 +154,7 @@ def _check_assume_role(response: TokenResponse) -> None:
 
 def _enforcing() -> bool:
     from moto import settings
-    from moto.core.responses import ActionAuthenticatorMixin
+    from moto.core.authorization import ActionAuthenticatorMixin
 
     return bool(ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT)
 
@@ -167,7 +167,7 @@ def _require(owner: Any, name: str) -> Callable[..., Any]:
             "one the sandbox's trust-policy enforcement was built for.",
             fix="Install the moto range pinned in pyproject.toml.",
         )
-    return original
+    return cast(Callable[..., Any], original)
 
 
 def install() -> None:
@@ -187,8 +187,9 @@ def install() -> None:
                 _check_assume_role(self)
             return original_assume_role(self)
 
-        def create_access_key(account_id: str, partition: str, access_key_id: str,
-                              headers: dict[str, str]) -> Any:
+        def create_access_key(
+            account_id: str, partition: str, access_key_id: str, headers: dict[str, str]
+        ) -> Any:
             if access_key_id in _root_keys:
                 return _RootAccessKey(_root_keys[access_key_id], access_key_id)
             return original_create_key(account_id, partition, access_key_id, headers)

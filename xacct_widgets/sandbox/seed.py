@@ -24,7 +24,11 @@ IAM_READ_POLICY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 SWITCHERS_GROUP = "role-switchers"
 
-ACCOUNT_ALIASES = {"source": SOURCE_ACCOUNT, "target": TARGET_ACCOUNT, "management": MANAGEMENT_ACCOUNT}
+ACCOUNT_ALIASES = {
+    "source": SOURCE_ACCOUNT,
+    "target": TARGET_ACCOUNT,
+    "management": MANAGEMENT_ACCOUNT,
+}
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,14 @@ def _policy(*statements: dict[str, object]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def _user(seed: Seed, account: str, name: str, description: str,
-          managed: tuple[str, ...] = (), mfa: bool = False) -> None:
+def _user(
+    seed: Seed,
+    account: str,
+    name: str,
+    description: str,
+    managed: tuple[str, ...] = (),
+    mfa: bool = False,
+) -> None:
     iam = iam_backends[account][moto_patches.PARTITION]
     user = iam.create_user(REGION, name)
     for arn in managed:
@@ -65,30 +75,55 @@ def _user(seed: Seed, account: str, name: str, description: str,
         device = iam.create_virtual_mfa_device(name, "/")
         serial = device.serial_number
         iam.enable_mfa_device(name, serial, moto_patches.SANDBOX_MFA_CODE, "654321")
-    seed.add(Principal(account, name, user.arn, key.access_key_id, key.secret_access_key,
-                       serial, description))
+    seed.add(
+        Principal(
+            account, name, user.arn, key.access_key_id, key.secret_access_key, serial, description
+        )
+    )
 
 
 def _root(seed: Seed, account: str) -> None:
     key = moto_patches.register_root_key(account)
-    seed.add(Principal(account, "root", f"arn:aws:iam::{account}:root", key.access_key_id,
-                       key.secret_access_key, None, "the account's root user (cannot switch roles)"))
+    seed.add(
+        Principal(
+            account,
+            "root",
+            f"arn:aws:iam::{account}:root",
+            key.access_key_id,
+            key.secret_access_key,
+            None,
+            "the account's root user (cannot switch roles)",
+        )
+    )
 
 
 def seed_tutorial(seed: Seed) -> None:
-    """Source 9876-5432-9876 with operator/intern/admin/root; target 1234-5678-1234 with admin/root."""
+    """Source 9876-5432-9876: operator, intern, admin, root. Target 1234-5678-1234: admin, root."""
     src = iam_backends[SOURCE_ACCOUNT][moto_patches.PARTITION]
     src.create_group(SWITCHERS_GROUP)
     src.put_group_policy(
         SWITCHERS_GROUP,
         "allow-switch-role",
-        _policy({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/*"}),
+        _policy(
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/*"}
+        ),
     )
-    _user(seed, SOURCE_ACCOUNT, "operator", "may call sts:AssumeRole (via group role-switchers)",
-          (IAM_READ_POLICY,), mfa=True)
+    _user(
+        seed,
+        SOURCE_ACCOUNT,
+        "operator",
+        "may call sts:AssumeRole (via group role-switchers)",
+        (IAM_READ_POLICY,),
+        mfa=True,
+    )
     src.add_user_to_group(SWITCHERS_GROUP, "operator")
-    _user(seed, SOURCE_ACCOUNT, "intern", "may read IAM but not call sts:AssumeRole",
-          (IAM_READ_POLICY,))
+    _user(
+        seed,
+        SOURCE_ACCOUNT,
+        "intern",
+        "may read IAM but not call sts:AssumeRole",
+        (IAM_READ_POLICY,),
+    )
     _user(seed, SOURCE_ACCOUNT, "admin", "administrator of the source account", (ADMIN_POLICY,))
     _root(seed, SOURCE_ACCOUNT)
     _user(seed, TARGET_ACCOUNT, "admin", "administrator of the target account", (ADMIN_POLICY,))
@@ -100,28 +135,40 @@ def seed_organization(seed: Seed, member_accounts: int) -> None:
     from moto.organizations.models import organizations_backends
     from moto.s3.models import s3_backends
 
-    _user(seed, MANAGEMENT_ACCOUNT, "admin", "administrator of the organization's management account",
-          (ADMIN_POLICY,))
+    _user(
+        seed,
+        MANAGEMENT_ACCOUNT,
+        "admin",
+        "administrator of the organization's management account",
+        (ADMIN_POLICY,),
+    )
     orgs = organizations_backends[MANAGEMENT_ACCOUNT][moto_patches.PARTITION]
     orgs.create_organization(region=REGION, FeatureSet="ALL")
     root_id = orgs.org.root_id  # type: ignore[union-attr]
-    ous = [orgs.create_organizational_unit(ParentId=root_id, Name=name)["OrganizationalUnit"]["Id"]
-           for name in ("prod", "dev")]
-    vendor_trust = _policy({
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{EXTERNAL_VENDOR_ACCOUNT}:root"},
-        "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"sts:ExternalId": "vendor-audit"}},
-    })
-    auditor_trust = _policy({
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:root"},
-        "Action": "sts:AssumeRole",
-    })
+    ous = [
+        orgs.create_organizational_unit(ParentId=root_id, Name=name)["OrganizationalUnit"]["Id"]
+        for name in ("prod", "dev")
+    ]
+    vendor_trust = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{EXTERNAL_VENDOR_ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "vendor-audit"}},
+        }
+    )
+    auditor_trust = _policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT}:root"},
+            "Action": "sts:AssumeRole",
+        }
+    )
     for i in range(member_accounts):
         ou = ous[i % 2]
-        created = orgs.create_account(AccountName=f"tenant-{i + 1:03d}",
-                                      Email=f"aws+tenant-{i + 1:03d}@example.com")
+        created = orgs.create_account(
+            AccountName=f"tenant-{i + 1:03d}", Email=f"aws+tenant-{i + 1:03d}@example.com"
+        )
         account = created["CreateAccountStatus"]["AccountId"]
         orgs.move_account(AccountId=account, SourceParentId=root_id, DestinationParentId=ou)
         iam = iam_backends[account][moto_patches.PARTITION]

@@ -22,6 +22,7 @@ from typing import Any
 
 import boto3
 import botocore.session
+import pandas as pd
 
 from ..core.errors import SandboxError
 from .seed import ACCOUNT_ALIASES, REGION, Principal, Seed
@@ -42,8 +43,9 @@ def _latency_and_info(app: _WSGIApp, latency_s: float, info: Callable[[], bytes]
         path = environ.get("PATH_INFO", "")
         if path == INFO_PATH:
             body = info()
-            start_response("200 OK", [("Content-Type", "application/json"),
-                                      ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            )
             return [body]
         if latency_s and not path.startswith("/moto-api"):
             time.sleep(latency_s)
@@ -64,15 +66,26 @@ class Sandbox:
     MANAGEMENT = ACCOUNT_ALIASES["management"]
     from .moto_patches import SANDBOX_MFA_CODE as MFA_CODE
 
-    def __init__(self, *, member_accounts: int = 0, latency_ms: float = 0, port: int = 0,
-                 host: str = "127.0.0.1", region: str = REGION, enforce: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        member_accounts: int = 0,
+        latency_ms: float = 0,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        region: str = REGION,
+        enforce: bool = True,
+    ) -> None:
         if not isinstance(member_accounts, int) or not 0 <= member_accounts <= 5000:
-            raise SandboxError(f"member_accounts must be an integer 0-5000, got {member_accounts!r}.")
+            raise SandboxError(
+                f"member_accounts must be an integer 0-5000, got {member_accounts!r}."
+            )
         if latency_ms < 0:
             raise SandboxError(f"latency_ms must be >= 0, got {latency_ms!r}.")
         if not host.startswith("127.") and host not in ("localhost", "::1"):
-            raise SandboxError(f"The sandbox binds loopback only, not {host!r}.",
-                               fix="Use host='127.0.0.1'.")
+            raise SandboxError(
+                f"The sandbox binds loopback only, not {host!r}.", fix="Use host='127.0.0.1'."
+            )
         self.member_accounts = member_accounts
         self.latency_ms = latency_ms
         self.region = region
@@ -86,7 +99,8 @@ class Sandbox:
         self._url: str | None = None
         self._remote = False
         self._config_dir: tempfile.TemporaryDirectory[str] | None = None
-        self._saved_auth: tuple[int, int] | None = None
+        self._saved_auth: tuple[float, int] | None = None
+        self._member_ids: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -98,9 +112,11 @@ class Sandbox:
         with _process_lock:
             if _running_in_process is not None:
                 raise SandboxError(
-                    f"A sandbox already runs in this process at {_running_in_process.endpoint_url}; "
-                    "moto keeps one state per process.",
-                    fix="Reuse it, stop it first, or reach another process's with Sandbox.attach(url).")
+                    f"A sandbox already runs in this process at "
+                    f"{_running_in_process.endpoint_url}; moto keeps one state per process.",
+                    fix="Reuse it, stop it first, or reach another process's with "
+                    "Sandbox.attach(url).",
+                )
             _running_in_process = self
         try:
             self._start()
@@ -113,7 +129,7 @@ class Sandbox:
 
     def _start(self) -> None:
         from moto import settings
-        from moto.core.responses import ActionAuthenticatorMixin
+        from moto.core.authorization import ActionAuthenticatorMixin
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -129,35 +145,45 @@ class Sandbox:
         _reset_moto()
         self._seed = seed.seed_all(self.member_accounts)
         self._principals = _describe(self._seed.principals)
-        app = _latency_and_info(DomainDispatcherApplication(create_backend_app),
-                                self.latency_ms / 1000, self._info)
+        app = _latency_and_info(
+            DomainDispatcherApplication(create_backend_app), self.latency_ms / 1000, self._info
+        )
+        _check_port_free(self._host, self._port)
         try:
-            self._server = make_server(self._host, self._port, app, threaded=True,
-                                       request_handler=MotoRequestHandler)
-        except OSError as err:
+            self._server = make_server(
+                self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
+            )
+        except (OSError, SystemExit) as err:  # werkzeug exits on EADDRINUSE; a race got there first
             raise SandboxError(
-                f"Cannot listen on {self._host}:{self._port}: {err.strerror or err}.",
-                fix="Pass port=0 to let the sandbox pick a free port.") from err
+                f"Cannot listen on {self._host}:{self._port}.",
+                fix="Pass port=0 to let the sandbox pick a free port.",
+            ) from err
         host, port = self._server.server_address[:2]
         self._url = f"http://{host}:{port}"
         if self.enforce:
-            self._saved_auth = (settings.INITIAL_NO_AUTH_ACTION_COUNT,
-                                ActionAuthenticatorMixin.request_count)
+            self._saved_auth = (
+                settings.INITIAL_NO_AUTH_ACTION_COUNT,
+                ActionAuthenticatorMixin.request_count,
+            )
             settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
             ActionAuthenticatorMixin.request_count = 0
-        self._thread = threading.Thread(target=self._server.serve_forever, name="xacct-sandbox",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="xacct-sandbox", daemon=True
+        )
         self._thread.start()
         self._write_config()
 
     def stop(self) -> None:
         global _running_in_process
         if self._remote:
-            raise SandboxError(f"The sandbox at {self._url} runs in another process.",
-                               fix="Stop it there (Ctrl-C in the `xacct sandbox` terminal).")
+            raise SandboxError(
+                f"The sandbox at {self._url} runs in another process.",
+                fix="Stop it there (Ctrl-C in the `xacct sandbox` terminal).",
+            )
         if self._url is None:
-            raise SandboxError("This sandbox is not running (stop() was already called, or start() "
-                               "never was).")
+            raise SandboxError(
+                "This sandbox is not running (stop() was already called, or start() never was)."
+            )
         self._teardown()
         from . import moto_patches
 
@@ -174,10 +200,11 @@ class Sandbox:
             self._thread.join(timeout=10)
         if self._saved_auth is not None:
             from moto import settings
-            from moto.core.responses import ActionAuthenticatorMixin
+            from moto.core.authorization import ActionAuthenticatorMixin
 
             settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = (
-                self._saved_auth)
+                self._saved_auth
+            )
         if self._config_dir is not None:
             self._config_dir.cleanup()
         self._server = self._thread = self._config_dir = self._saved_auth = None
@@ -197,8 +224,12 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self if self._url else self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._url is not None and not self._remote:
             self.stop()
 
@@ -211,10 +242,15 @@ class Sandbox:
             with urllib.request.urlopen(url + INFO_PATH, timeout=10) as answer:
                 info = json.load(answer)
         except (OSError, ValueError) as err:
-            raise SandboxError(f"No xacct sandbox answers at {url!r} ({err}).",
-                               fix="Start one with `xacct sandbox` and use the URL it prints.") from err
-        sandbox = cls(member_accounts=int(info["member_accounts"]),
-                      latency_ms=float(info["latency_ms"]), region=info["region"])
+            raise SandboxError(
+                f"No xacct sandbox answers at {url!r} ({err}).",
+                fix="Start one with `xacct sandbox` and use the URL it prints.",
+            ) from err
+        sandbox = cls(
+            member_accounts=int(info["member_accounts"]),
+            latency_ms=float(info["latency_ms"]),
+            region=info["region"],
+        )
         sandbox._url, sandbox._remote = url, True
         sandbox._principals = info["principals"]
         sandbox._member_ids = info["member_account_ids"]
@@ -226,9 +262,11 @@ class Sandbox:
         """The sandbox named by ``XACCT_SANDBOX_URL`` (set by ``xacct lab`` for its kernels)."""
         url = (environ if environ is not None else os.environ).get(ENV_URL)
         if not url:
-            raise SandboxError(f"{ENV_URL} is not set, so no sandbox is known to this process.",
-                               fix="Start JupyterLab with `xacct lab`, or run `xacct sandbox` and "
-                                   f"export the {ENV_URL} it prints.")
+            raise SandboxError(
+                f"{ENV_URL} is not set, so no sandbox is known to this process.",
+                fix="Start JupyterLab with `xacct lab`, or run `xacct sandbox` and "
+                f"export the {ENV_URL} it prints.",
+            )
         return cls.attach(url)
 
     # -- what callers use --------------------------------------------------------------------
@@ -246,16 +284,20 @@ class Sandbox:
     def member_account_ids(self) -> list[str]:
         if self._seed is not None:
             return list(self._seed.member_accounts)
-        return list(getattr(self, "_member_ids", []))
+        return list(self._member_ids)
 
     def account(self, account: str) -> str:
         """Resolve an alias (``source``, ``target``, ``management``) or an ID with hyphens."""
         candidate = ACCOUNT_ALIASES.get(str(account).strip().lower(), str(account))
         candidate = candidate.replace("-", "").strip()
         if candidate not in self._principals:
-            known = ", ".join(f"{a} ({i})" for a, i in ACCOUNT_ALIASES.items() if i in self._principals)
-            raise SandboxError(f"The sandbox has no seeded principals in account {account!r}.",
-                               fix=f"Use one of: {known}.")
+            known = ", ".join(
+                f"{a} ({i})" for a, i in ACCOUNT_ALIASES.items() if i in self._principals
+            )
+            raise SandboxError(
+                f"The sandbox has no seeded principals in account {account!r}.",
+                fix=f"Use one of: {known}.",
+            )
         return candidate
 
     def principal(self, account: str = "source", user: str = "operator") -> dict[str, Any]:
@@ -267,12 +309,15 @@ class Sandbox:
         account_id = self.account(account)
         users = self._principals[account_id]
         if user not in users:
-            raise SandboxError(f"No user {user!r} in sandbox account {account_id}.",
-                               fix=f"Seeded users there: {', '.join(sorted(users))}.")
+            raise SandboxError(
+                f"No user {user!r} in sandbox account {account_id}.",
+                fix=f"Seeded users there: {', '.join(sorted(users))}.",
+            )
         return users[user]
 
-    def session(self, account: str = "source", user: str = "operator",
-                region: str | None = None) -> boto3.Session:
+    def session(
+        self, account: str = "source", user: str = "operator", region: str | None = None
+    ) -> boto3.Session:
         """A boto3 session acting as a seeded principal, wired to this sandbox's endpoint."""
         entry = self._principal(account, user)
         self.endpoint_url  # noqa: B018 -- raises when not running
@@ -296,38 +341,77 @@ class Sandbox:
             "AWS_REGION": self.region,
         }
 
+    def principals(self) -> pd.DataFrame:
+        """The seeded principals as a table, access key IDs masked, no secrets."""
+        from ..core.frames import mask_key_id
+
+        rows = [
+            {
+                "account_id": p["account_id"],
+                "user": p["name"],
+                "arn": p["arn"],
+                "access_key_id": mask_key_id(p["access_key_id"]),
+                "mfa_serial": p["mfa_serial"] or "",
+                "description": p["description"],
+            }
+            for users in self._principals.values()
+            for p in users.values()
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=["account_id", "user", "arn", "access_key_id", "mfa_serial", "description"],
+        )
+
     def secrets(self) -> list[str]:
         """Every seeded secret key, for tests that scan outputs for leaks."""
-        return [u["secret_access_key"] for users in self._principals.values() for u in users.values()]
+        return [
+            u["secret_access_key"] for users in self._principals.values() for u in users.values()
+        ]
 
     def __repr__(self) -> str:
         where = self._url or "not running"
-        return (f"Sandbox({where}, member_accounts={self.member_accounts}, "
-                f"latency_ms={self.latency_ms:g})")
+        return (
+            f"Sandbox({where}, member_accounts={self.member_accounts}, "
+            f"latency_ms={self.latency_ms:g})"
+        )
 
     # -- internals ---------------------------------------------------------------------------
     def _write_config(self) -> None:
         self._config_dir = tempfile.TemporaryDirectory(prefix="xacct-sandbox-")
         (Path(self._config_dir.name) / "config").write_text(
-            f"[profile {_PROFILE}]\nregion = {self.region}\nendpoint_url = {self._url}\n")
+            f"[profile {_PROFILE}]\nregion = {self.region}\nendpoint_url = {self._url}\n"
+        )
 
     def _info(self) -> bytes:
-        return json.dumps({
-            "region": self.region,
-            "latency_ms": self.latency_ms,
-            "member_accounts": self.member_accounts,
-            "member_account_ids": self.member_account_ids,
-            "principals": self._principals,
-        }).encode()
+        return json.dumps(
+            {
+                "region": self.region,
+                "latency_ms": self.latency_ms,
+                "member_accounts": self.member_accounts,
+                "member_account_ids": self.member_account_ids,
+                "principals": self._principals,
+            }
+        ).encode()
 
 
-def _describe(principals: Mapping[str, Mapping[str, Principal]]) -> dict[str, dict[str, dict[str, Any]]]:
-    return {account: {name: {"account_id": p.account_id, "name": p.name, "arn": p.arn,
-                             "access_key_id": p.access_key_id,
-                             "secret_access_key": p.secret_access_key,
-                             "mfa_serial": p.mfa_serial, "description": p.description}
-                      for name, p in users.items()}
-            for account, users in principals.items()}
+def _describe(
+    principals: Mapping[str, Mapping[str, Principal]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        account: {
+            name: {
+                "account_id": p.account_id,
+                "name": p.name,
+                "arn": p.arn,
+                "access_key_id": p.access_key_id,
+                "secret_access_key": p.secret_access_key,
+                "mfa_serial": p.mfa_serial,
+                "description": p.description,
+            }
+            for name, p in users.items()
+        }
+        for account, users in principals.items()
+    }
 
 
 def _reset_moto() -> None:
@@ -336,7 +420,16 @@ def _reset_moto() -> None:
     moto_api_backend.reset()
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+def _check_port_free(host: str, port: int) -> None:
+    """Fail with a clear error before werkzeug, which prints and calls sys.exit on a busy port."""
+    if port == 0:
+        return
     with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise SandboxError(
+                f"Cannot listen on {host}:{port}: {err.strerror or err}.",
+                fix="Pass port=0 to let the sandbox pick a free port, or stop what uses it.",
+            ) from err

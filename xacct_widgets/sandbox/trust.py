@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,8 +54,12 @@ def _as_list(value: Any) -> list[Any]:
 
 def _action_matches(statement: Mapping[str, Any], action: str) -> bool:
     if "NotAction" in statement:
-        return not any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in _as_list(statement["NotAction"]))
-    return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in _as_list(statement.get("Action")))
+        return not any(
+            fnmatch.fnmatchcase(action.lower(), p.lower()) for p in _as_list(statement["NotAction"])
+        )
+    return any(
+        fnmatch.fnmatchcase(action.lower(), p.lower()) for p in _as_list(statement.get("Action"))
+    )
 
 
 def _principal_matches(principal: Any, caller: Caller) -> bool:
@@ -80,7 +84,7 @@ def _principal_matches(principal: Any, caller: Caller) -> bool:
     return False
 
 
-_STRING_OPS = {
+_STRING_OPS: dict[str, Callable[[str, str], bool]] = {
     "StringEquals": lambda actual, expected: actual == expected,
     "StringNotEquals": lambda actual, expected: actual != expected,
     "StringEqualsIgnoreCase": lambda actual, expected: actual.lower() == expected.lower(),
@@ -123,13 +127,19 @@ def _statements(document: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
     return [s for s in _as_list(document.get("Statement")) if isinstance(s, Mapping)]
 
 
-def evaluate(document: Mapping[str, Any], caller: Caller, context: Mapping[str, str],
-             action: str = "sts:AssumeRole") -> Decision:
+def evaluate(
+    document: Mapping[str, Any],
+    caller: Caller,
+    context: Mapping[str, str],
+    action: str = "sts:AssumeRole",
+) -> Decision:
     """Decide an AssumeRole request as IAM does: explicit Deny wins, else some Allow must match."""
     allowed = False
     unmet: list[str] = []
     for statement in _statements(document):
-        if not _action_matches(statement, action) or not _principal_matches(statement.get("Principal"), caller):
+        if not _action_matches(statement, action) or not _principal_matches(
+            statement.get("Principal"), caller
+        ):
             continue
         holds, why = _conditions_hold(statement, context)
         if not holds:
@@ -146,8 +156,9 @@ def evaluate(document: Mapping[str, Any], caller: Caller, context: Mapping[str, 
     return Decision(False, "the role's trust policy does not name the caller")
 
 
-def request_context(caller: Caller, *, external_id: str | None, mfa_present: bool,
-                    session_name: str | None) -> dict[str, str]:
+def request_context(
+    caller: Caller, *, external_id: str | None, mfa_present: bool, session_name: str | None
+) -> dict[str, str]:
     """The condition keys AWS puts in an AssumeRole request's context."""
     context = {
         "aws:PrincipalArn": caller.principal_arn,
