@@ -1,0 +1,156 @@
+"""Console switch-role URLs: build the link IAM shows after creating a role, and read it back.
+
+Users share these links (the tutorial bookmarks them past the console's 5-role history), so a
+link built here must be byte-for-byte what the console produces, and one pasted from anywhere
+must pre-fill the switch form or say exactly what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import quote, unquote, unquote_plus, urlsplit
+
+from . import colors, ids
+from .errors import InvalidInput, InvalidSwitchRoleUrl
+
+__all__ = ["SWITCH_ROLE_BASE", "SwitchRoleLink", "parse_switch_role_url", "switch_role_url"]
+
+SWITCH_ROLE_BASE: Final = "https://signin.aws.amazon.com/switchrole"
+_HOST_RE: Final = re.compile(r"(?:[a-z]{2}(?:-[a-z]+)+-[0-9]+\.)?signin\.aws\.amazon\.com")
+#: The console truncates longer display names.
+MAX_DISPLAY_NAME: Final = 64
+
+
+def _display_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(
+            f"Display name {value!r} is invalid: it must be a string.", fix="Or pass None."
+        )
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > MAX_DISPLAY_NAME or any(unicodedata.category(c) == "Cc" for c in text):
+        raise InvalidInput(
+            f"Display name {value!r} is invalid: it must be at most {MAX_DISPLAY_NAME} "
+            "characters, without control characters.",
+            fix="Use a short label such as 'prod' or 'tenant-42 (read-only)'.",
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class SwitchRoleLink:
+    """What a switch-role URL carries; fields are validated and normalised on construction."""
+
+    account_id: str
+    role_name: str
+    display_name: str | None = None
+    color: str | None = None
+    path: str = "/"
+
+    def __post_init__(self) -> None:
+        # Frozen, so normalised values are written through object.__setattr__.
+        object.__setattr__(self, "account_id", ids.account_id(self.account_id))
+        object.__setattr__(self, "role_name", ids.role_name(self.role_name))
+        object.__setattr__(self, "path", ids.iam_path(self.path))
+        object.__setattr__(self, "display_name", _display_name(self.display_name))
+        if self.color is not None:
+            object.__setattr__(self, "color", colors.color(self.color))
+
+    @property
+    def role_arn(self) -> str:
+        """The role's ARN (commercial partition, as the URL's host implies)."""
+        return ids.role_arn(self.account_id, self.role_name, self.path)
+
+    @property
+    def url(self) -> str:
+        """The console URL: roleName, account, then displayName and color when set."""
+        role = f"{self.path.lstrip('/')}{self.role_name}"
+        params = [("roleName", quote(role, safe="/")), ("account", self.account_id)]
+        if self.display_name is not None:
+            params.append(("displayName", quote(self.display_name, safe="")))
+        if self.color is not None:
+            params.append(("color", self.color))
+        return SWITCH_ROLE_BASE + "?" + "&".join(f"{k}={v}" for k, v in params)
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def switch_role_url(
+    account: str,
+    role_name: str,
+    display_name: str | None = None,
+    color: str | None = None,
+    path: str = "/",
+) -> str:
+    """Return the console's switch-role URL for a role, e.g.
+    ``https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234``.
+    """
+    return SwitchRoleLink(account, role_name, display_name, color, path).url
+
+
+def _bad(url: object, reason: str, fix: str | None = None) -> InvalidSwitchRoleUrl:
+    return InvalidSwitchRoleUrl(
+        f"Switch-role URL {url!r} is invalid: {reason}.",
+        fix=fix
+        or f"Use the link from the role's page, like {SWITCH_ROLE_BASE}?roleName=NAME&account=ID.",
+    )
+
+
+def _params(url: str, query: str, fragment: str) -> dict[str, str]:
+    """Collect parameters from the query and from a ``#`` fragment, case-insensitively."""
+    found: dict[str, str] = {}
+    for part in (query, fragment.lstrip("!/?")):
+        for pair in part.split("&"):
+            if not pair:
+                continue
+            key, sep, raw = pair.partition("=")
+            key = unquote(key).strip().lower()
+            if not sep:
+                continue
+            # '+' is a legal role-name character; only a display name may use it for a space.
+            value = unquote_plus(raw) if key == "displayname" else unquote(raw)
+            if key in found and found[key] != value:
+                raise _bad(url, f"{key} is given twice ({found[key]!r} and {value!r})")
+            found[key] = value
+    return found
+
+
+def parse_switch_role_url(url: str) -> SwitchRoleLink:
+    """Read a switch-role URL (query or ``#`` fragment form, global or regional sign-in host)."""
+    if not isinstance(url, str):
+        raise _bad(url, "it must be a string")
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError as err:
+        raise _bad(url, f"it cannot be parsed ({err})") from err
+    if parts.scheme.lower() != "https":
+        raise _bad(url, "it must start with https://")
+    host = (parts.hostname or "").lower()
+    if not _HOST_RE.fullmatch(host) or parts.port is not None or parts.username:
+        raise _bad(url, f"host {host!r} is not signin.aws.amazon.com or <region>.signin.aws...")
+    if parts.path.rstrip("/") != "/switchrole":
+        raise _bad(url, f"path {parts.path!r} is not /switchrole")
+    params = _params(url, parts.query, parts.fragment)
+    missing = [k for k in ("account", "rolename") if not params.get(k)]
+    if missing:
+        names = {"account": "account", "rolename": "roleName"}
+        raise _bad(url, "it has no " + " and no ".join(names[k] for k in missing))
+    head, _, name = params["rolename"].strip().strip("/").rpartition("/")
+    try:
+        return SwitchRoleLink(
+            account_id=params["account"],
+            role_name=name,
+            display_name=params.get("displayname"),
+            color=params.get("color") or None,
+            path=f"/{head}/" if head else "/",
+        )
+    except InvalidInput as err:
+        raise _bad(url, err.message.rstrip("."), err.fix) from err
