@@ -1,0 +1,363 @@
+"""Persistent role history and bookmarks: the console's 5-role cookie, without the limit.
+
+The console remembers the last five roles in a browser cookie; past that, the tutorial's author
+bookmarks switch-role URLs by hand. Here every successful switch is recorded in a small SQLite
+file in the user's config directory, so it survives kernel restarts and is shared by every
+notebook of the user.
+
+Why SQLite rather than a JSON file: two kernels switching at the same moment must not lose each
+other's entries. SQLite's write lock (``BEGIN IMMEDIATE``), WAL journal and busy timeout give
+that for free across processes; a read-modify-write JSON file would need its own locking and
+still break on a crash mid-write. The file holds no secret: account IDs, role names, display
+names and colours only.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import pandas as pd
+import platformdirs
+
+from . import ids, urls
+from .errors import InvalidInput, XacctError
+from .frames import to_frame
+
+__all__ = ["ENV_VAR", "HISTORY_COLUMNS", "HistoryEntry", "RoleHistory", "default_path"]
+
+log = logging.getLogger(__name__)
+
+#: Environment variable overriding the history file's location (``:memory:`` allowed).
+ENV_VAR: Final = "XACCT_HISTORY"
+#: Columns of :meth:`RoleHistory.frame` and :meth:`RoleHistory.bookmarks`, in order.
+HISTORY_COLUMNS: Final = (
+    "account_id",
+    "role_name",
+    "display_name",
+    "color",
+    "last_used",
+    "use_count",
+    "bookmarked",
+    "switch_role_url",
+)
+_MEMORY: Final = ":memory:"
+_BUSY_TIMEOUT_S: Final = 30.0
+_SCHEMA_VERSION: Final = 1
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS roles (
+    account_id   TEXT    NOT NULL,
+    role_name    TEXT    NOT NULL,
+    path         TEXT    NOT NULL DEFAULT '/',
+    display_name TEXT,
+    color        TEXT,
+    last_used    TEXT,              -- ISO 8601, UTC; NULL for a bookmark never switched to
+    use_count    INTEGER NOT NULL DEFAULT 0,
+    bookmarked   INTEGER NOT NULL DEFAULT 0,
+    seq          INTEGER NOT NULL,  -- strictly increasing across processes: recency order
+    PRIMARY KEY (account_id, role_name)
+)
+"""
+_ORDER: Final = "ORDER BY last_used IS NULL, seq DESC"
+_FIELDS: Final = (
+    "account_id, role_name, path, display_name, color, last_used, use_count, bookmarked"
+)
+_NEXT_SEQ: Final = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM roles)"
+
+
+def default_path() -> Path | str:
+    """``$XACCT_HISTORY`` if set, else ``<user config dir>/xacct_widgets/history.sqlite3``."""
+    override = os.environ.get(ENV_VAR, "").strip()
+    if override:
+        return override if override == _MEMORY else Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("xacct_widgets")) / "history.sqlite3"
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One remembered role: where, how it is labelled, how often and when it was last used."""
+
+    account_id: str
+    role_name: str
+    display_name: str | None = None
+    color: str | None = None
+    path: str = "/"
+    last_used: datetime | None = None
+    use_count: int = 0
+    bookmarked: bool = False
+
+    @property
+    def role_arn(self) -> str:
+        return ids.role_arn(self.account_id, self.role_name, self.path)
+
+    @property
+    def switch_role_url(self) -> str:
+        """The console link for this entry (what the tutorial's author bookmarked)."""
+        return urls.switch_role_url(
+            self.account_id, self.role_name, self.display_name, self.color, self.path
+        )
+
+    @property
+    def label(self) -> str:
+        """What the console shows in its role history: the display name, else role @ account."""
+        return self.display_name or f"{self.role_name} @ {self.account_id}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _entry(row: tuple[Any, ...]) -> HistoryEntry:
+    account, role, path, display, color, last_used, count, bookmarked = row
+    return HistoryEntry(
+        account_id=account,
+        role_name=role,
+        display_name=display,
+        color=color,
+        path=path,
+        last_used=datetime.fromisoformat(last_used) if last_used else None,
+        use_count=int(count),
+        bookmarked=bool(bookmarked),
+    )
+
+
+class RoleHistory:
+    """Role history and bookmarks in SQLite; safe for several processes and threads at once.
+
+    ``RoleHistory()`` uses :func:`default_path`; ``RoleHistory(path)`` a given file;
+    ``RoleHistory(":memory:")`` a throwaway history for one object.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        where: Path | str | os.PathLike[str] = default_path() if path is None else path
+        if not isinstance(where, str | os.PathLike):
+            raise InvalidInput(
+                f"History path {path!r} is invalid: it must be a file path or ':memory:'.",
+                fix=f"Pass a path, ':memory:', or None for the default (or set ${ENV_VAR}).",
+            )
+        self.path: Path | str = _MEMORY if str(where) == _MEMORY else Path(where).expanduser()
+        self._lock = threading.Lock()
+        self._conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if isinstance(self.path, Path):
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below), so the
+            # write lock is taken before reading the next sequence number, not after.
+            conn = sqlite3.connect(
+                str(self.path),
+                timeout=_BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,  # guarded by self._lock; widgets call from threads
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            if isinstance(self.path, Path):
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            with self._write(conn):
+                conn.execute(_SCHEMA)
+                conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        except (sqlite3.Error, OSError) as err:
+            raise XacctError(
+                f"Cannot open the role history at {self.path}: {err}.",
+                fix=f"Pass another path (RoleHistory(path) or ${ENV_VAR}), or ':memory:'.",
+            ) from err
+        return conn
+
+    @staticmethod
+    @contextmanager
+    def _write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                with self._write(self._conn) as conn:
+                    yield conn
+            except sqlite3.Error as err:
+                raise XacctError(
+                    f"The role history at {self.path} could not be written: {err}.",
+                    fix="Check the file is writable and not on a network share (SQLite locks).",
+                ) from err
+
+    def _rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(
+                f"SELECT {_FIELDS} FROM roles {where} {_ORDER}", params
+            ).fetchall()
+
+    # -- writing --------------------------------------------------------------------------------
+    def record(
+        self,
+        account: str,
+        role: str,
+        display_name: str | None = None,
+        color: str | None = None,
+        path: str = "/",
+    ) -> HistoryEntry:
+        """Remember a switch: one entry per (account, role), its use count and last-used time.
+
+        A display name or colour given now replaces the stored one; None keeps it.
+        """
+        link = urls.SwitchRoleLink(account, role, display_name, color, path)
+        with self._transaction() as conn:
+            conn.execute(
+                f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
+                                       last_used, use_count, bookmarked, seq)
+                    VALUES (?, ?, ?, ?, ?, ?, 1, 0, {_NEXT_SEQ})
+                    ON CONFLICT (account_id, role_name) DO UPDATE SET
+                        path = excluded.path,
+                        display_name = COALESCE(excluded.display_name, roles.display_name),
+                        color = COALESCE(excluded.color, roles.color),
+                        last_used = excluded.last_used,
+                        use_count = roles.use_count + 1,
+                        seq = excluded.seq""",
+                (link.account_id, link.role_name, link.path, link.display_name, link.color, _now()),
+            )
+        log.debug("recorded %s in role history", link.role_arn)
+        return self._get(link.account_id, link.role_name)
+
+    def bookmark(
+        self,
+        account: str,
+        role: str,
+        display_name: str | None = None,
+        color: str | None = None,
+        path: str = "/",
+    ) -> HistoryEntry:
+        """Bookmark a role (whether or not it was ever switched to); labels as in :meth:`record`."""
+        link = urls.SwitchRoleLink(account, role, display_name, color, path)
+        with self._transaction() as conn:
+            conn.execute(
+                f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
+                                       last_used, use_count, bookmarked, seq)
+                    VALUES (?, ?, ?, ?, ?, NULL, 0, 1, {_NEXT_SEQ})
+                    ON CONFLICT (account_id, role_name) DO UPDATE SET
+                        bookmarked = 1,
+                        path = excluded.path,
+                        display_name = COALESCE(excluded.display_name, roles.display_name),
+                        color = COALESCE(excluded.color, roles.color)""",
+                (link.account_id, link.role_name, link.path, link.display_name, link.color),
+            )
+        return self._get(link.account_id, link.role_name)
+
+    def unbookmark(self, account: str, role: str) -> None:
+        """Drop the bookmark; an entry never switched to disappears with it."""
+        key = self._key(account, role)
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE roles SET bookmarked = 0 WHERE account_id = ? AND role_name = ?", key
+            )
+            conn.execute(
+                "DELETE FROM roles WHERE account_id = ? AND role_name = ? AND use_count = 0", key
+            )
+
+    def remove(self, account: str, role: str) -> bool:
+        """Forget one role entirely (history and bookmark); True if it was there."""
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM roles WHERE account_id = ? AND role_name = ?",
+                self._key(account, role),
+            )
+        return cursor.rowcount > 0
+
+    def clear(self, *, keep_bookmarks: bool = True) -> None:
+        """Forget the history; bookmarks stay (as never-used entries) unless asked otherwise."""
+        with self._transaction() as conn:
+            if keep_bookmarks:
+                conn.execute("DELETE FROM roles WHERE bookmarked = 0")
+                conn.execute("UPDATE roles SET use_count = 0, last_used = NULL")
+            else:
+                conn.execute("DELETE FROM roles")
+
+    # -- reading --------------------------------------------------------------------------------
+    @staticmethod
+    def _key(account: str, role: str) -> tuple[str, str]:
+        return ids.account_id(account), ids.role_name(role)
+
+    def _get(self, account: str, role: str) -> HistoryEntry:
+        found = self.get(account, role)
+        assert found is not None  # just written under the same lock discipline
+        return found
+
+    def get(self, account: str, role: str) -> HistoryEntry | None:
+        """The entry for (account, role), or None."""
+        rows = self._rows("WHERE account_id = ? AND role_name = ?", self._key(account, role))
+        return _entry(rows[0]) if rows else None
+
+    def entries(self) -> list[HistoryEntry]:
+        """Every entry, most recently used first, then bookmarks never switched to."""
+        return [_entry(row) for row in self._rows()]
+
+    def frame(self) -> pd.DataFrame:
+        """Every entry as a table (:data:`HISTORY_COLUMNS`), most recent first, unlimited."""
+        return self._frame(self.entries())
+
+    def bookmarks(self) -> pd.DataFrame:
+        """The bookmarked entries (:data:`HISTORY_COLUMNS`), most recently used first."""
+        return self._frame([e for e in self.entries() if e.bookmarked])
+
+    @staticmethod
+    def _frame(entries: list[HistoryEntry]) -> pd.DataFrame:
+        rows: list[Mapping[str, Any]] = [
+            {
+                "account_id": e.account_id,
+                "role_name": e.role_name,
+                "display_name": e.display_name,
+                "color": e.color,
+                "last_used": e.last_used,
+                "use_count": e.use_count,
+                "bookmarked": e.bookmarked,
+                "switch_role_url": e.switch_role_url,
+            }
+            for e in entries
+        ]
+        frame = to_frame(rows, HISTORY_COLUMNS)
+        frame["last_used"] = pd.to_datetime(frame["last_used"], utc=True)
+        frame["use_count"] = frame["use_count"].astype("int64")
+        frame["bookmarked"] = frame["bookmarked"].astype(bool)
+        return frame
+
+    def __len__(self) -> int:
+        with self._lock:
+            (count,) = self._conn.execute("SELECT COUNT(*) FROM roles").fetchone()
+        return int(count)
+
+    def __iter__(self) -> Iterator[HistoryEntry]:
+        return iter(self.entries())
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> RoleHistory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RoleHistory({str(self.path)!r}, entries={len(self)})"

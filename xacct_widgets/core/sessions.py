@@ -1,0 +1,276 @@
+"""Assumed-role ``boto3.Session`` objects that refresh themselves with botocore's own machinery.
+
+Why not just call ``sts.assume_role`` and build a session from the three keys? Because a notebook
+outlives the credentials: an hour later every cell fails with ``ExpiredToken``. botocore already
+knows how to renew assume-role credentials (``AssumeRoleCredentialFetcher`` feeding
+``RefreshableCredentials``, the same pair behind ``role_arn`` profiles in ``~/.aws/config``), with
+the locking that makes it safe across threads; this module only wires it to an arbitrary base
+session and never re-implements refresh.
+
+Two AWS rules that botocore does not know about are enforced here, before any call:
+
+* an MFA token code cannot be re-prompted inside a running notebook, so an MFA session is fetched
+  once and raises :class:`~xacct_widgets.core.errors.ExpiredSession` (with the fix) instead of
+  refreshing;
+* role chaining (assuming a role from role credentials) is capped by AWS at one hour, so a longer
+  ``duration_seconds`` is refused up front rather than by STS.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+import boto3
+import botocore.session
+from botocore.credentials import AssumeRoleCredentialFetcher, Credentials, RefreshableCredentials
+
+from . import ids
+from .aws import aws_call, client_config
+from .errors import ExpiredSession, InvalidInput
+
+if TYPE_CHECKING:
+    from .source import Identity
+
+__all__ = [
+    "ASSUME_ROLE_METHOD",
+    "ROLE_CHAINING_MAX_SECONDS",
+    "assumed_session",
+    "credentials_expiry",
+    "derived_session",
+    "identity_of",
+    "is_role_credentials",
+]
+
+log = logging.getLogger(__name__)
+
+#: ``Credentials.method`` of the sessions built here (botocore's own label is ``assume-role``).
+ASSUME_ROLE_METHOD: Final = "xacct-assume-role"
+#: AWS caps a session obtained by role chaining at one hour, whatever the role's maximum.
+ROLE_CHAINING_MAX_SECONDS: Final = 3600
+
+# botocore credential methods whose credentials belong to a role session: assuming a role from
+# them is role chaining. (Environment variables with a session token are ambiguous - they may come
+# from GetSessionToken - so they are not guessed at; pass ``chained=`` to be explicit.)
+_ROLE_METHODS: Final = frozenset(
+    {
+        ASSUME_ROLE_METHOD,
+        "assume-role",
+        "assume-role-with-web-identity",
+        "sso",
+        "container-role",
+        "iam-role",
+    }
+)
+
+# Session settings that must follow the credentials into the derived session, so a sandbox's
+# endpoint (``endpoint_url`` in its profile) or a real profile's region and retry settings apply
+# to the assumed role as they did to the caller.
+_CARRIED_VARIABLES: Final = (
+    "config_file",
+    "credentials_file",
+    "profile",
+    "region",
+    "ca_bundle",
+    "retry_mode",
+    "max_attempts",
+    "sts_regional_endpoints",
+    "ignore_configured_endpoint_urls",
+    "defaults_mode",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+)
+
+# botocore's defaults: refresh in the background 15 min before expiry, block at 10 min. Those
+# assume a 1-hour session; for a 15-minute one they would refresh on every call.
+_ADVISORY_S: Final = 15 * 60
+_MANDATORY_S: Final = 10 * 60
+# An MFA session cannot refresh: use it until this close to its expiry, then say so.
+_MFA_MARGIN_S: Final = 60
+
+
+class _NoCache(dict[str, Any]):
+    """A credential cache that never holds anything.
+
+    ``AssumeRoleCredentialFetcher`` keeps its last answer in a cache with its own expiry window;
+    ``RefreshableCredentials`` already decides when to refresh, and a second layer with a
+    different window can hand the same (about to expire) keys back. It also keeps secrets out of
+    any long-lived structure other than the credentials object itself.
+    """
+
+    def __contains__(self, key: object) -> bool:
+        return False
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        return None
+
+
+def is_role_credentials(credentials: Credentials | None) -> bool:
+    """True when ``credentials`` come from a role session (so assuming from them is chaining)."""
+    return getattr(credentials, "method", None) in _ROLE_METHODS
+
+
+def credentials_expiry(session: boto3.Session) -> datetime | None:
+    """When the session's current credentials expire (UTC), or None for long-term keys.
+
+    Reads botocore's public ``RefreshableCredentials`` state without triggering a refresh.
+    """
+    credentials = session.get_credentials()
+    expiry = getattr(credentials, "_expiry_time", None)
+    if isinstance(expiry, datetime):
+        return expiry.astimezone(UTC)
+    return None
+
+
+def derived_session(base: boto3.Session, credentials: Credentials) -> boto3.Session:
+    """A new ``boto3.Session`` with ``base``'s settings (profile, config file, region) and
+    ``credentials``.
+
+    The settings are copied rather than shared because a botocore session caches clients and
+    credentials; sharing one would let the role's keys leak back into the caller's session.
+    """
+    source = base._session  # boto3 exposes no public accessor for its botocore session
+    core = botocore.session.Session()
+    for name in _CARRIED_VARIABLES:
+        value = source.get_config_variable(name)
+        if value is not None:
+            core.set_config_variable(name, value)
+    # The established idiom for handing a botocore session ready-made (here refreshable)
+    # credentials: the credential resolver is only consulted while ``_credentials`` is None, and
+    # ``set_credentials`` would accept static keys only.
+    core._credentials = credentials  # type: ignore[attr-defined]
+    return boto3.Session(botocore_session=core, region_name=core.get_config_variable("region"))
+
+
+def _mfa_cannot_refresh(role_arn: str) -> Callable[[], Mapping[str, Any]]:
+    def refresh() -> Mapping[str, Any]:
+        raise ExpiredSession(
+            f"The MFA session for {role_arn} has expired and cannot renew itself: an MFA code "
+            "cannot be asked for again from inside a running call.",
+            code="ExpiredToken",
+            fix="Switch again with a fresh MFA code (RoleSwitcher.switch(..., mfa_token=...)).",
+        )
+
+    return refresh
+
+
+def _wrapped(
+    fetcher: AssumeRoleCredentialFetcher, role_arn: str
+) -> Callable[[], Mapping[str, Any]]:
+    """botocore's fetch, with a refused refresh raised as our error rather than a ClientError."""
+
+    def refresh() -> Mapping[str, Any]:
+        with aws_call("sts:AssumeRole", role_arn):
+            return fetcher.fetch_credentials()
+
+    return refresh
+
+
+def _lifetime(metadata: Mapping[str, Any]) -> float:
+    expiry = datetime.fromisoformat(str(metadata["expiry_time"]))
+    if expiry.tzinfo is None:
+        expiry = expiry.replace(tzinfo=UTC)
+    return float((expiry - datetime.now(UTC)).total_seconds())
+
+
+def assumed_session(
+    base: boto3.Session,
+    role_arn: str,
+    session_name: str,
+    *,
+    external_id: str | None = None,
+    mfa_serial: str | None = None,
+    mfa_token: str | None = None,
+    duration_seconds: int | None = None,
+    chained: bool | None = None,
+) -> boto3.Session:
+    """Assume ``role_arn`` from ``base`` and return a session whose credentials renew themselves.
+
+    Costs exactly one ``sts:AssumeRole`` now (so a denial or a bad MFA code surfaces here, not at
+    the first use) and one more each time botocore decides to refresh. ``chained`` says whether
+    ``base`` itself holds role credentials (AWS's 1-hour cap then applies); when None it is
+    inferred from how botocore obtained ``base``'s credentials.
+
+    Raises ``InvalidInput`` subclasses before any call for a malformed argument, ``AccessDenied``
+    when STS refuses (AWS's message kept), ``ExpiredSession`` when ``base`` has no usable
+    credentials.
+    """
+    arn = ids.parse_role_arn(role_arn).arn
+    name = ids.session_name(session_name)
+    extra: dict[str, Any] = {"RoleSessionName": name}
+    if external_id is not None:
+        extra["ExternalId"] = ids.external_id(external_id)
+    token: str | None = None
+    if (mfa_serial is None) != (mfa_token is None):
+        raise InvalidInput(
+            "mfa_serial and mfa_token go together: got only "
+            f"{'mfa_serial' if mfa_serial is not None else 'mfa_token'}.",
+            fix="Pass the MFA device's ARN as mfa_serial and its current 6-digit code as "
+            "mfa_token (a notebook cannot prompt for it).",
+        )
+    if mfa_serial is not None and mfa_token is not None:
+        extra["SerialNumber"] = ids.mfa_serial(mfa_serial)
+        token = ids.mfa_code(mfa_token)
+    source_credentials = base.get_credentials()
+    if source_credentials is None:
+        raise ExpiredSession(
+            "The base session has no credentials to assume the role with.",
+            code="NoCredentials",
+            fix="Configure credentials (a profile, environment variables or SSO login) first.",
+        )
+    if chained is None:
+        chained = is_role_credentials(source_credentials)
+    if duration_seconds is not None:
+        limit = ROLE_CHAINING_MAX_SECONDS if chained else ids.MAX_DURATION
+        if chained and isinstance(duration_seconds, int) and duration_seconds > limit:
+            raise InvalidInput(
+                f"DurationSeconds {duration_seconds!r} is invalid when chaining roles: AWS caps a "
+                f"session assumed from another role's session at {limit} seconds.",
+                fix=f"Ask for at most {limit} seconds, or go back to the base user first.",
+            )
+        extra["DurationSeconds"] = ids.duration_seconds(duration_seconds, limit)
+
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=functools.partial(base._session.create_client, config=client_config()),
+        source_credentials=source_credentials,
+        role_arn=arn,
+        extra_args=extra,
+        mfa_prompter=lambda _prompt: token or "",
+        cache=_NoCache(),
+    )
+    with aws_call("sts:AssumeRole", arn):
+        metadata = fetcher.fetch_credentials()
+    lifetime = _lifetime(metadata)
+    refresh: Callable[[], Mapping[str, Any]]
+    if token is not None:
+        refresh = _mfa_cannot_refresh(arn)
+        advisory = mandatory = min(_MFA_MARGIN_S, lifetime / 10)
+    else:
+        refresh = _wrapped(fetcher, arn)
+        advisory, mandatory = min(_ADVISORY_S, lifetime / 3), min(_MANDATORY_S, lifetime / 6)
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata,
+        refresh_using=refresh,
+        method=ASSUME_ROLE_METHOD,
+        advisory_timeout=int(advisory),
+        mandatory_timeout=int(mandatory),
+    )
+    log.debug(
+        "assumed %s as session %s (chained=%s, mfa=%s)", arn, name, chained, token is not None
+    )
+    return derived_session(base, credentials)
+
+
+def identity_of(session: boto3.Session) -> Identity:
+    """Who ``session`` acts as, from one ``sts:GetCallerIdentity`` call (never denied by IAM)."""
+    from .source import Identity
+
+    with aws_call("sts:GetCallerIdentity", "caller"):
+        answer = session.client("sts", config=client_config()).get_caller_identity()
+    return Identity.from_caller_identity(answer)

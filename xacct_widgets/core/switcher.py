@@ -1,0 +1,399 @@
+"""``RoleSwitcher``: the console's "Switch role" / "Back to <user>" as an object.
+
+It holds the base session (the IAM user the operator signed in as) and a stack of active roles.
+Switching assumes the role with a self-refreshing session (:mod:`.sessions`), confirms it at once
+with ``sts:GetCallerIdentity`` - so a refusal shows up at the switch, explained by a preflight,
+and not at the first real call - and records the role in the persistent history.
+
+Cost: the base identity is read once (``GetCallerIdentity``) and cached; after that a switch is
+exactly two calls, ``AssumeRole`` and ``GetCallerIdentity`` in the target. Switching while a role
+is active chains from it (AWS then caps the session at one hour).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+import boto3
+import pandas as pd
+
+from . import ids, urls
+from .errors import AccessDenied, InvalidInput, RootUserError, SwitchDenied, XacctError
+from .frames import to_frame
+from .history import HistoryEntry, RoleHistory
+from .sessions import (
+    ROLE_CHAINING_MAX_SECONDS,
+    assumed_session,
+    credentials_expiry,
+    identity_of,
+    is_role_credentials,
+)
+from .source import Identity, SourceAccount
+
+__all__ = ["ACTIVE_COLUMNS", "ActiveRole", "RoleSwitcher"]
+
+log = logging.getLogger(__name__)
+
+#: Columns of :meth:`ActiveRole.frame` / :meth:`RoleSwitcher.frame`.
+ACTIVE_COLUMNS: Final = (
+    "account_id",
+    "role_name",
+    "display_name",
+    "color",
+    "session_name",
+    "identity_arn",
+    "expiration",
+    "source_arn",
+    "role_arn",
+)
+_SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
+
+
+@dataclass(frozen=True)
+class ActiveRole:
+    """The role currently switched into - what the console shows at the top right.
+
+    Holds no credential: the keys live only in the botocore credentials of
+    :attr:`RoleSwitcher.session`. ``expiration`` is when the current keys expire (they renew
+    themselves unless MFA was used); ``source_arn`` is who switched.
+    """
+
+    account_id: str
+    role_name: str
+    role_arn: str
+    session_name: str
+    identity_arn: str
+    display_name: str | None
+    color: str | None
+    expiration: datetime | None
+    source_arn: str
+    path: str = "/"
+    chained: bool = False
+    mfa: bool = False
+
+    @property
+    def label(self) -> str:
+        """The console's label: the display name, else ``role @ account``."""
+        return self.display_name or f"{self.role_name} @ {self.account_id}"
+
+    @property
+    def switch_role_url(self) -> str:
+        return urls.switch_role_url(
+            self.account_id, self.role_name, self.display_name, self.color, self.path
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """One row, columns :data:`ACTIVE_COLUMNS`."""
+        return _frame([self])
+
+
+def _frame(active: list[ActiveRole]) -> pd.DataFrame:
+    frame = to_frame(active, ACTIVE_COLUMNS)
+    frame["expiration"] = pd.to_datetime(frame["expiration"], utc=True)
+    return frame
+
+
+@dataclass(frozen=True)
+class _Level:
+    active: ActiveRole
+    session: boto3.Session
+
+
+def _default_session_name(caller: Identity) -> str:
+    """The console uses the user's name; AWS allows 2-64 of ``[\\w+=,.@-]``."""
+    raw = caller.session_name if caller.principal_type == "assumed-role" else caller.name
+    name = _SESSION_NAME_BAD.sub("-", raw or "xacct")[:64]
+    return name if len(name) >= 2 else f"{name}-xacct"[:64]
+
+
+class RoleSwitcher:
+    """Switch into roles from a base session, go back, and remember where you have been.
+
+    ``history`` is a :class:`RoleHistory`, a path for one, or None for the default persistent
+    history (``$XACCT_HISTORY`` or the user's config dir). ``session_name`` is the
+    RoleSessionName used (default: the base user's name, as the console does).
+    """
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        history: RoleHistory | str | os.PathLike[str] | None = None,
+        session_name: str | None = None,
+    ) -> None:
+        if not isinstance(session, boto3.Session):
+            raise InvalidInput(
+                f"RoleSwitcher needs a boto3.Session, got {type(session).__name__}.",
+                fix="Pass boto3.Session(profile_name=...) or Sandbox().session('source', "
+                "'operator').",
+            )
+        self._base = session
+        self._session_name = ids.session_name(session_name) if session_name is not None else None
+        self.history = history if isinstance(history, RoleHistory) else RoleHistory(history)
+        self._base_identity: Identity | None = None
+        self._stack: list[_Level] = []
+        self._lock = threading.RLock()
+
+    # -- state ----------------------------------------------------------------------------------
+    @property
+    def base_session(self) -> boto3.Session:
+        """The session the switcher was made with (the signed-in user)."""
+        return self._base
+
+    @property
+    def base_identity(self) -> Identity:
+        """Who the base session is; one GetCallerIdentity, then cached."""
+        with self._lock:
+            if self._base_identity is None:
+                self._base_identity = identity_of(self._base)
+            return self._base_identity
+
+    @property
+    def active(self) -> ActiveRole | None:
+        """The active role (with its current expiry), or None when acting as the base user."""
+        with self._lock:
+            if not self._stack:
+                return None
+            top = self._stack[-1]
+        expiry = credentials_expiry(top.session)
+        return dataclasses.replace(top.active, expiration=expiry or top.active.expiration)
+
+    @property
+    def session(self) -> boto3.Session:
+        """The session to make calls with: the active role's, or the base session's."""
+        with self._lock:
+            return self._stack[-1].session if self._stack else self._base
+
+    @property
+    def stack(self) -> tuple[ActiveRole, ...]:
+        """Every active level, the first switched-to first (more than one when chaining)."""
+        with self._lock:
+            return tuple(level.active for level in self._stack)
+
+    def frame(self) -> pd.DataFrame:
+        """The active role as one row (no rows when none), columns :data:`ACTIVE_COLUMNS`."""
+        active = self.active
+        return _frame([active] if active else [])
+
+    def __repr__(self) -> str:
+        base = self._base_identity.arn if self._base_identity else "base identity not read yet"
+        active = self._stack[-1].active.identity_arn if self._stack else None
+        return f"RoleSwitcher(base={base}, active={active}, depth={len(self._stack)})"
+
+    # -- switching ------------------------------------------------------------------------------
+    def switch(
+        self,
+        account: str,
+        role: str,
+        display_name: str | None = None,
+        color: str | None = None,
+        external_id: str | None = None,
+        mfa_serial: str | None = None,
+        mfa_token: str | None = None,
+        duration_seconds: int | None = None,
+        *,
+        path: str = "/",
+    ) -> ActiveRole:
+        """Switch into ``role`` in ``account`` (console step B5) and make it the active session.
+
+        Every input is validated before any call. Root callers get ``RootUserError`` before any
+        AssumeRole; a refusal raises ``SwitchDenied`` whose ``reasons`` come from a preflight.
+        Switching while a role is active chains from it (``back()`` returns one level).
+        """
+        link = urls.SwitchRoleLink(account, role, display_name, color, path)
+        if external_id is not None:
+            external_id = ids.external_id(external_id)
+        if (mfa_serial is None) != (mfa_token is None):
+            raise InvalidInput(
+                "mfa_serial and mfa_token go together.",
+                fix="Pass your MFA device's ARN as mfa_serial and its current 6-digit code as "
+                "mfa_token.",
+            )
+        if mfa_serial is not None and mfa_token is not None:
+            mfa_serial, mfa_token = ids.mfa_serial(mfa_serial), ids.mfa_code(mfa_token)
+        if duration_seconds is not None:
+            duration_seconds = ids.duration_seconds(duration_seconds)
+        with self._lock:
+            top = self._stack[-1] if self._stack else None
+            caller = Identity.from_arn(top.active.identity_arn) if top else self.base_identity
+            base = top.session if top else self._base
+            if caller.is_root:
+                raise RootUserError(
+                    f"{caller.arn} is the root user of account {caller.account_id}, and AWS "
+                    "never lets the root user switch roles.",
+                    code="RootUser",
+                    fix="Sign in as an IAM user (e.g. 'operator') and switch from there; keep "
+                    "root for account emergencies.",
+                )
+            chained = caller.principal_type == "assumed-role" or is_role_credentials(
+                base.get_credentials()
+            )
+            if chained and duration_seconds and duration_seconds > ROLE_CHAINING_MAX_SECONDS:
+                raise InvalidInput(
+                    f"DurationSeconds {duration_seconds} is invalid here: {caller.arn} is itself "
+                    f"a role session, and AWS caps a chained session at "
+                    f"{ROLE_CHAINING_MAX_SECONDS} seconds.",
+                    fix=f"Ask for at most {ROLE_CHAINING_MAX_SECONDS}, or back() to the base "
+                    "user first.",
+                )
+            name = self._session_name or _default_session_name(caller)
+            try:
+                session = assumed_session(
+                    base,
+                    link.role_arn,
+                    name,
+                    external_id=external_id,
+                    mfa_serial=mfa_serial,
+                    mfa_token=mfa_token,
+                    duration_seconds=duration_seconds,
+                    chained=chained,
+                )
+                identity = identity_of(session)
+            except AccessDenied as err:
+                raise self._denied(err, caller, base, link, external_id, mfa_serial) from err
+            active = ActiveRole(
+                account_id=link.account_id,
+                role_name=link.role_name,
+                role_arn=link.role_arn,
+                session_name=identity.session_name or name,
+                identity_arn=identity.arn,
+                display_name=link.display_name,
+                color=link.color,
+                expiration=credentials_expiry(session),
+                source_arn=caller.arn,
+                path=link.path,
+                chained=chained,
+                mfa=mfa_serial is not None,
+            )
+            self._stack.append(_Level(active, session))
+        log.info("switched to %s as %s", active.role_arn, active.identity_arn)
+        self._remember(link)
+        return active
+
+    def _remember(self, link: urls.SwitchRoleLink) -> None:
+        # A history that cannot be written (read-only home, locked file) must not undo a switch
+        # that worked: warn and carry on.
+        try:
+            self.history.record(
+                link.account_id, link.role_name, link.display_name, link.color, link.path
+            )
+        except XacctError as err:
+            log.warning("switch not recorded in role history: %s", err)
+
+    def _denied(
+        self,
+        err: AccessDenied,
+        caller: Identity,
+        base: boto3.Session,
+        link: urls.SwitchRoleLink,
+        external_id: str | None,
+        mfa_serial: str | None,
+    ) -> SwitchDenied:
+        """Explain a refused AssumeRole with a preflight (extra calls only on this path)."""
+        source = SourceAccount(base)
+        source._identity = caller  # known already; saves a GetCallerIdentity
+        fixes: list[str] = []
+        try:
+            preflight = source.preflight(
+                link.account_id,
+                link.role_name,
+                path=link.path,
+                external_id=external_id,
+                mfa_serial=mfa_serial,
+            )
+            failed = preflight.failed
+            reasons = [c.detail for c in failed]
+            fixes = [c.fix for c in failed if c.fix]
+            if not reasons:
+                reasons = [c.detail for c in preflight.unknown]
+        except XacctError as pre_err:
+            reasons = [f"The preflight could not run: {pre_err.message}"]
+        if "MultiFactorAuthentication" in err.message:
+            reasons.insert(0, "AWS rejected the MFA code (wrong or already used).")
+            fixes.insert(
+                0,
+                "Type the current code from your MFA device (codes change every "
+                "30 s and cannot be reused).",
+            )
+        if not fixes:
+            fixes = [
+                "Check that the role exists in the target account and that its trust policy "
+                f"names {caller.account_id} (or {caller.arn}), with any ExternalId/MFA it asks "
+                "for; SourceAccount.preflight(..., target_session=...) shows which."
+            ]
+        return SwitchDenied(
+            f"Switching to {link.role_arn} as {caller.arn} was denied: {err.message}",
+            code=err.code or "AccessDenied",
+            fix=" ".join(dict.fromkeys(fixes)),
+            reasons=tuple(reasons),
+        )
+
+    def switch_url(self, url: str, **overrides: Any) -> ActiveRole:
+        """Switch from a console switch-role URL (step B2); keyword arguments override or add
+        to what the URL carries (e.g. ``mfa_token=``)."""
+        link = urls.parse_switch_role_url(url)
+        kwargs: dict[str, Any] = {
+            "account": link.account_id,
+            "role": link.role_name,
+            "display_name": link.display_name,
+            "color": link.color,
+            "path": link.path,
+        }
+        kwargs.update(overrides)
+        return self.switch(**kwargs)
+
+    def switch_entry(
+        self, entry: HistoryEntry | Mapping[str, Any] | pd.Series, **overrides: Any
+    ) -> ActiveRole:
+        """Switch again into a history entry or bookmark (a ``HistoryEntry`` or a frame row)."""
+        if isinstance(entry, HistoryEntry):
+            fields: Mapping[str, Any] = dataclasses.asdict(entry)
+        elif isinstance(entry, pd.Series):
+            fields = {str(k): v for k, v in entry.to_dict().items()}
+        elif isinstance(entry, Mapping):
+            fields = entry
+        else:
+            raise InvalidInput(
+                f"switch_entry needs a HistoryEntry or a history row, got {type(entry).__name__}.",
+                fix="Pass history.entries()[i] or history.frame().iloc[i].",
+            )
+        if fields.get("switch_role_url") and "path" not in fields:
+            base = urls.parse_switch_role_url(str(fields["switch_role_url"]))
+            fields = {**fields, "path": base.path}
+
+        def value(key: str) -> Any:
+            item = fields.get(key)
+            return None if item is None or (isinstance(item, float) and item != item) else item
+
+        kwargs: dict[str, Any] = {
+            "account": value("account_id"),
+            "role": value("role_name"),
+            "display_name": value("display_name"),
+            "color": value("color"),
+            "path": value("path") or "/",
+        }
+        kwargs.update(overrides)
+        return self.switch(**kwargs)
+
+    def back(self, *, to_base: bool = False) -> Identity:
+        """Leave the active role ("Back to <user>"): one level, or all of them with ``to_base``.
+
+        Returns who is now acting (the base user once no role is active). No API call.
+        """
+        with self._lock:
+            if self._stack:
+                left = self._stack.pop()
+                log.info("left %s", left.active.role_arn)
+            if to_base:
+                self._stack.clear()
+            if self._stack:
+                return Identity.from_arn(self._stack[-1].active.identity_arn)
+        return self.base_identity
