@@ -44,8 +44,20 @@ def issued_secrets() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def no_secret_leaks(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture,
-                    capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
+def private_history(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep every test's role history out of the user's real config dir."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    monkeypatch.setenv("XACCT_HISTORY", str(path))
+
+
+@pytest.fixture(autouse=True)
+def no_secret_leaks(
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[None]:
     """Fail any test whose logs or printed output contain a sandbox secret or session token."""
     caplog.set_level(logging.DEBUG, logger="xacct_widgets")
     yield

@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "Sandbox": "xacct_widgets.sandbox",
+    "connect": "xacct_widgets.connect",
     "account_id": "xacct_widgets.core.ids",
     "switch_role_url": "xacct_widgets.core.urls",
     "parse_switch_role_url": "xacct_widgets.core.urls",
@@ -42,17 +43,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .core.errors import (
-        AccessDenied,
-        ExpiredSession,
-        InvalidAccountId,
-        InvalidRoleSpec,
-        PolicyNotFound,
-        RootUserError,
-        SwitchDenied,
-        XacctError,
-    )
-    from .sandbox import Sandbox
+    from .core.errors import AccessDenied as AccessDenied
+    from .core.errors import ExpiredSession as ExpiredSession
+    from .core.errors import InvalidAccountId as InvalidAccountId
+    from .core.errors import InvalidRoleSpec as InvalidRoleSpec
+    from .core.errors import PolicyNotFound as PolicyNotFound
+    from .core.errors import RootUserError as RootUserError
+    from .core.errors import SwitchDenied as SwitchDenied
+    from .core.errors import XacctError as XacctError
+    from .sandbox import Sandbox as Sandbox
 
 
 def __getattr__(name: str) -> Any:

@@ -96,13 +96,26 @@ def cmd_lab(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
     sb = _start_sandbox(args)
     env = dict(os.environ, **{ENV_URL: sb.endpoint_url})
-    print(f"xacct sandbox at {sb.endpoint_url}; kernels find it through {ENV_URL}.")
+    print(f"xacct sandbox at {sb.endpoint_url}; kernels find it through {ENV_URL}.", flush=True)
     try:
-        return subprocess.call(_jupyter_command("lab", args, extra), env=env)
-    except KeyboardInterrupt:
-        return 0
+        return _run_forwarding_signals(_jupyter_command("lab", args, extra), env)
     finally:
         sb.stop()
+
+
+def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
+    """Run a server child; Ctrl-C or SIGTERM shut it down cleanly, then the sandbox stops."""
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum: int, _frame: object) -> None:
+        child.send_signal(signal.SIGTERM)
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,46 @@
+"""Where a notebook's sessions come from: a real AWS profile, or the embedded sandbox.
+
+Notebooks call :func:`connect` for each side of the procedure. With ``profile`` it is plain
+boto3; without, it uses the sandbox named by ``XACCT_SANDBOX_URL`` (set by ``xacct lab``) or, if
+none is named, starts one inside the kernel, so a notebook also runs under plain ``jupyter``,
+nbval or papermill.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import boto3
+
+from .sandbox import Sandbox
+from .sandbox.server import ENV_URL
+
+_embedded: Sandbox | None = None
+_lock = threading.Lock()
+
+
+def sandbox() -> Sandbox:
+    """The sandbox this process uses: the one in the environment, or one started here once."""
+    global _embedded
+    with _lock:
+        if _embedded is None:
+            _embedded = Sandbox.from_env() if os.environ.get(ENV_URL) else Sandbox().start()
+        return _embedded
+
+
+def connect(
+    account: str = "source",
+    user: str = "operator",
+    *,
+    profile: str | None = None,
+    region: str | None = None,
+) -> boto3.Session:
+    """A session for one side of the procedure.
+
+    ``profile`` names a real AWS profile (``account``/``user`` are then only labels for the
+    sandbox); without it, the seeded sandbox principal ``user`` of ``account`` is used.
+    """
+    if profile:
+        return boto3.Session(profile_name=profile, region_name=region)
+    return sandbox().session(account, user, region=region)
