@@ -1,0 +1,433 @@
+"""Part A as a widget: CreateRoleWizard driven from Python against the sandbox, every error path."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+
+import boto3
+import pytest
+from test_switch_role import assert_no_secrets
+
+from xacct_widgets.core.target import RoleSpec, TargetAccount
+from xacct_widgets.widgets import CreateRoleWizard
+
+SOURCE = "987654329876"
+TARGET = "123456781234"
+ROLE = "cross-account"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+SECURITY_AUDIT = "arn:aws:iam::aws:policy/SecurityAudit"
+MISSING = "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"
+INLINE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+}
+URL = "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"
+
+
+@pytest.fixture
+def admin(fresh_sandbox):
+    return fresh_sandbox.session("target", "admin")
+
+
+@pytest.fixture
+def iam(admin):
+    return admin.client("iam")
+
+
+@pytest.fixture
+def wizard(admin):
+    return CreateRoleWizard(admin)
+
+
+def role_names(iam):
+    return {r["RoleName"] for r in iam.list_roles()["Roles"]}
+
+
+def walk_to_permissions(wizard, *, name=ROLE, account="9876-5432-9876"):
+    wizard.next_button.click()  # A1 -> A2
+    wizard.name.value = name
+    wizard.next_button.click()  # A2 -> A3
+    wizard.next_button.click()  # A3 -> A4
+    wizard.trusted_account.value = account
+    wizard.next_button.click()  # A4 -> A5
+    assert wizard.step_key == "A5", wizard.error_text
+
+
+# -- the happy path -------------------------------------------------------------------------------
+def test_happy_path_a1_to_a7(wizard, iam):
+    # A1: the existing roles, and no cross-account role yet.
+    assert wizard.step_key == "A1" and wizard.step == 0
+    assert repr(wizard) == ("CreateRoleWizard(step 1 of 7: Existing roles — account 123456781234)")
+    assert "Step 1 of 7 — Existing roles" in wizard.indicator.value
+    assert ROLE not in set(wizard.frame["name"])
+    assert wizard.error_text == "" and "123456781234" in wizard.status.value
+    assert wizard.spec is None
+    wizard.next_button.click()
+
+    # A2: the name, validated as typed.
+    assert wizard.step_key == "A2" and wizard.next_button.disabled
+    wizard.name.value = ROLE
+    assert wizard.field_error("name") == "" and not wizard.next_button.disabled
+    wizard.role_description.value = "Support engineers from the source account"
+    wizard.next_button.click()
+
+    # A3: role type and options.
+    assert wizard.step_key == "A3"
+    assert "Another AWS account" in wizard.body.children[0].children[0].value
+    wizard.max_session.value = 7200
+    wizard.next_button.click()
+
+    # A4: the trusted account, hyphens accepted; trust policy previewed before any call.
+    assert wizard.step_key == "A4" and wizard.next_button.disabled
+    wizard.trusted_account.value = "9876-5432-9876"
+    assert f"arn:aws:iam::{SOURCE}:root" in wizard.trust_preview.value
+    assert wizard.frame.set_index("setting").loc["trusted account", "value"] == "9876-5432-9876"
+    wizard.next_button.click()
+
+    # A5: managed policies by search, plus an inline policy.
+    assert wizard.step_key == "A5", wizard.error_text
+    assert wizard.next_button.description == "Review →"
+    wizard.policy_search.value = "readonly"
+    offered = [arn for _label, arn in wizard.policies.options]
+    assert READ_ONLY in offered and SECURITY_AUDIT not in offered
+    wizard.policies.value = (READ_ONLY,)
+    wizard.policy_search.value = "SecurityAudit"
+    assert wizard.policies.value == (READ_ONLY,)  # the choice survives a new search
+    wizard.policies.value = (READ_ONLY, SECURITY_AUDIT)
+    assert wizard.policies.options[0][0].startswith("✔ ")
+    wizard.inline_name.value = "list-buckets"
+    wizard.inline_document.value = json.dumps(INLINE, indent=2)
+    assert not wizard.add_inline.disabled
+    wizard.add_inline.click()
+    assert wizard.inline_list.options == ("list-buckets",)
+    assert wizard.inline_document.value == ""  # ready for another one
+    assert list(wizard.frame["name"]) == ["ReadOnlyAccess", "SecurityAudit", "list-buckets"]
+    spec = wizard.spec
+    assert spec.trusted_account == SOURCE and spec.max_session_duration == 7200
+    assert set(spec.managed_policy_arns) == {READ_ONLY, SECURITY_AUDIT}
+    wizard.next_button.click()
+
+    # A6: the review, before anything is written.
+    assert wizard.step_key == "A6", wizard.error_text
+    assert ROLE not in role_names(iam)
+    assert wizard.plan is not None and not wizard.plan.is_noop
+    actions = list(wizard.frame["action"])
+    assert actions == ["create role", "attach policy", "attach policy", "put inline policy"]
+    assert "xacct-table" in wizard.plan_table.value
+    assert f"arn:aws:iam::{SOURCE}:root" in wizard.trust_policy.value
+    assert "2 hours" in wizard.review_summary.value
+    assert wizard.next_button.layout.display == "none" and not wizard.apply_button.disabled
+    wizard.apply_button.click()
+
+    # A7: the role read back.
+    assert wizard.step_key == "A7", wizard.error_text
+    assert wizard.record.name == ROLE
+    trust = wizard.frame
+    assert list(trust["principal"]) == [SOURCE]
+    assert SOURCE in wizard.trust_table.value
+    assert wizard.switch_url.value == URL
+    assert "xacct-switch-url" in wizard.switch_url._dom_classes
+    wizard.display_name.value = "prod"
+    wizard.color.value = "B7CA9D"
+    assert wizard.switch_url.value == URL + "&displayName=prod&color=B7CA9D"
+    assert html.escape(URL) in wizard.switch_link.value
+    wizard.switch_url.value = "typed over"  # read-only in effect: the URL comes back
+    assert wizard.switch_url.value == URL + "&displayName=prod&color=B7CA9D"
+    assert set(wizard.attached["arn"]) == {READ_ONLY, SECURITY_AUDIT}
+    assert "ReadOnlyAccess" in wizard.attached_table.value
+    assert list(wizard.inline["policy_name"]) == ["list-buckets"]
+    assert repr(wizard).endswith("role 'cross-account', applied)")
+
+    # The sandbox has exactly that role.
+    role = iam.get_role(RoleName=ROLE)["Role"]
+    assert role["MaxSessionDuration"] == 7200
+    statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"]["AWS"] == f"arn:aws:iam::{SOURCE}:root"
+    attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    assert {p["PolicyArn"] for p in attached} == {READ_ONLY, SECURITY_AUDIT}
+    assert iam.list_role_policies(RoleName=ROLE)["PolicyNames"] == ["list-buckets"]
+    assert_no_secrets(wizard)
+
+
+def test_trust_options_external_id_and_mfa(wizard, iam):
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    wizard.next_button.click()
+    wizard.external_id.value = "x"
+    assert "External ID 'x' is invalid" in wizard.field_error("external_id")
+    assert wizard.next_button.disabled
+    wizard.external_id.value = "tenant-42"
+    wizard.require_mfa.value = True
+    wizard.next_button.click()
+    wizard.trusted_account.value = SOURCE
+    assert "sts:ExternalId" in wizard.trust_preview.value
+    assert "aws:MultiFactorAuthPresent" in wizard.trust_preview.value
+    wizard.next_button.click()
+    wizard.next_button.click()  # no permissions: allowed, the table says so
+    assert wizard.step_key == "A6", wizard.error_text
+    wizard.apply_button.click()
+    conditions = wizard.frame.loc[0, "conditions"]
+    assert "tenant-42" in conditions and "MultiFactorAuthPresent" in conditions
+    condition = iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert condition["Condition"]["StringEquals"]["sts:ExternalId"] == "tenant-42"
+
+
+# -- error paths ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("bad", ["cross account", "x" * 65, "cross/account", "rôle"])
+def test_invalid_name_inline_error_and_next_disabled(wizard, bad):
+    wizard.next_button.click()
+    wizard.name.value = bad
+    assert "is invalid" in wizard.field_error("name")
+    assert "xacct-role-name-error" in wizard.fields["name"].error._dom_classes
+    assert wizard.next_button.disabled
+    assert wizard.go_next() is False and wizard.step_key == "A2"
+    assert wizard.spec is None
+    wizard.name.value = ROLE
+    assert wizard.field_error("name") == "" and not wizard.next_button.disabled
+
+
+def test_existing_name_is_flagged_not_refused(fresh_sandbox, admin):
+    TargetAccount(admin).apply(RoleSpec(name=ROLE, trusted_account=SOURCE))
+    wizard = CreateRoleWizard(admin)
+    assert ROLE in set(wizard.frame["name"])
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    assert "already exists" in wizard.name_note.value and not wizard.next_button.disabled
+
+
+@pytest.mark.parametrize("bad", ["1234", "9876-5432-987", "98765432987X", "my-alias"])
+def test_bad_account(wizard, bad):
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    wizard.next_button.click()
+    wizard.next_button.click()
+    wizard.trusted_account.value = bad
+    assert f"Account ID {bad!r} is invalid" in wizard.field_error("trusted_account")
+    assert wizard.next_button.disabled
+    assert "appears here once the account ID is valid" in wizard.trust_preview.value
+    wizard.trusted_account.value = "987654329876"
+    assert not wizard.next_button.disabled
+
+
+def test_missing_policy_arn_shown_in_step_and_nothing_written(wizard, iam):
+    walk_to_permissions(wizard)
+    wizard.policy_arn.value = "not-an-arn"
+    assert "Policy ARN 'not-an-arn' is invalid" in wizard.field_error("policy_arn")
+    assert wizard.add_arn.disabled
+    wizard.policy_arn.value = MISSING
+    assert not wizard.add_arn.disabled
+    wizard.add_arn.click()
+    assert wizard.policies.value == (MISSING,)
+    wizard.next_button.click()  # Review: the plan finds the missing policy
+    assert wizard.step_key == "A5"
+    text = wizard.error_text
+    assert "policy not found" in text and MISSING in text and "Fix:" in text
+    assert "Nothing was written" in text and "Traceback" not in wizard.error.value
+    assert wizard.plan is None
+    assert ROLE not in role_names(iam)
+    # Deselect it and carry on.
+    wizard.policies.value = ()
+    wizard.next_button.click()
+    assert wizard.step_key == "A6", wizard.error_text
+
+
+def test_missing_policy_from_a_forced_spec(admin, iam):
+    spec = RoleSpec(name=ROLE, trusted_account=SOURCE, managed_policy_arns=[READ_ONLY, MISSING])
+    wizard = CreateRoleWizard(admin, spec=spec)
+    assert wizard.spec == spec
+    assert wizard.name.value == ROLE and wizard.trusted_account.value == SOURCE
+    assert set(wizard.policies.value) == {READ_ONLY, MISSING}
+    wizard.go(4)
+    wizard.next_button.click()
+    assert wizard.step_key == "A5" and MISSING in wizard.error_text
+    assert ROLE not in role_names(iam)
+
+
+def test_policy_deleted_between_review_and_apply_rolls_back(admin, iam):
+    arn = iam.create_policy(PolicyName="support-extra", PolicyDocument=json.dumps(INLINE))[
+        "Policy"
+    ]["Arn"]
+    spec = RoleSpec(name=ROLE, trusted_account=SOURCE, managed_policy_arns=[READ_ONLY, arn])
+    wizard = CreateRoleWizard(admin, spec=spec)
+    wizard.go(4)
+    wizard.next_button.click()
+    assert wizard.step_key == "A6"
+    iam.delete_policy(PolicyArn=arn)  # someone else deletes it while the review is open
+    wizard.apply_button.click()
+    assert wizard.step_key == "A6" and wizard.record is None
+    assert "support-extra" in wizard.error_text and "Fix:" in wizard.error_text
+    assert ROLE not in role_names(iam)  # all or nothing
+    assert not wizard.apply_button.disabled  # busy state cleared
+
+
+def test_apply_twice_is_a_noop(wizard, iam):
+    walk_to_permissions(wizard)
+    wizard.policies.value = (READ_ONLY,)
+    wizard.next_button.click()
+    wizard.apply_button.click()
+    assert wizard.step_key == "A7"
+    created = iam.get_role(RoleName=ROLE)["Role"]
+    wizard.back_button.click()  # A7 -> A6 plans again against what is there now
+    assert wizard.step_key == "A6"
+    assert wizard.plan.is_noop and wizard.frame.empty
+    assert "Nothing to change" in wizard.plan_note.value
+    assert wizard.apply_button.description == "Apply (no changes)"
+    wizard.apply_button.click()
+    assert wizard.step_key == "A7" and wizard.error_text == ""
+    again = iam.get_role(RoleName=ROLE)["Role"]
+    assert again["RoleId"] == created["RoleId"] and again["CreateDate"] == created["CreateDate"]
+    attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [READ_ONLY]
+
+
+def test_rerun_on_existing_role_plans_only_the_difference(admin, iam):
+    TargetAccount(admin).apply(
+        RoleSpec(name=ROLE, trusted_account=SOURCE, managed_policy_arns=[READ_ONLY])
+    )
+    spec = RoleSpec(name=ROLE, trusted_account=SOURCE, managed_policy_arns=[SECURITY_AUDIT])
+    wizard = CreateRoleWizard(admin, spec=spec)
+    wizard.go(4)
+    wizard.next_button.click()
+    assert list(wizard.frame["action"]) == ["detach policy", "attach policy"]
+    wizard.apply_button.click()
+    attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [SECURITY_AUDIT]
+
+
+@pytest.mark.parametrize(
+    ("name", "document", "field", "expected"),
+    [
+        ("bad name!", json.dumps(INLINE), "inline_name", "Inline policy name 'bad name!'"),
+        ("ok", "{not json", "inline_document", "must be a JSON object"),
+        ("ok", json.dumps({"Statement": []}), "inline_document", "Version"),
+        (
+            "ok",
+            json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}),
+            "inline_document",
+            "Action or NotAction",
+        ),
+    ],
+)
+def test_inline_policy_validated_as_typed(wizard, name, document, field, expected):
+    walk_to_permissions(wizard)
+    wizard.inline_name.value = name
+    wizard.inline_document.value = document
+    assert expected in wizard.field_error(field)
+    assert wizard.add_inline.disabled
+    assert wizard.inline_list.options == ()
+
+
+def test_inline_policy_add_replace_remove(wizard):
+    walk_to_permissions(wizard)
+    for _ in range(2):
+        wizard.inline_name.value = "list-buckets"
+        wizard.inline_document.value = json.dumps(INLINE)
+        wizard.add_inline.click()
+    assert wizard.inline_list.options == ("list-buckets",)
+    assert "replaced" in wizard.status.value
+    assert wizard.remove_inline.disabled  # nothing selected
+    wizard.inline_list.value = "list-buckets"
+    wizard.remove_inline.click()
+    assert wizard.inline_list.options == () and wizard.inline_policies == {}
+
+
+def test_policy_scope_lists_customer_policies(admin, iam):
+    iam.create_policy(PolicyName="support-extra", PolicyDocument=json.dumps(INLINE))
+    wizard = CreateRoleWizard(admin)
+    walk_to_permissions(wizard)
+    wizard.policy_scope.value = "Local"
+    labels = [label for label, _arn in wizard.policies.options]
+    assert labels == ["support-extra (customer)"]
+    assert "1 matching policy" in wizard.policy_count.value
+
+
+def test_errors_in_a1_are_shown_not_raised(fresh_sandbox, monkeypatch):
+    # Keys the sandbox never issued: AWS refuses every call; the step says so, with the fix.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", fresh_sandbox.endpoint_url)
+    session = boto3.Session(
+        aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+        aws_secret_access_key="not-a-real-secret",
+        region_name="us-east-1",
+    )
+    wizard = CreateRoleWizard(session)
+    assert wizard.step_key == "A1"
+    text = wizard.error_text
+    assert text and "Fix:" in text, text
+    assert "AKIAIOSFODNN7EXAMPLE" not in wizard.error.value  # key IDs are masked
+    assert "Traceback" not in wizard.error.value
+    assert not wizard.refresh_roles_button.disabled
+
+
+def test_unexpected_error_is_logged_and_short(wizard, monkeypatch, caplog):
+    walk_to_permissions(wizard)
+
+    def boom(_spec):
+        raise KeyError("internal")
+
+    monkeypatch.setattr(wizard.target, "plan", boom)
+    with caplog.at_level(logging.ERROR, logger="xacct_widgets.widgets"):
+        wizard.next_button.click()
+    assert wizard.step_key == "A5"
+    assert "Something unexpected went wrong while planning the changes: KeyError" in (
+        wizard.error_text
+    )
+    assert any(r.exc_info for r in caplog.records if r.name == "xacct_widgets.widgets")
+
+
+def test_buttons_disabled_while_applying(wizard, monkeypatch):
+    walk_to_permissions(wizard)
+    wizard.next_button.click()
+    seen = {}
+    real = wizard.target.apply
+
+    def spy(spec):
+        seen.update(apply=wizard.apply_button.disabled, back=wizard.back_button.disabled)
+        seen["busy"] = "xacct-busy" in wizard._dom_classes
+        return real(spec)
+
+    monkeypatch.setattr(wizard.target, "apply", spy)
+    wizard.apply_button.click()
+    assert seen == {"apply": True, "back": True, "busy": True}
+    assert "xacct-busy" not in wizard._dom_classes and not wizard.back_button.disabled
+
+
+def test_every_step_has_help_and_a_title(wizard):
+    assert [s.key for s in wizard.steps] == ["A1", "A2", "A3", "A4", "A5", "A6", "A7"]
+    for step in wizard.steps:
+        assert len(step.help) > 80 and step.title
+
+
+def test_css_classes_for_browser_tests(wizard):
+    from test_switch_role import _walk
+
+    classes = {c for node in _walk(wizard) for c in node._dom_classes}
+    classes |= {c for step in wizard.steps for node in _walk(step.body) for c in node._dom_classes}
+    for css in (
+        "xacct-create-wizard",
+        "xacct-roles-table",
+        "xacct-role-name",
+        "xacct-role-name-error",
+        "xacct-external-id",
+        "xacct-require-mfa",
+        "xacct-max-session",
+        "xacct-trusted-account",
+        "xacct-trust-preview",
+        "xacct-policy-search",
+        "xacct-policies",
+        "xacct-policy-arn",
+        "xacct-add-arn",
+        "xacct-inline-name",
+        "xacct-inline-document",
+        "xacct-add-inline",
+        "xacct-plan-table",
+        "xacct-trust-policy",
+        "xacct-apply",
+        "xacct-trust-table",
+        "xacct-display-name",
+        "xacct-color",
+        "xacct-switch-url",
+        "xacct-attached-policies-table",
+    ):
+        assert css in classes, css
