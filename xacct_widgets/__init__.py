@@ -1,6 +1,7 @@
 """xacct_widgets: the AWS switch-role-across-accounts procedure as live Jupyter notebooks.
 
-The public API is imported lazily so that ``import xacct_widgets`` stays cheap in a kernel.
+The public API is imported lazily so ``import xacct_widgets`` stays cheap in a kernel: boto3,
+pandas, moto and ipywidgets load only when a name that needs them is first used.
 """
 
 from __future__ import annotations
@@ -27,31 +28,101 @@ _EXPORTS: dict[str, str] = {
     "ActiveRole": "xacct_widgets.core.switcher",
     "RoleSwitcher": "xacct_widgets.core.switcher",
     "RoleHistory": "xacct_widgets.core.history",
-    "Organization": "xacct_widgets.core.query",
+    "HistoryEntry": "xacct_widgets.core.history",
+    "Organization": "xacct_widgets.core.organization",
     "QueryResult": "xacct_widgets.core.query",
+    "Target": "xacct_widgets.core.query",
     "query": "xacct_widgets.core.query",
+    "CreateRoleWizard": "xacct_widgets.widgets",
+    "SwitchRoleWizard": "xacct_widgets.widgets",
+    "RoleSwitcherBar": "xacct_widgets.widgets",
     "XacctError": "xacct_widgets.core.errors",
+    "InvalidInput": "xacct_widgets.core.errors",
     "InvalidAccountId": "xacct_widgets.core.errors",
     "InvalidRoleSpec": "xacct_widgets.core.errors",
     "RootUserError": "xacct_widgets.core.errors",
     "AccessDenied": "xacct_widgets.core.errors",
     "SwitchDenied": "xacct_widgets.core.errors",
     "PolicyNotFound": "xacct_widgets.core.errors",
+    "RoleNotFound": "xacct_widgets.core.errors",
     "ExpiredSession": "xacct_widgets.core.errors",
+    "ApplyFailed": "xacct_widgets.core.errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "CONSOLE_COLORS",
+    "AccessDenied",
+    "ActiveRole",
+    "ApplyFailed",
+    "CreateRoleWizard",
+    "ExpiredSession",
+    "HistoryEntry",
+    "Identity",
+    "InvalidAccountId",
+    "InvalidInput",
+    "InvalidRoleSpec",
+    "Organization",
+    "Plan",
+    "PolicyNotFound",
+    "Preflight",
+    "QueryResult",
+    "RoleHistory",
+    "RoleNotFound",
+    "RoleRecord",
+    "RoleSpec",
+    "RoleSwitcher",
+    "RoleSwitcherBar",
+    "RootUserError",
+    "Sandbox",
+    "SourceAccount",
+    "SwitchDenied",
+    "SwitchRoleWizard",
+    "Target",
+    "TargetAccount",
+    "XacctError",
+    "account_id",
+    "connect",
+    "parse_switch_role_url",
+    "query",
+    "switch_role_url",
+]
 
 if TYPE_CHECKING:
+    from .connect import connect as connect
+    from .core.colors import CONSOLE_COLORS as CONSOLE_COLORS
     from .core.errors import AccessDenied as AccessDenied
+    from .core.errors import ApplyFailed as ApplyFailed
     from .core.errors import ExpiredSession as ExpiredSession
     from .core.errors import InvalidAccountId as InvalidAccountId
+    from .core.errors import InvalidInput as InvalidInput
     from .core.errors import InvalidRoleSpec as InvalidRoleSpec
     from .core.errors import PolicyNotFound as PolicyNotFound
+    from .core.errors import RoleNotFound as RoleNotFound
     from .core.errors import RootUserError as RootUserError
     from .core.errors import SwitchDenied as SwitchDenied
     from .core.errors import XacctError as XacctError
+    from .core.history import HistoryEntry as HistoryEntry
+    from .core.history import RoleHistory as RoleHistory
+    from .core.ids import account_id as account_id
+    from .core.organization import Organization as Organization
+    from .core.query import QueryResult as QueryResult
+    from .core.query import Target as Target
+    from .core.query import query as query
+    from .core.source import Identity as Identity
+    from .core.source import Preflight as Preflight
+    from .core.source import SourceAccount as SourceAccount
+    from .core.switcher import ActiveRole as ActiveRole
+    from .core.switcher import RoleSwitcher as RoleSwitcher
+    from .core.target import Plan as Plan
+    from .core.target import RoleRecord as RoleRecord
+    from .core.target import RoleSpec as RoleSpec
+    from .core.target import TargetAccount as TargetAccount
+    from .core.urls import parse_switch_role_url as parse_switch_role_url
+    from .core.urls import switch_role_url as switch_role_url
     from .sandbox import Sandbox as Sandbox
+    from .widgets import CreateRoleWizard as CreateRoleWizard
+    from .widgets import RoleSwitcherBar as RoleSwitcherBar
+    from .widgets import SwitchRoleWizard as SwitchRoleWizard
 
 
 def __getattr__(name: str) -> Any:
