@@ -1,15 +1,151 @@
-"""``xacct runbook``: the onboarding runbook, headless (papermill), for machines with no browser."""
+"""``xacct runbook``: the onboarding runbook, headless, for machines without a browser.
+
+Executes ``notebooks/03_onboarding_runbook.ipynb`` with papermill against the embedded sandbox
+(started here and handed to the kernel through ``XACCT_SANDBOX_URL``) or against real AWS
+profiles, writes the executed notebook, and prints the runbook's summary table.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import json
+import os
+import tempfile
+from pathlib import Path
 from typing import Any
+
+import pandas as pd
+
+from .core.errors import InvalidInput
+
+RUNBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_onboarding_runbook.ipynb"
+
+
+def runbook_parameters(path: Path = RUNBOOK) -> dict[str, dict[str, Any]]:
+    """The runbook's parameters (name -> type, default, help) as papermill reads them."""
+    from papermill import inspect_notebook
+
+    return {name: dict(info) for name, info in inspect_notebook(str(path)).items()}
+
+
+def _literal(text: str) -> Any:
+    """A parameter given on the command line: a Python literal if it is one, else a string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_parameters(pairs: list[str], known: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``-p name value`` pairs, checked against the notebook (papermill only warns on typos)."""
+    values: dict[str, Any] = {}
+    for name, raw in zip(pairs[::2], pairs[1::2], strict=True):
+        if name not in known:
+            raise InvalidInput(
+                f"The runbook has no parameter {name!r}.",
+                fix=f"Its parameters are: {', '.join(known)}.",
+            )
+        values[name] = _literal(raw)
+    return values
+
+
+def run(
+    parameters: dict[str, Any],
+    output: Path,
+    *,
+    sandbox_url: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Execute the runbook and return its summary table."""
+    import papermill
+
+    with tempfile.TemporaryDirectory(prefix="xacct-runbook-") as scratch:
+        summary_path = Path(scratch) / "summary.json"
+        env_before = os.environ.get("XACCT_SANDBOX_URL")
+        if sandbox_url:
+            os.environ["XACCT_SANDBOX_URL"] = sandbox_url  # papermill's kernel inherits it
+        try:
+            papermill.execute_notebook(
+                str(RUNBOOK),
+                str(output),
+                parameters={**parameters, "summary_path": str(summary_path)},
+                progress_bar=progress,
+                cwd=str(RUNBOOK.parent),
+            )
+        finally:
+            if sandbox_url:
+                if env_before is None:
+                    os.environ.pop("XACCT_SANDBOX_URL", None)
+                else:
+                    os.environ["XACCT_SANDBOX_URL"] = env_before
+        return pd.DataFrame(json.loads(summary_path.read_text()))
+
+
+def _help_epilog() -> str:
+    try:
+        params = runbook_parameters()
+    except Exception as err:  # --help must work even if the notebook is unreadable
+        return f"(could not read the runbook's parameters: {err})"
+    lines = ["runbook parameters (-p NAME VALUE):"]
+    for name, info in params.items():
+        if name == "summary_path":
+            continue
+        lines.append(
+            f"  {name:<22} default {info.get('default')}  {info.get('help') or ''}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+class _RunbookHelp(argparse.RawDescriptionHelpFormatter):
+    """Lists the notebook's parameters, read only when help is actually shown."""
+
+    def format_help(self) -> str:
+        return super().format_help() + "\n" + _help_epilog() + "\n"
 
 
 def add_runbook_parser(sub: Any) -> None:
-    runbook = sub.add_parser("runbook", help="run the onboarding runbook headless (papermill)")
-    runbook.set_defaults(run=_not_yet)
+    runbook = sub.add_parser(
+        "runbook",
+        help="run the onboarding runbook headless (papermill)",
+        description="Create the cross-account role, restrict who may switch, switch, verify, and "
+        "print a summary. Against the embedded sandbox unless profiles are given.",
+        epilog=_help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    runbook.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="extend",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="set a runbook parameter",
+    )
+    runbook.add_argument(
+        "-o",
+        "--output",
+        default="xacct-runbook-output.ipynb",
+        help="where to write the executed notebook (default: %(default)s)",
+    )
+    runbook.set_defaults(run=_run_command)
 
 
-def _not_yet(args: argparse.Namespace) -> int:
-    raise SystemExit("xacct runbook: the onboarding runbook notebook is not in this build yet.")
+def _run_command(args: argparse.Namespace) -> int:
+    known = runbook_parameters()
+    parameters = parse_parameters(args.parameter, known)
+    output = Path(args.output).resolve()
+    uses_profiles = any(parameters.get(k) for k in ("target_profile", "source_profile"))
+    if uses_profiles:
+        summary = run(parameters, output)
+    else:
+        from .sandbox import Sandbox
+
+        with Sandbox() as sb:
+            print(
+                f"Running the onboarding runbook against the embedded sandbox at {sb.endpoint_url}"
+            )
+            summary = run(parameters, output, sandbox_url=sb.endpoint_url)
+    print(summary.to_string(index=False))
+    print(f"\nExecuted notebook written to {output}")
+    return 0

@@ -1,0 +1,77 @@
+"""Re-record the checked outputs of the committed notebooks (run after editing a notebook).
+
+Each notebook is executed in a fresh kernel with its own embedded sandbox; then only the
+outputs of cells marked ``# NBVAL_CHECK_OUTPUT`` are kept (nbval --nbval-lax compares those),
+and every other cell is stripped, so no machine-specific value or secret is committed.
+
+    .venv/bin/python tests/notebooks/record.py [notebooks/NAME.ipynb ...]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKED = "# NBVAL_CHECK_OUTPUT"
+RECORDED = (
+    "01_create_role_in_target",
+    "02_switch_role_from_source",
+    "03_onboarding_runbook",
+    "04_cross_account_queries",
+)
+
+
+def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Keep checked cells' outputs (without widget views); clear everything else."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.metadata.pop("execution", None)
+        if cell.source.startswith(CHECKED):
+            count += 1
+            cell.execution_count = count
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
+            ]
+        else:
+            cell.execution_count = None
+            cell.outputs = []
+    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("papermill", None)
+    return nb
+
+
+def record(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {k: v for k, v in os.environ.items() if k != "XACCT_SANDBOX_URL"}
+        env["XACCT_HISTORY"] = str(Path(scratch) / "history.sqlite3")
+        os.environ.update(env)
+        os.environ.pop("XACCT_SANDBOX_URL", None)
+        NotebookClient(
+            nb,
+            timeout=300,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
+    nbformat.write(strip(nb), path)
+    print(f"recorded {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    targets = [Path(a).resolve() for a in sys.argv[1:]] or [
+        ROOT / "notebooks" / f"{name}.ipynb"
+        for name in RECORDED
+        if (ROOT / "notebooks" / f"{name}.ipynb").exists()
+    ]
+    for target in targets:
+        record(target)
