@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from helpers import Calls, count_calls, issued_secrets  # issued_secrets: imported from here too
 
 from xacct_widgets.sandbox import Sandbox
 
@@ -25,22 +26,10 @@ def fresh_sandbox(sandbox: Sandbox) -> Sandbox:
     return sandbox
 
 
-def issued_secrets() -> list[str]:
-    """Every secret key and session token the in-process sandbox has issued so far."""
-    from moto.iam.models import iam_backends
-    from moto.sts.models import sts_backends
-
-    secrets: list[str] = []
-    for account in list(iam_backends.keys()):
-        backend = iam_backends[account].get("aws")
-        if backend is not None:
-            secrets += [k.secret_access_key for k in list(backend.access_keys.values())]
-    for account in list(sts_backends.keys()):
-        backend = sts_backends[account].get("aws")
-        if backend is not None:
-            for role in list(backend.assumed_roles):
-                secrets += [role.secret_access_key, role.session_token]
-    return [s for s in secrets if s]
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
+    """Counts the API calls of every botocore client created during the test."""
+    return count_calls(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

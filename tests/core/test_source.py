@@ -6,79 +6,11 @@ do not depend on part A's code.
 
 from __future__ import annotations
 
-import json
-
-import boto3
-import botocore.session
 import pytest
+from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, limited_session, make_role
 
 from xacct_widgets.core.errors import InvalidAccountId, InvalidInput, InvalidRoleName
 from xacct_widgets.core.source import CHECK_COLUMNS, IDENTITY_COLUMNS, Identity, SourceAccount
-
-SOURCE = "987654329876"
-TARGET = "123456781234"
-ROLE = "cross-account"
-ROLE_ARN = f"arn:aws:iam::{TARGET}:role/{ROLE}"
-
-
-def make_role(sandbox, name=ROLE, *, external_id=None, require_mfa=False, trusted=SOURCE):
-    """Create the role in the target account as its admin would (plain boto3)."""
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
-        "Action": "sts:AssumeRole",
-    }
-    condition = {}
-    if external_id:
-        condition["StringEquals"] = {"sts:ExternalId": external_id}
-    if require_mfa:
-        condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
-    if condition:
-        statement["Condition"] = condition
-    iam = sandbox.session("target", "admin").client("iam")
-    iam.create_role(
-        RoleName=name,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
-    )
-    iam.attach_role_policy(RoleName=name, PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
-    return f"arn:aws:iam::{TARGET}:role/{name}"
-
-
-class Calls:
-    """Counts AWS API calls of every client created while installed (botocore event hooks)."""
-
-    def __init__(self):
-        self.names: list[str] = []
-
-    def __call__(self, model, **_):
-        self.names.append(model.name)
-
-    def count(self, name=None):
-        return len(self.names) if name is None else self.names.count(name)
-
-
-@pytest.fixture
-def calls(monkeypatch):
-    counter = Calls()
-    original = botocore.session.Session.create_client
-
-    def create_client(self, *args, **kwargs):
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.*.*", counter)
-        return client
-
-    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
-    return counter
-
-
-def session_with_keys(sandbox, access_key_id, secret):
-    """A sandbox session for freshly created keys: the sandbox's config, other credentials."""
-    base = sandbox.session("source", "admin")._session
-    core = botocore.session.Session()
-    for name in ("config_file", "credentials_file", "profile"):
-        core.set_config_variable(name, base.get_config_variable(name))
-    core.set_credentials(access_key_id, secret)
-    return boto3.Session(botocore_session=core, region_name=sandbox.region)
 
 
 # -- whoami ------------------------------------------------------------------------------------
@@ -201,20 +133,7 @@ def test_preflight_role_missing_or_untrusting(fresh_sandbox):
 
 def test_preflight_unknown_when_caller_cannot_read_its_policies(fresh_sandbox):
     make_role(fresh_sandbox)
-    admin = fresh_sandbox.session("source", "admin").client("iam")
-    admin.create_user(UserName="contractor")
-    admin.put_user_policy(
-        UserName="contractor",
-        PolicyName="switch-only",
-        PolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
-            }
-        ),
-    )
-    key = admin.create_access_key(UserName="contractor")["AccessKey"]
-    session = session_with_keys(fresh_sandbox, key["AccessKeyId"], key["SecretAccessKey"])
+    session = limited_session(fresh_sandbox, "contractor", ["sts:AssumeRole"], account="source")
     result = SourceAccount(session).preflight(TARGET, ROLE)
     check = next(c for c in result.results if c.check.startswith("identity policy"))
     assert check.ok is None

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_source import ROLE, ROLE_ARN, SOURCE, TARGET, Calls, make_role
+from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, make_role
 
 from xacct_widgets.core.errors import (
     ExpiredSession,
@@ -40,22 +40,6 @@ def role(fresh_sandbox):
 @pytest.fixture
 def switcher(fresh_sandbox, role):
     return RoleSwitcher(fresh_sandbox.session("source", "operator"), history=":memory:")
-
-
-@pytest.fixture
-def calls(monkeypatch):
-    import botocore.session
-
-    counter = Calls()
-    original = botocore.session.Session.create_client
-
-    def create_client(self, *args, **kwargs):
-        client = original(self, *args, **kwargs)
-        client.meta.events.register("before-call.*.*", counter)
-        return client
-
-    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
-    return counter
 
 
 def force_expiry(session):
@@ -250,6 +234,33 @@ def test_role_chaining_and_its_one_hour_cap(fresh_sandbox, role, calls):
     assert switcher.back().arn == first.identity_arn
     assert switcher.active.role_name == ROLE
     assert switcher.back(to_base=True).name == "operator"
+
+
+def test_switch_from_base_replaces_the_active_role_only_on_success(fresh_sandbox, role, calls):
+    make_role(fresh_sandbox, "untrusting", trusted="111122223333")
+    make_role(fresh_sandbox, "second")
+    switcher = RoleSwitcher(fresh_sandbox.session("source", "operator"), history=":memory:")
+    first = switcher.switch(TARGET, ROLE, display_name="prod")
+    session = switcher.session
+    with pytest.raises(SwitchDenied) as refused:
+        switcher.switch(TARGET, "untrusting", from_base=True)
+    # Refused: the previous role is still active, with its session; nothing was recorded.
+    assert switcher.active.identity_arn == first.identity_arn and switcher.session is session
+    assert switcher.stack == (first,)
+    assert refused.value.reasons
+    assert [e.role_name for e in switcher.history.entries()] == [ROLE]
+    # Accepted: assumed from the user (not chained), and it replaces the active role.
+    calls.names.clear()
+    second = switcher.switch_entry({"account_id": TARGET, "role_name": "second"}, from_base=True)
+    assert sorted(calls.names) == ["AssumeRole", "GetCallerIdentity"]
+    assert not second.chained and second.source_arn == f"arn:aws:iam::{SOURCE}:user/operator"
+    assert [a.role_name for a in switcher.stack] == ["second"]
+    assert identity_of(switcher.session).arn == second.identity_arn
+    # The same from a URL; back() then returns to the user, not to an older role.
+    third = switcher.switch_url(TUTORIAL_URL, display_name="again", from_base=True)
+    assert not third.chained and [a.role_name for a in switcher.stack] == [ROLE]
+    assert switcher.back().arn == f"arn:aws:iam::{SOURCE}:user/operator"
+    assert switcher.active is None
 
 
 def test_assumed_session_caps_chaining_itself(fresh_sandbox, role):

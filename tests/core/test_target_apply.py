@@ -12,18 +12,8 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from target_helpers import (
-    EC2_READ,
-    READ_ONLY,
-    ROLE,
-    S3_READ,
-    SECURITY_AUDIT,
-    SOURCE,
-    VIEW_ONLY,
-    Calls,
-    limited_session,
-    snapshot,
-)
+from helpers import READ_ONLY, ROLE, SECURITY_AUDIT, SOURCE, VIEW_ONLY, Calls, limited_session
+from target_helpers import EC2_READ, S3_READ, snapshot
 
 from xacct_widgets.core.errors import (
     AccessDenied,

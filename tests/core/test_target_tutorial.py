@@ -5,15 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from target_helpers import (
-    READ_ONLY,
-    ROLE,
-    S3_READ,
-    SOURCE,
-    TARGET,
-    Calls,
-    snapshot,
-)
+from helpers import READ_ONLY, ROLE, SOURCE, TARGET, Calls
+from target_helpers import S3_READ, snapshot
 
 from xacct_widgets.core.errors import (
     InvalidColor,

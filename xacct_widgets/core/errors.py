@@ -115,3 +115,7 @@ class ApplyFailed(AwsError):
         self.step = step
         self.rolled_back = rolled_back
         super().__init__(message, code=code, fix=fix)
+
+
+class ApplyDenied(ApplyFailed, AccessDenied):
+    """An apply step was refused for lack of permission; caught by ``except AccessDenied`` too."""

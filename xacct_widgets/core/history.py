@@ -217,22 +217,16 @@ class RoleHistory:
         A display name or colour given now replaces the stored one; None keeps it.
         """
         link = urls.SwitchRoleLink(account, role, display_name, color, path)
-        with self._transaction() as conn:
-            conn.execute(
-                f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
-                                       last_used, use_count, bookmarked, seq)
-                    VALUES (?, ?, ?, ?, ?, ?, 1, 0, {_NEXT_SEQ})
-                    ON CONFLICT (account_id, role_name) DO UPDATE SET
-                        path = excluded.path,
-                        display_name = COALESCE(excluded.display_name, roles.display_name),
-                        color = COALESCE(excluded.color, roles.color),
-                        last_used = excluded.last_used,
-                        use_count = roles.use_count + 1,
-                        seq = excluded.seq""",
-                (link.account_id, link.role_name, link.path, link.display_name, link.color, _now()),
-            )
+        entry = self._upsert(
+            link,
+            "?, 1, 0",
+            """last_used = excluded.last_used,
+               use_count = roles.use_count + 1,
+               seq = excluded.seq""",
+            _now(),
+        )
         log.debug("recorded %s in role history", link.role_arn)
-        return self._get(link.account_id, link.role_name)
+        return entry
 
     def bookmark(
         self,
@@ -244,17 +238,26 @@ class RoleHistory:
     ) -> HistoryEntry:
         """Bookmark a role (whether or not it was ever switched to); labels as in :meth:`record`."""
         link = urls.SwitchRoleLink(account, role, display_name, color, path)
+        return self._upsert(link, "NULL, 0, 1", "bookmarked = 1")
+
+    def _upsert(
+        self, link: urls.SwitchRoleLink, new: str, update: str, *params: Any
+    ) -> HistoryEntry:
+        """Insert ``link`` as a new entry whose (last_used, use_count, bookmarked) are ``new``,
+        or apply ``update`` to the existing one; both take the link's path, and a display name
+        or colour given (not None) replaces the stored one. ``params`` fill ``new``'s ``?``."""
+        fields = (link.account_id, link.role_name, link.path, link.display_name, link.color)
         with self._transaction() as conn:
             conn.execute(
                 f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
                                        last_used, use_count, bookmarked, seq)
-                    VALUES (?, ?, ?, ?, ?, NULL, 0, 1, {_NEXT_SEQ})
+                    VALUES (?, ?, ?, ?, ?, {new}, {_NEXT_SEQ})
                     ON CONFLICT (account_id, role_name) DO UPDATE SET
-                        bookmarked = 1,
+                        {update},
                         path = excluded.path,
                         display_name = COALESCE(excluded.display_name, roles.display_name),
                         color = COALESCE(excluded.color, roles.color)""",
-                (link.account_id, link.role_name, link.path, link.display_name, link.color),
+                (*fields, *params),
             )
         return self._get(link.account_id, link.role_name)
 

@@ -68,6 +68,21 @@ def _text(value: object) -> str | None:
     return value.strip() if isinstance(value, str) else None
 
 
+def _matched(
+    pattern: re.Pattern[str],
+    cls: type[InvalidInput],
+    what: str,
+    value: object,
+    rule: str,
+    fix: str,
+) -> str:
+    """``value`` stripped, if it is a string that ``pattern`` matches in full; else ``cls``."""
+    text = _text(value)
+    if text is None or not pattern.fullmatch(text):
+        _fail(cls, what, value, rule, fix)
+    return text
+
+
 def account_id(value: str) -> str:
     """Return a 12-digit account ID from ``"9876-5432-9876"`` or ``"987654329876"``.
 
@@ -86,23 +101,20 @@ def account_id(value: str) -> str:
 
 def role_name(value: str) -> str:
     """Return ``value`` if it is a valid IAM role name (1-64 of ``[\\w+=,.@-]``)."""
-    text = _text(value)
-    if text is None or not _NAME_RE.fullmatch(text):
-        _fail(
-            InvalidRoleName,
-            "Role name",
-            value,
-            NAME_RULE,
-            "Give the name without its path (put the path in path=), e.g. 'cross-account'.",
-        )
-    return text
+    return _matched(
+        _NAME_RE,
+        InvalidRoleName,
+        "Role name",
+        value,
+        NAME_RULE,
+        "Give the name without its path (put the path in path=), e.g. 'cross-account'.",
+    )
 
 
 def _user_name(value: str) -> str:
-    text = _text(value)
-    if text is None or not _NAME_RE.fullmatch(text):
-        _fail(InvalidArn, "IAM user name", value, NAME_RULE, "Check the user's name in IAM.")
-    return text
+    return _matched(
+        _NAME_RE, InvalidArn, "IAM user name", value, NAME_RULE, "Check the user's name in IAM."
+    )
 
 
 def iam_path(value: str) -> str:
@@ -242,44 +254,38 @@ def managed_policy_arn(value: str) -> str:
 
 def external_id(value: str) -> str:
     """Return ``value`` if it is a valid sts:ExternalId (2-1224 of ``[\\w+=,.@:/-]``)."""
-    text = _text(value)
-    if text is None or not _EXTERNAL_ID_RE.fullmatch(text):
-        _fail(
-            InvalidInput,
-            "External ID",
-            value,
-            "2-1224 characters, letters, digits and + = , . @ : / _ - only",
-            "Use the exact ExternalId the role's owner gave you.",
-        )
-    return text
+    return _matched(
+        _EXTERNAL_ID_RE,
+        InvalidInput,
+        "External ID",
+        value,
+        "2-1224 characters, letters, digits and + = , . @ : / _ - only",
+        "Use the exact ExternalId the role's owner gave you.",
+    )
 
 
 def session_name(value: str) -> str:
     """Return ``value`` if it is a valid RoleSessionName (2-64 of ``[\\w+=,.@-]``)."""
-    text = _text(value)
-    if text is None or not _SESSION_NAME_RE.fullmatch(text):
-        _fail(
-            InvalidInput,
-            "Session name",
-            value,
-            "2-64 characters, letters, digits and + = , . @ _ - only",
-            "Use something like your user name, e.g. 'operator'.",
-        )
-    return text
+    return _matched(
+        _SESSION_NAME_RE,
+        InvalidInput,
+        "Session name",
+        value,
+        "2-64 characters, letters, digits and + = , . @ _ - only",
+        "Use something like your user name, e.g. 'operator'.",
+    )
 
 
 def mfa_code(value: str) -> str:
     """Return ``value`` if it is a 6-digit MFA token code (a string: codes may start with 0)."""
-    text = _text(value)
-    if text is None or not _MFA_CODE_RE.fullmatch(text):
-        _fail(
-            InvalidInput,
-            "MFA code",
-            value,
-            "exactly 6 digits, as a string",
-            "Type the current code shown by your MFA device.",
-        )
-    return text
+    return _matched(
+        _MFA_CODE_RE,
+        InvalidInput,
+        "MFA code",
+        value,
+        "exactly 6 digits, as a string",
+        "Type the current code shown by your MFA device.",
+    )
 
 
 def _int_in(
@@ -337,13 +343,12 @@ def mfa_serial(value: str) -> str:
         ):
             _fail(InvalidArn, "MFA device ARN", value, "arn:aws:iam::123456789012:mfa/NAME", fix)
         return text
-    if text is None or not _HW_SERIAL_RE.fullmatch(text):
-        _fail(
-            InvalidInput,
-            "MFA serial number",
-            value,
-            "an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or a hardware serial of "
-            "9-256 characters, letters, digits and + = / : , . @ _ - only",
-            fix,
-        )
-    return text
+    return _matched(
+        _HW_SERIAL_RE,
+        InvalidInput,
+        "MFA serial number",
+        value,
+        "an MFA device ARN (arn:aws:iam::123456789012:mfa/NAME) or a hardware serial of "
+        "9-256 characters, letters, digits and + = / : , . @ _ - only",
+        fix,
+    )

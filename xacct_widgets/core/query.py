@@ -17,7 +17,8 @@ Why it is built the way it is (``benchmarks/fanout.py`` measures it):
   then dropped, so memory stays flat as accounts grow.
 * **Each role is assumed once, then reused**: a process-wide cache keyed by (endpoint, caller
   identity, role ARN, ExternalId) holds botocore ``RefreshableCredentials`` fed by its own
-  ``AssumeRoleCredentialFetcher`` (the machinery behind ``role_arn`` profiles), so a repeated
+  ``AssumeRoleCredentialFetcher`` (the machinery behind ``role_arn`` profiles, wired once in
+  :func:`.sessions.assumed_credentials`, as for ``RoleSwitcher``), so a repeated
   query makes no ``AssumeRole`` call and long notebooks never see ``ExpiredToken``. All fetches
   of one caller go through one shared STS client. Credentials that AWS stops accepting (revoked,
   or a sandbox that was reset) are dropped and assumed again, once.
@@ -58,12 +59,7 @@ import botocore.session
 import jmespath
 import pandas as pd
 from botocore import xform_name
-from botocore.credentials import (
-    AssumeRoleCredentialFetcher,
-    Credentials,
-    ReadOnlyCredentials,
-    RefreshableCredentials,
-)
+from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -78,7 +74,7 @@ from .errors import InvalidInput, XacctError
 from .frames import flatten, redact, scrub_text, to_frame
 from .history import HistoryEntry, RoleHistory
 from .organization import DEFAULT_MEMBER_ROLE, Organization
-from .sessions import ASSUME_ROLE_METHOD, derived_session
+from .sessions import assumed_credentials, derived_session
 from .source import Identity
 from .switcher import RoleSwitcher
 
@@ -150,9 +146,6 @@ _STALE_CODES: Final = frozenset(
 _SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
 _CACHE_LIMIT: Final = 10_000
 _CALLER_LIMIT: Final = 64
-# botocore's refresh windows assume 1-hour credentials; keep them proportional for shorter ones.
-_ADVISORY_S: Final = 15 * 60
-_MANDATORY_S: Final = 10 * 60
 
 
 # -- public data ---------------------------------------------------------------------------------
@@ -435,53 +428,17 @@ def _caller(session: boto3.Session, workers: int) -> _Caller:
     return found
 
 
-class _NoCache(dict[str, Any]):
-    """Keeps ``AssumeRoleCredentialFetcher`` from a second cache with its own expiry window;
-    ``RefreshableCredentials`` alone decides when to refresh (as in ``core.sessions``)."""
-
-    def __contains__(self, key: object) -> bool:
-        return False
-
-    def __getitem__(self, key: str) -> Any:
-        raise KeyError(key)
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        return None
-
-
 def _assume(caller: _Caller, role_arn: str, external_id: str | None) -> RefreshableCredentials:
     """One sts:AssumeRole through the caller's shared STS client; refreshes reuse that client."""
-    extra: dict[str, Any] = {"RoleSessionName": caller.session_name}
-    if external_id is not None:
-        extra["ExternalId"] = external_id
-    fetcher = AssumeRoleCredentialFetcher(
+    return assumed_credentials(
         # The fetcher asks for a client built from frozen source keys on every fetch; handing
         # back the shared client (which refreshes the caller's own credentials) avoids building
         # one STS client per account and per refresh.
-        client_creator=lambda *_a, **_k: caller.sts,
-        source_credentials=_credentials_of(caller.session),
-        role_arn=role_arn,
-        extra_args=extra,
-        cache=_NoCache(),
-    )
-
-    def refresh() -> Mapping[str, Any]:
-        try:
-            return fetcher.fetch_credentials()
-        except (ClientError, BotoCoreError) as err:
-            raise wrap_client_error(err, action="sts:AssumeRole", resource=role_arn) from err
-
-    metadata = fetcher.fetch_credentials()
-    expiry = datetime.fromisoformat(str(metadata["expiry_time"]))
-    if expiry.tzinfo is None:
-        expiry = expiry.replace(tzinfo=UTC)
-    lifetime = max((expiry - datetime.now(UTC)).total_seconds(), 60.0)
-    return RefreshableCredentials.create_from_metadata(
-        metadata,
-        refresh_using=refresh,
-        method=ASSUME_ROLE_METHOD,
-        advisory_timeout=int(min(_ADVISORY_S, lifetime / 3)),
-        mandatory_timeout=int(min(_MANDATORY_S, lifetime / 6)),
+        lambda *_a, **_k: caller.sts,
+        _credentials_of(caller.session),
+        role_arn,
+        caller.session_name,
+        external_id=external_id,
     )
 
 

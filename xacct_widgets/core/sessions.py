@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ASSUME_ROLE_METHOD",
     "ROLE_CHAINING_MAX_SECONDS",
+    "assumed_credentials",
     "assumed_session",
     "credentials_expiry",
     "derived_session",
@@ -90,6 +91,8 @@ _ADVISORY_S: Final = 15 * 60
 _MANDATORY_S: Final = 10 * 60
 # An MFA session cannot refresh: use it until this close to its expiry, then say so.
 _MFA_MARGIN_S: Final = 60
+# Refresh windows are computed as if a session had at least this long to live (clock skew).
+_MIN_LIFETIME_S: Final = 60.0
 
 
 class _NoCache(dict[str, Any]):
@@ -173,10 +176,70 @@ def _wrapped(
 
 
 def _lifetime(metadata: Mapping[str, Any]) -> float:
+    """Seconds until ``metadata``'s expiry; at least a minute, so that a skewed clock cannot
+    give refresh windows of zero."""
     expiry = datetime.fromisoformat(str(metadata["expiry_time"]))
     if expiry.tzinfo is None:
         expiry = expiry.replace(tzinfo=UTC)
-    return float((expiry - datetime.now(UTC)).total_seconds())
+    return max(float((expiry - datetime.now(UTC)).total_seconds()), _MIN_LIFETIME_S)
+
+
+def assumed_credentials(
+    client_creator: Callable[..., Any],
+    source_credentials: Credentials,
+    role_arn: str,
+    session_name: str,
+    *,
+    external_id: str | None = None,
+    mfa_serial: str | None = None,
+    mfa_token: str | None = None,
+    duration_seconds: int | None = None,
+) -> RefreshableCredentials:
+    """Assume ``role_arn`` once and return botocore credentials that renew themselves.
+
+    The one place that wires botocore's ``AssumeRoleCredentialFetcher`` to
+    ``RefreshableCredentials`` (no second cache, refresh windows proportional to the session's
+    lifetime, an MFA session that says it expired instead of refreshing); used by
+    :func:`assumed_session` and by the fan-out in :mod:`.query`.
+
+    ``client_creator`` is called like ``botocore.session.Session.create_client`` (with the
+    frozen ``source_credentials``) for each fetch; return one shared STS client from it to avoid
+    building a client per role and per refresh. The arguments are sent as given: validate them
+    first (:func:`assumed_session` does). Costs one ``sts:AssumeRole`` now, whose failure is
+    raised as botocore's ``ClientError``/``BotoCoreError`` (the caller decides how to report
+    it); a refused *refresh* later raises the matching ``XacctError``.
+    """
+    extra: dict[str, Any] = {"RoleSessionName": session_name}
+    if external_id is not None:
+        extra["ExternalId"] = external_id
+    if mfa_serial is not None:
+        extra["SerialNumber"] = mfa_serial
+    if duration_seconds is not None:
+        extra["DurationSeconds"] = duration_seconds
+    fetcher = AssumeRoleCredentialFetcher(
+        client_creator=client_creator,
+        source_credentials=source_credentials,
+        role_arn=role_arn,
+        extra_args=extra,
+        mfa_prompter=lambda _prompt: mfa_token or "",
+        cache=_NoCache(),
+    )
+    metadata = fetcher.fetch_credentials()
+    lifetime = _lifetime(metadata)
+    refresh: Callable[[], Mapping[str, Any]]
+    if mfa_token is not None:
+        refresh = _mfa_cannot_refresh(role_arn)
+        advisory = mandatory = min(_MFA_MARGIN_S, lifetime / 10)
+    else:
+        refresh = _wrapped(fetcher, role_arn)
+        advisory, mandatory = min(_ADVISORY_S, lifetime / 3), min(_MANDATORY_S, lifetime / 6)
+    return RefreshableCredentials.create_from_metadata(
+        metadata,
+        refresh_using=refresh,
+        method=ASSUME_ROLE_METHOD,
+        advisory_timeout=int(advisory),
+        mandatory_timeout=int(mandatory),
+    )
 
 
 def assumed_session(
@@ -203,10 +266,8 @@ def assumed_session(
     """
     arn = ids.parse_role_arn(role_arn).arn
     name = ids.session_name(session_name)
-    extra: dict[str, Any] = {"RoleSessionName": name}
     if external_id is not None:
-        extra["ExternalId"] = ids.external_id(external_id)
-    token: str | None = None
+        external_id = ids.external_id(external_id)
     if (mfa_serial is None) != (mfa_token is None):
         raise InvalidInput(
             "mfa_serial and mfa_token go together: got only "
@@ -215,8 +276,7 @@ def assumed_session(
             "mfa_token (a notebook cannot prompt for it).",
         )
     if mfa_serial is not None and mfa_token is not None:
-        extra["SerialNumber"] = ids.mfa_serial(mfa_serial)
-        token = ids.mfa_code(mfa_token)
+        mfa_serial, mfa_token = ids.mfa_serial(mfa_serial), ids.mfa_code(mfa_token)
     source_credentials = base.get_credentials()
     if source_credentials is None:
         raise ExpiredSession(
@@ -234,35 +294,21 @@ def assumed_session(
                 f"session assumed from another role's session at {limit} seconds.",
                 fix=f"Ask for at most {limit} seconds, or go back to the base user first.",
             )
-        extra["DurationSeconds"] = ids.duration_seconds(duration_seconds, limit)
+        duration_seconds = ids.duration_seconds(duration_seconds, limit)
 
-    fetcher = AssumeRoleCredentialFetcher(
-        client_creator=functools.partial(base._session.create_client, config=client_config()),
-        source_credentials=source_credentials,
-        role_arn=arn,
-        extra_args=extra,
-        mfa_prompter=lambda _prompt: token or "",
-        cache=_NoCache(),
-    )
     with aws_call("sts:AssumeRole", arn):
-        metadata = fetcher.fetch_credentials()
-    lifetime = _lifetime(metadata)
-    refresh: Callable[[], Mapping[str, Any]]
-    if token is not None:
-        refresh = _mfa_cannot_refresh(arn)
-        advisory = mandatory = min(_MFA_MARGIN_S, lifetime / 10)
-    else:
-        refresh = _wrapped(fetcher, arn)
-        advisory, mandatory = min(_ADVISORY_S, lifetime / 3), min(_MANDATORY_S, lifetime / 6)
-    credentials = RefreshableCredentials.create_from_metadata(
-        metadata,
-        refresh_using=refresh,
-        method=ASSUME_ROLE_METHOD,
-        advisory_timeout=int(advisory),
-        mandatory_timeout=int(mandatory),
-    )
+        credentials = assumed_credentials(
+            functools.partial(base._session.create_client, config=client_config()),
+            source_credentials,
+            arn,
+            name,
+            external_id=external_id,
+            mfa_serial=mfa_serial,
+            mfa_token=mfa_token,
+            duration_seconds=duration_seconds,
+        )
     log.debug(
-        "assumed %s as session %s (chained=%s, mfa=%s)", arn, name, chained, token is not None
+        "assumed %s as session %s (chained=%s, mfa=%s)", arn, name, chained, mfa_token is not None
     )
     return derived_session(base, credentials)
 

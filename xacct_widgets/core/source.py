@@ -316,34 +316,30 @@ class _PolicyReader:
             self._managed[arn] = _document(doc["PolicyVersion"]["Document"])
         return _Policy(f"managed:{arn}", self._managed[arn])
 
-    def _attached(self, operation: str, **kwargs: Any) -> list[_Policy]:
-        return [
+    def _own(self, kind: str, name: str) -> list[_Policy]:
+        """The managed and inline policies of the ``kind`` ("user", "group" or "role") itself."""
+        key = {f"{kind.capitalize()}Name": name}
+        found = [
             self.managed(p["PolicyArn"])
-            for p in self._pages(operation, "AttachedPolicies", **kwargs)
+            for p in self._pages(f"list_attached_{kind}_policies", "AttachedPolicies", **key)
         ]
+        get_inline = getattr(self.iam, f"get_{kind}_policy")
+        for policy in self._pages(f"list_{kind}_policies", "PolicyNames", **key):
+            doc = get_inline(**key, PolicyName=policy)["PolicyDocument"]
+            found.append(_Policy(f"{kind}:{name}/{policy}", _document(doc)))
+        return found
 
     def user(self, user_name: str) -> list[_Policy]:
-        found = self._attached("list_attached_user_policies", UserName=user_name)
-        for name in self._pages("list_user_policies", "PolicyNames", UserName=user_name):
-            doc = self.iam.get_user_policy(UserName=user_name, PolicyName=name)["PolicyDocument"]
-            found.append(_Policy(f"user:{user_name}/{name}", _document(doc)))
+        found = self._own("user", user_name)
         for group in self._pages("list_groups_for_user", "Groups", UserName=user_name):
             found += self.group(group["GroupName"])
         return found
 
     def group(self, group_name: str) -> list[_Policy]:
-        found = self._attached("list_attached_group_policies", GroupName=group_name)
-        for name in self._pages("list_group_policies", "PolicyNames", GroupName=group_name):
-            doc = self.iam.get_group_policy(GroupName=group_name, PolicyName=name)["PolicyDocument"]
-            found.append(_Policy(f"group:{group_name}/{name}", _document(doc)))
-        return found
+        return self._own("group", group_name)
 
     def role(self, role_name: str) -> list[_Policy]:
-        found = self._attached("list_attached_role_policies", RoleName=role_name)
-        for name in self._pages("list_role_policies", "PolicyNames", RoleName=role_name):
-            doc = self.iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-            found.append(_Policy(f"role:{role_name}/{name}", _document(doc)))
-        return found
+        return self._own("role", role_name)
 
 
 def _target_role_arn(account: str, role: str, path: str) -> str:

@@ -7,7 +7,8 @@ and not at the first real call - and records the role in the persistent history.
 
 Cost: the base identity is read once (``GetCallerIdentity``) and cached; after that a switch is
 exactly two calls, ``AssumeRole`` and ``GetCallerIdentity`` in the target. Switching while a role
-is active chains from it (AWS then caps the session at one hour).
+is active chains from it (AWS then caps the session at one hour), unless ``from_base=True`` asks
+for the console's behaviour: switch from the base user and replace the active role on success.
 """
 
 from __future__ import annotations
@@ -201,12 +202,17 @@ class RoleSwitcher:
         duration_seconds: int | None = None,
         *,
         path: str = "/",
+        from_base: bool = False,
     ) -> ActiveRole:
         """Switch into ``role`` in ``account`` (console step B5) and make it the active session.
 
         Every input is validated before any call. Root callers get ``RootUserError`` before any
         AssumeRole; a refusal raises ``SwitchDenied`` whose ``reasons`` come from a preflight.
         Switching while a role is active chains from it (``back()`` returns one level).
+
+        ``from_base=True`` switches as the console does: from the base user whatever is active
+        (no chaining), and the new role replaces every active level only once the switch has
+        succeeded - a refused switch leaves the active role as it was.
         """
         link = urls.SwitchRoleLink(account, role, display_name, color, path)
         if external_id is not None:
@@ -222,7 +228,7 @@ class RoleSwitcher:
         if duration_seconds is not None:
             duration_seconds = ids.duration_seconds(duration_seconds)
         with self._lock:
-            top = self._stack[-1] if self._stack else None
+            top = self._stack[-1] if self._stack and not from_base else None
             caller = Identity.from_arn(top.active.identity_arn) if top else self.base_identity
             base = top.session if top else self._base
             if caller.is_root:
@@ -273,6 +279,8 @@ class RoleSwitcher:
                 chained=chained,
                 mfa=mfa_serial is not None,
             )
+            if from_base:
+                self._stack.clear()
             self._stack.append(_Level(active, session))
         log.info("switched to %s as %s", active.role_arn, active.identity_arn)
         self._remember(link)
@@ -336,9 +344,9 @@ class RoleSwitcher:
             reasons=tuple(reasons),
         )
 
-    def switch_url(self, url: str, **overrides: Any) -> ActiveRole:
+    def switch_url(self, url: str, *, from_base: bool = False, **overrides: Any) -> ActiveRole:
         """Switch from a console switch-role URL (step B2); keyword arguments override or add
-        to what the URL carries (e.g. ``mfa_token=``)."""
+        to what the URL carries (e.g. ``mfa_token=``); ``from_base`` as in :meth:`switch`."""
         link = urls.parse_switch_role_url(url)
         kwargs: dict[str, Any] = {
             "account": link.account_id,
@@ -348,12 +356,17 @@ class RoleSwitcher:
             "path": link.path,
         }
         kwargs.update(overrides)
-        return self.switch(**kwargs)
+        return self.switch(**kwargs, from_base=from_base)
 
     def switch_entry(
-        self, entry: HistoryEntry | Mapping[str, Any] | pd.Series, **overrides: Any
+        self,
+        entry: HistoryEntry | Mapping[str, Any] | pd.Series,
+        *,
+        from_base: bool = False,
+        **overrides: Any,
     ) -> ActiveRole:
-        """Switch again into a history entry or bookmark (a ``HistoryEntry`` or a frame row)."""
+        """Switch again into a history entry or bookmark (a ``HistoryEntry`` or a frame row);
+        ``from_base`` as in :meth:`switch`."""
         if isinstance(entry, HistoryEntry):
             fields: Mapping[str, Any] = dataclasses.asdict(entry)
         elif isinstance(entry, pd.Series):
@@ -381,7 +394,7 @@ class RoleSwitcher:
             "path": value("path") or "/",
         }
         kwargs.update(overrides)
-        return self.switch(**kwargs)
+        return self.switch(**kwargs, from_base=from_base)
 
     def back(self, *, to_base: bool = False) -> Identity:
         """Leave the active role ("Back to <user>"): one level, or all of them with ``to_base``.

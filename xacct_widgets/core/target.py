@@ -30,8 +30,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from . import ids, policies, urls
 from .aws import aws_call, client_config, error_code, wrap_client_error
-from .errors import (
+from .errors import (  # ApplyDenied is re-exported here (it used to live in this module)
     AccessDenied,
+    ApplyDenied,
     ApplyFailed,
     AwsError,
     InvalidInput,
@@ -114,10 +115,6 @@ _TAG_PUNCT: Final = frozenset(" _.:/=+-@")
 
 Scope = Literal["All", "AWS", "Local"]
 V = TypeVar("V")
-
-
-class ApplyDenied(ApplyFailed, AccessDenied):
-    """An apply step was refused for lack of permission; caught by ``except AccessDenied`` too."""
 
 
 class FrozenMap(Mapping[str, V]):
