@@ -54,7 +54,12 @@ def test_error_html_for_other_errors_is_short():
 def test_package_exports_and_lazy_import():
     import xacct_widgets.widgets as widgets
 
-    assert widgets.__all__ == ["CreateRoleWizard", "RoleSwitcherBar", "SwitchRoleWizard"]
+    assert widgets.__all__ == [
+        "CreateRoleWizard",
+        "QueryPanel",
+        "RoleSwitcherBar",
+        "SwitchRoleWizard",
+    ]
     with pytest.raises(AttributeError):
         widgets.Nope  # noqa: B018
     code = "import sys, xacct_widgets.widgets; print('ipywidgets' in sys.modules)"

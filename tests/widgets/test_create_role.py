@@ -8,16 +8,11 @@ import logging
 
 import boto3
 import pytest
-from test_switch_role import assert_no_secrets
+from helpers import READ_ONLY, ROLE, SECURITY_AUDIT, SOURCE, assert_no_secrets, css_classes
 
 from xacct_widgets.core.target import RoleSpec, TargetAccount
 from xacct_widgets.widgets import CreateRoleWizard
 
-SOURCE = "987654329876"
-TARGET = "123456781234"
-ROLE = "cross-account"
-READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-SECURITY_AUDIT = "arn:aws:iam::aws:policy/SecurityAudit"
 MISSING = "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"
 INLINE = {
     "Version": "2012-10-17",
@@ -400,10 +395,7 @@ def test_every_step_has_help_and_a_title(wizard):
 
 
 def test_css_classes_for_browser_tests(wizard):
-    from test_switch_role import _walk
-
-    classes = {c for node in _walk(wizard) for c in node._dom_classes}
-    classes |= {c for step in wizard.steps for node in _walk(step.body) for c in node._dom_classes}
+    classes = css_classes(wizard)
     for css in (
         "xacct-create-wizard",
         "xacct-roles-table",

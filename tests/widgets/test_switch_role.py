@@ -2,99 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
-import ipywidgets as w
 import pytest
+from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, assert_no_secrets, css_classes, make_role
 
 from xacct_widgets.core.sessions import identity_of
 from xacct_widgets.core.switcher import RoleSwitcher
 from xacct_widgets.widgets import RoleSwitcherBar, SwitchRoleWizard
 from xacct_widgets.widgets.switch_role import ROOT_REASON
 
-SOURCE = "987654329876"
-TARGET = "123456781234"
-ROLE = "cross-account"
-ROLE_ARN = f"arn:aws:iam::{TARGET}:role/{ROLE}"
 URL = (
     "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"
     "&displayName=prod&color=B7CA9D"
 )
-
-
-def make_role(sandbox, name=ROLE, *, external_id=None, require_mfa=False, trusted=SOURCE):
-    """Create a role in the target as its administrator would (plain boto3: test set-up only)."""
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
-        "Action": "sts:AssumeRole",
-    }
-    condition = {}
-    if external_id:
-        condition["StringEquals"] = {"sts:ExternalId": external_id}
-    if require_mfa:
-        condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
-    if condition:
-        statement["Condition"] = condition
-    iam = sandbox.session("target", "admin").client("iam")
-    iam.create_role(
-        RoleName=name,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
-    )
-    return f"arn:aws:iam::{TARGET}:role/{name}"
-
-
-def widget_strings(widget):
-    """Every string value of every widget under ``widget`` (what a front end could show)."""
-    seen, out, stack = set(), [], [widget]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        for name in node.keys:
-            value = getattr(node, name, None)
-            if isinstance(value, str):
-                out.append(value)
-            elif isinstance(value, list | tuple):
-                for item in value:
-                    if isinstance(item, w.Widget):
-                        stack.append(item)
-                    elif isinstance(item, str):
-                        out.append(item)
-                    elif isinstance(item, tuple):
-                        out += [str(i) for i in item]
-        for child in getattr(node, "children", ()):
-            stack.append(child)
-    return out
-
-
-def issued_secrets():
-    from moto.iam.models import iam_backends
-    from moto.sts.models import sts_backends
-
-    found = []
-    for account in list(iam_backends.keys()):
-        backend = iam_backends[account].get("aws")
-        if backend is not None:
-            found += [k.secret_access_key for k in list(backend.access_keys.values())]
-    for account in list(sts_backends.keys()):
-        backend = sts_backends[account].get("aws")
-        if backend is not None:
-            for role in list(backend.assumed_roles):
-                found += [role.secret_access_key, role.session_token]
-    return [s for s in found if s]
-
-
-def assert_no_secrets(*widgets):
-    secrets = issued_secrets()
-    assert secrets, "the sandbox should have issued secrets by now"
-    for widget in widgets:
-        text = "\n".join([repr(widget), *widget_strings(widget)])
-        text += "\n" + str(widget._repr_mimebundle_())
-        leaked = [s[:4] for s in secrets if s in text]
-        assert not leaked, f"{type(widget).__name__} shows secrets: {leaked}"
 
 
 @pytest.fixture
@@ -438,6 +359,42 @@ def test_bar_shows_denials(fresh_sandbox, role):
     assert bar.back_button.disabled
 
 
+def test_a_refused_switch_keeps_the_active_role(fresh_sandbox, wizard):
+    """The widgets switch from the user, but leave the active role only once AWS said yes."""
+    make_role(fresh_sandbox, "untrusting", trusted="111122223333")
+    bar = RoleSwitcherBar(wizard.switcher)
+    wizard.next_button.click()
+    wizard.url.value = URL
+    wizard.next_button.click()
+    wizard.switch_button.click()
+    assert wizard.active.role_arn == ROLE_ARN
+    # The bar: a history entry AWS refuses.
+    wizard.switcher.history.record(TARGET, "untrusting", "nope")
+    bar.refresh()
+    bar.select(TARGET, "untrusting")
+    assert bar.do_switch() is False
+    assert "denied" in bar.error.value
+    assert bar.active.role_arn == ROLE_ARN and len(wizard.switcher.stack) == 1
+    assert "prod" in bar.badge.value and not bar.back_button.disabled
+    # The wizard's form, then its history: refused too, and still the same role.
+    wizard.go(1, "jump")
+    wizard.url.value = ""
+    wizard.account.value, wizard.role.value = TARGET, "untrusting"
+    wizard.next_button.click()
+    assert wizard.do_switch() is False
+    assert wizard.active.role_arn == ROLE_ARN and "prod" in wizard.badge.value
+    wizard.go(4, "jump")
+    wizard.select(TARGET, "untrusting")
+    assert wizard.do_history_switch() is False
+    assert wizard.active.role_arn == ROLE_ARN and len(wizard.switcher.stack) == 1
+    # An accepted switch from the bar replaces the role (from the user: not chained).
+    bar.select(TARGET, ROLE)
+    assert bar.do_switch() is True
+    assert [a.role_arn for a in wizard.switcher.stack] == [ROLE_ARN]
+    assert not wizard.active.chained
+    assert wizard.active.source_arn == f"arn:aws:iam::{SOURCE}:user/operator"
+
+
 def test_bar_needs_a_switcher(operator):
     from xacct_widgets.core.errors import InvalidInput
 
@@ -447,8 +404,7 @@ def test_bar_needs_a_switcher(operator):
 
 def test_wizard_and_bar_css_classes(wizard):
     bar = RoleSwitcherBar(wizard.switcher)
-    classes = {c for node in _walk(wizard) for c in node._dom_classes}
-    classes |= {c for step in wizard.steps for node in _walk(step.body) for c in node._dom_classes}
+    classes = css_classes(wizard)
     for css in (
         "xacct-wizard",
         "xacct-switch-wizard",
@@ -472,13 +428,7 @@ def test_wizard_and_bar_css_classes(wizard):
         "xacct-history-table",
     ):
         assert css in classes, css
-    bar_classes = {c for node in _walk(bar) for c in node._dom_classes}
+    bar_classes = css_classes(bar)
     assert {"xacct-switcher-bar", "xacct-bar-badge", "xacct-bar-switch", "xacct-bar-back"} <= (
         bar_classes
     )
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)

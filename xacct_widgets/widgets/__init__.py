@@ -3,6 +3,7 @@
 * :class:`CreateRoleWizard` - part A (A1-A7), in the target account.
 * :class:`SwitchRoleWizard` - part B (B1-B7), in the source account.
 * :class:`RoleSwitcherBar` - the console's account menu on one line.
+* :class:`QueryPanel` - one question asked of many accounts (cross-account fan-out).
 
 Imported lazily: ``import xacct_widgets.widgets`` does not load ipywidgets or boto3 until a
 widget is used. Widgets make no AWS call of their own, only core calls.
@@ -13,16 +14,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["CreateRoleWizard", "RoleSwitcherBar", "SwitchRoleWizard"]
+__all__ = ["CreateRoleWizard", "QueryPanel", "RoleSwitcherBar", "SwitchRoleWizard"]
 
 _EXPORTS = {
     "CreateRoleWizard": "xacct_widgets.widgets.create_role",
     "SwitchRoleWizard": "xacct_widgets.widgets.switch_role",
     "RoleSwitcherBar": "xacct_widgets.widgets.switcher_bar",
+    "QueryPanel": "xacct_widgets.widgets.query_panel",
 }
 
 if TYPE_CHECKING:
     from .create_role import CreateRoleWizard as CreateRoleWizard
+    from .query_panel import QueryPanel as QueryPanel
     from .switch_role import SwitchRoleWizard as SwitchRoleWizard
     from .switcher_bar import RoleSwitcherBar as RoleSwitcherBar
 

@@ -57,7 +57,7 @@ STYLE: Final = """<style>
 .xacct-wizard { max-width: 72em; }
 .xacct-table { border-collapse: collapse; font-size: 12px; margin: 4px 0 8px 0; }
 .xacct-table th, .xacct-table td { border: 1px solid #ccc; padding: 2px 6px; text-align: left;
-  vertical-align: top; }
+  vertical-align: top; white-space: nowrap; }
 .xacct-table th { background: #f3f3f3; }
 .xacct-help-text { color: #444; font-size: 13px; }
 .xacct-field-help { color: #666; font-size: 12px; margin-left: 13.5em; }
@@ -146,6 +146,21 @@ class Field:
         else:
             self.error.value = ""
             self.error.layout.display = "none"
+
+    def check(self, validate: Callable[[], object], *, with_fix: bool = False) -> bool:
+        """Validate the typed value with a core validator (``validate`` raises XacctError) and
+        show its message under the field (with its fix too if ``with_fix``); a blank field has
+        no error. True when the value passed or is blank."""
+        if not str(self.control.value).strip():
+            self.set_error(None)
+            return True
+        try:
+            validate()
+        except XacctError as err:
+            self.set_error(f"{err.message} {err.fix or ''}".strip() if with_fix else err.message)
+            return False
+        self.set_error(None)
+        return True
 
     @property
     def has_error(self) -> bool:

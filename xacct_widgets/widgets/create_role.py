@@ -545,26 +545,12 @@ class CreateRoleWizard(Wizard):
 
     # -- A3/A4 ----------------------------------------------------------------------------------
     def _validate_external(self) -> None:
-        text = self.external_id.value
-        try:
-            if text.strip():
-                ids.external_id(text)
-        except XacctError as err:
-            self._external.set_error(err.message)
-        else:
-            self._external.set_error(None)
+        self._external.check(lambda: ids.external_id(self.external_id.value))
         self._frames["A3"] = self._choices_frame()
         self.refresh_nav()
 
     def _validate_trusted(self) -> None:
-        text = self.trusted_account.value
-        try:
-            if text.strip():
-                ids.account_id(text)
-        except XacctError as err:
-            self._trusted.set_error(f"{err.message} {err.fix or ''}".strip())
-        else:
-            self._trusted.set_error(None)
+        self._trusted.check(lambda: ids.account_id(self.trusted_account.value), with_fix=True)
         self._preview_trust()
         self.refresh_nav()
 
@@ -658,14 +644,7 @@ class CreateRoleWizard(Wizard):
         self._filter_policies()
 
     def _validate_arn(self) -> None:
-        text = self.policy_arn.value
-        try:
-            if text.strip():
-                ids.managed_policy_arn(text)
-        except XacctError as err:
-            self._arn.set_error(err.message)
-        else:
-            self._arn.set_error(None)
+        self._arn.check(lambda: ids.managed_policy_arn(self.policy_arn.value))
         self.refresh_nav()
 
     def _add_arn(self) -> None:

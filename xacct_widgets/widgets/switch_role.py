@@ -34,7 +34,7 @@ from .common import (
     notify,
     register,
 )
-from .switching import badge_html, history_options, switch_from_base
+from .switching import badge_html, history_options
 
 __all__ = ["ROOT_REASON", "SwitchRoleWizard"]
 
@@ -57,7 +57,8 @@ _H_CHECK = (
     "Before switching, each reason AWS could refuse is checked (a red <b>False</b> comes with "
     "its fix; an empty <i>ok</i> means it cannot be checked from this account: AWS decides). "
     "Click <b>Switch role</b> to switch (<code>sts:AssumeRole</code>). Like the console, a switch "
-    "starts from your own user: any role still active is left first."
+    "starts from your own user: any role still active is replaced once the switch succeeds (if "
+    "AWS refuses, the active role stays as it was)."
 )
 _H_ACTIVE = (
     "The role now shows as <b>currently active</b> (the coloured badge above). Every later call "
@@ -388,33 +389,17 @@ class SwitchRoleWizard(Wizard):
         head, _, name = self.role.value.strip().strip("/").rpartition("/")
         return name, (f"/{head}/" if head else "/")
 
-    def _check(self, f: Any, check: Any) -> bool:
-        if not f.control.value.strip():
-            f.set_error(None)
-            return True
-        try:
-            check()
-        except XacctError as err:
-            f.set_error(err.message)
-            return False
-        f.set_error(None)
-        return True
-
     def _validate_form(self) -> None:
         """Validate every field as it is typed; Next follows the result."""
         name, path = self._role_parts()
-        self._check(self._account, lambda: ids.account_id(self.account.value))
-        self._check(
-            self._role,
-            lambda: urls.SwitchRoleLink("000000000000", name, path=path),
+        self._account.check(lambda: ids.account_id(self.account.value))
+        self._role.check(lambda: urls.SwitchRoleLink("000000000000", name, path=path))
+        self._display.check(
+            lambda: urls.SwitchRoleLink("000000000000", "x", self.display_name.value)
         )
-        self._check(
-            self._display,
-            lambda: urls.SwitchRoleLink("000000000000", "x", self.display_name.value),
-        )
-        self._check(self._external, lambda: ids.external_id(self.external_id.value))
-        self._check(self._mfa_serial, lambda: ids.mfa_serial(self.mfa_serial.value))
-        self._check(self._mfa_code, lambda: ids.mfa_code(self.mfa_code.value))
+        self._external.check(lambda: ids.external_id(self.external_id.value))
+        self._mfa_serial.check(lambda: ids.mfa_serial(self.mfa_serial.value))
+        self._mfa_code.check(lambda: ids.mfa_code(self.mfa_code.value))
         self.refresh_nav()
 
     def _form_ok(self) -> bool:
@@ -493,17 +478,15 @@ class SwitchRoleWizard(Wizard):
 
         def switch() -> None:
             try:
-                switch_from_base(
-                    self.switcher,
-                    lambda: self.switcher.switch(
-                        link.account_id,
-                        link.role_name,
-                        link.display_name,
-                        link.color,
-                        mfa_token=code,
-                        path=link.path,
-                        **options,
-                    ),
+                self.switcher.switch(
+                    link.account_id,
+                    link.role_name,
+                    link.display_name,
+                    link.color,
+                    mfa_token=code,
+                    path=link.path,
+                    from_base=True,
+                    **options,
                 )
             finally:
                 self.mfa_code.value = ""  # a one-time code: never leave it in the form
@@ -588,7 +571,7 @@ class SwitchRoleWizard(Wizard):
 
         def switch() -> None:
             try:
-                switch_from_base(self.switcher, lambda: self.switcher.switch_entry(entry))
+                self.switcher.switch_entry(entry, from_base=True)
             finally:
                 self._render_badge()
                 notify(self.switcher, self)

@@ -18,7 +18,7 @@ from ..core.errors import InvalidInput, XacctError
 from ..core.history import HistoryEntry
 from ..core.switcher import ActiveRole, RoleSwitcher
 from .common import STYLE, classed, error_html, esc, notify, register
-from .switching import badge_html, history_options, switch_from_base, who_text
+from .switching import badge_html, history_options, who_text
 
 __all__ = ["RoleSwitcherBar"]
 
@@ -168,7 +168,7 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
 
         def switch() -> None:
             try:
-                active = switch_from_base(self.switcher, lambda: self.switcher.switch_entry(entry))
+                active = self.switcher.switch_entry(entry, from_base=True)
                 self.status.value = esc(f"Switched to {active.label}.")
             finally:
                 self.refresh()

@@ -1,12 +1,12 @@
-"""What the switch wizard and the switcher bar share: the badge, history choices, switching.
+"""What the switch wizard and the switcher bar share: the badge and the history choices.
 
 Both views act on one core :class:`~xacct_widgets.core.switcher.RoleSwitcher`, so they must
-describe it the same way (same badge, same history labels) and switch the same way.
+describe it the same way (same badge, same history labels) and switch the same way: from the
+signed-in user, as the console does (``RoleSwitcher.switch(..., from_base=True)``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
@@ -19,7 +19,6 @@ __all__ = [
     "badge_html",
     "entry_key",
     "history_options",
-    "switch_from_base",
     "who_text",
 ]
 
@@ -81,15 +80,3 @@ def history_options(history: RoleHistory) -> tuple[list[tuple[str, str]], dict[s
         label = f"{star}{entry.label} — {entry.role_name} @ {entry.account_id}"
         options.append((label, entry_key(entry)))
     return options, {entry_key(e): e for e in entries}
-
-
-def switch_from_base(switcher: RoleSwitcher, switch: Callable[[], ActiveRole]) -> ActiveRole:
-    """Switch as the console does: from the signed-in user, leaving any active role first.
-
-    ``RoleSwitcher.switch`` chains from an active role (AWS then caps the session at an hour
-    and the role usually is not trusted by the next one); the console's "Switch role" always
-    starts from the user, and so do the widgets.
-    """
-    if switcher.active is not None:
-        switcher.back(to_base=True)
-    return switch()
