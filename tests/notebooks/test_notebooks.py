@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import issued_secrets
+from helpers import issued_secrets
 
 from xacct_widgets import runbook
 from xacct_widgets.sandbox import Sandbox
@@ -40,7 +40,7 @@ def test_nbval(notebook: Path, tmp_path: Path) -> None:
             "-p",
             "no:cacheprovider",
             "-q",
-            "--sanitize-with",
+            "--nbval-sanitize-with",
             str(sanitize),
             "--rootdir",
             str(tmp_path),
