@@ -137,9 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--notebooks", default=str(NOTEBOOKS), help="folder to open")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
+    from .app import add_app_parser
     from .runbook import add_runbook_parser
 
     add_runbook_parser(sub)
+    add_app_parser(sub)
     return parser
 
 
