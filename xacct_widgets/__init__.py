@@ -36,6 +36,7 @@ _EXPORTS: dict[str, str] = {
     "CreateRoleWizard": "xacct_widgets.widgets",
     "SwitchRoleWizard": "xacct_widgets.widgets",
     "RoleSwitcherBar": "xacct_widgets.widgets",
+    "QueryPanel": "xacct_widgets.widgets",
     "XacctError": "xacct_widgets.core.errors",
     "InvalidInput": "xacct_widgets.core.errors",
     "InvalidAccountId": "xacct_widgets.core.errors",
@@ -65,6 +66,7 @@ __all__ = [
     "Plan",
     "PolicyNotFound",
     "Preflight",
+    "QueryPanel",
     "QueryResult",
     "RoleHistory",
     "RoleNotFound",
@@ -121,6 +123,7 @@ if TYPE_CHECKING:
     from .core.urls import switch_role_url as switch_role_url
     from .sandbox import Sandbox as Sandbox
     from .widgets import CreateRoleWizard as CreateRoleWizard
+    from .widgets import QueryPanel as QueryPanel
     from .widgets import RoleSwitcherBar as RoleSwitcherBar
     from .widgets import SwitchRoleWizard as SwitchRoleWizard
 
