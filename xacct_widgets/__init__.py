@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     "Sandbox": "xacct_widgets.sandbox",
-    "connect": "xacct_widgets.connect",
+    "connect": "xacct_widgets.connection",
     "account_id": "xacct_widgets.core.ids",
     "switch_role_url": "xacct_widgets.core.urls",
     "parse_switch_role_url": "xacct_widgets.core.urls",
@@ -90,7 +90,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .connect import connect as connect
+    from .connection import connect as connect
     from .core.colors import CONSOLE_COLORS as CONSOLE_COLORS
     from .core.errors import AccessDenied as AccessDenied
     from .core.errors import ApplyFailed as ApplyFailed

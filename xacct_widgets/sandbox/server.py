@@ -394,6 +394,12 @@ class Sandbox:
         ).encode()
 
 
+def running_in_process() -> Sandbox | None:
+    """The sandbox started in this process, if one is running."""
+    with _process_lock:
+        return _running_in_process
+
+
 def _describe(
     principals: Mapping[str, Mapping[str, Principal]],
 ) -> dict[str, dict[str, dict[str, Any]]]:

@@ -13,7 +13,7 @@ import threading
 
 import boto3
 
-from .sandbox import Sandbox
+from .sandbox import Sandbox, server
 from .sandbox.server import ENV_URL
 
 _embedded: Sandbox | None = None
@@ -21,10 +21,14 @@ _lock = threading.Lock()
 
 
 def sandbox() -> Sandbox:
-    """The sandbox this process uses: the one in the environment, or one started here once."""
+    """The sandbox this process uses: one already running here, the one named in the
+    environment, or else one started here once."""
     global _embedded
     with _lock:
-        if _embedded is None:
+        running = server.running_in_process()
+        if running is not None:  # one started by hand in this kernel wins: moto has one state
+            return running
+        if _embedded is None or not _embedded.is_running:
             _embedded = Sandbox.from_env() if os.environ.get(ENV_URL) else Sandbox().start()
         return _embedded
 
