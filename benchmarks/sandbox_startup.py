@@ -27,7 +27,7 @@ print(json.dumps({{"import_s": t1 - t0, "start_s": t2 - t1, "first_call_s": t3 -
 
 def main() -> None:
     header = ("case", "import s", "start s", "ready s", "1st call s", "peak RSS MiB")
-    print(f"{header[0]:<24}" + "".join(f"{h:>12}" for h in header[1:]))
+    print(f"{header[0]:<24}" + "".join(f"{h:>14}" for h in header[1:]))
     for members, goal in ((0, "< 2 s, < 250 MiB"), (200, "< 20 s")):
         out = subprocess.run(
             [sys.executable, "-c", CASE.format(members=members)],
@@ -38,8 +38,8 @@ def main() -> None:
         r = json.loads(out.strip().splitlines()[-1])
         ready = r["import_s"] + r["start_s"]
         print(
-            f"{f'{members} member accounts':<24}{r['import_s']:>12.2f}{r['start_s']:>12.2f}"
-            f"{ready:>12.2f}{r['first_call_s']:>12.3f}{r['rss_mib']:>12.0f}   goal {goal}"
+            f"{f'{members} member accounts':<24}{r['import_s']:>14.2f}{r['start_s']:>14.2f}"
+            f"{ready:>14.2f}{r['first_call_s']:>14.3f}{r['rss_mib']:>14.0f}   goal {goal}"
         )
 
 
