@@ -22,7 +22,7 @@ _EXPORTS: dict[str, str] = {
     "Plan": "xacct_widgets.core.target",
     "RoleRecord": "xacct_widgets.core.target",
     "TargetAccount": "xacct_widgets.core.target",
-    "Identity": "xacct_widgets.core.source",
+    "Identity": "xacct_widgets.core.identity",
     "Preflight": "xacct_widgets.core.source",
     "SourceAccount": "xacct_widgets.core.source",
     "ActiveRole": "xacct_widgets.core.switcher",
@@ -37,17 +37,17 @@ _EXPORTS: dict[str, str] = {
     "SwitchRoleWizard": "xacct_widgets.widgets",
     "RoleSwitcherBar": "xacct_widgets.widgets",
     "QueryPanel": "xacct_widgets.widgets",
-    "XacctError": "xacct_widgets.core.errors",
-    "InvalidInput": "xacct_widgets.core.errors",
-    "InvalidAccountId": "xacct_widgets.core.errors",
-    "InvalidRoleSpec": "xacct_widgets.core.errors",
-    "RootUserError": "xacct_widgets.core.errors",
-    "AccessDenied": "xacct_widgets.core.errors",
-    "SwitchDenied": "xacct_widgets.core.errors",
-    "PolicyNotFound": "xacct_widgets.core.errors",
-    "RoleNotFound": "xacct_widgets.core.errors",
-    "ExpiredSession": "xacct_widgets.core.errors",
-    "ApplyFailed": "xacct_widgets.core.errors",
+    "XacctError": "xacct_widgets.errors",
+    "InvalidInput": "xacct_widgets.errors",
+    "InvalidAccountId": "xacct_widgets.errors",
+    "InvalidRoleSpec": "xacct_widgets.errors",
+    "RootUserError": "xacct_widgets.errors",
+    "AccessDenied": "xacct_widgets.errors",
+    "SwitchDenied": "xacct_widgets.errors",
+    "PolicyNotFound": "xacct_widgets.errors",
+    "RoleNotFound": "xacct_widgets.errors",
+    "ExpiredSession": "xacct_widgets.errors",
+    "ApplyFailed": "xacct_widgets.errors",
 }
 
 __all__ = [
@@ -92,25 +92,14 @@ __all__ = [
 if TYPE_CHECKING:
     from .connection import connect as connect
     from .core.colors import CONSOLE_COLORS as CONSOLE_COLORS
-    from .core.errors import AccessDenied as AccessDenied
-    from .core.errors import ApplyFailed as ApplyFailed
-    from .core.errors import ExpiredSession as ExpiredSession
-    from .core.errors import InvalidAccountId as InvalidAccountId
-    from .core.errors import InvalidInput as InvalidInput
-    from .core.errors import InvalidRoleSpec as InvalidRoleSpec
-    from .core.errors import PolicyNotFound as PolicyNotFound
-    from .core.errors import RoleNotFound as RoleNotFound
-    from .core.errors import RootUserError as RootUserError
-    from .core.errors import SwitchDenied as SwitchDenied
-    from .core.errors import XacctError as XacctError
     from .core.history import HistoryEntry as HistoryEntry
     from .core.history import RoleHistory as RoleHistory
+    from .core.identity import Identity as Identity
     from .core.ids import account_id as account_id
     from .core.organization import Organization as Organization
     from .core.query import QueryResult as QueryResult
     from .core.query import Target as Target
     from .core.query import query as query
-    from .core.source import Identity as Identity
     from .core.source import Preflight as Preflight
     from .core.source import SourceAccount as SourceAccount
     from .core.switcher import ActiveRole as ActiveRole
@@ -121,6 +110,17 @@ if TYPE_CHECKING:
     from .core.target import TargetAccount as TargetAccount
     from .core.urls import parse_switch_role_url as parse_switch_role_url
     from .core.urls import switch_role_url as switch_role_url
+    from .errors import AccessDenied as AccessDenied
+    from .errors import ApplyFailed as ApplyFailed
+    from .errors import ExpiredSession as ExpiredSession
+    from .errors import InvalidAccountId as InvalidAccountId
+    from .errors import InvalidInput as InvalidInput
+    from .errors import InvalidRoleSpec as InvalidRoleSpec
+    from .errors import PolicyNotFound as PolicyNotFound
+    from .errors import RoleNotFound as RoleNotFound
+    from .errors import RootUserError as RootUserError
+    from .errors import SwitchDenied as SwitchDenied
+    from .errors import XacctError as XacctError
     from .sandbox import Sandbox as Sandbox
     from .widgets import CreateRoleWizard as CreateRoleWizard
     from .widgets import QueryPanel as QueryPanel

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .core.errors import InvalidInput
+from .errors import InvalidInput
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox

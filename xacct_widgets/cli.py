@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.errors import XacctError
+from .errors import XacctError
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .core.errors import InvalidInput
+from .errors import InvalidInput
 
 RUNBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_onboarding_runbook.ipynb"
 

@@ -15,7 +15,7 @@ from botocore.exceptions import (
 )
 
 from xacct_widgets.core import aws
-from xacct_widgets.core.errors import (
+from xacct_widgets.errors import (
     AccessDenied,
     AwsError,
     ExpiredSession,

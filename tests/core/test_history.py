@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from xacct_widgets.core.errors import InvalidAccountId, InvalidColor
 from xacct_widgets.core.history import (
     HISTORY_COLUMNS,
     HistoryEntry,
     RoleHistory,
     default_path,
 )
+from xacct_widgets.errors import InvalidAccountId, InvalidColor
 
 TARGET = "123456781234"
 URL = "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from xacct_widgets.core import ids
-from xacct_widgets.core.errors import (
+from xacct_widgets.errors import (
     InvalidAccountId,
     InvalidArn,
     InvalidInput,

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from xacct_widgets.core import policies
-from xacct_widgets.core.errors import InvalidAccountId, InvalidArn, InvalidPolicy, InvalidRoleSpec
+from xacct_widgets.errors import InvalidAccountId, InvalidArn, InvalidPolicy, InvalidRoleSpec
 
 ROOT = "arn:aws:iam::987654329876:root"
 OPERATOR = "arn:aws:iam::987654329876:user/operator"

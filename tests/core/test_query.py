@@ -14,7 +14,6 @@ import boto3
 import pandas as pd
 import pytest
 
-from xacct_widgets.core.errors import InvalidInput
 from xacct_widgets.core.history import RoleHistory
 from xacct_widgets.core.query import (
     ERROR_COLUMNS,
@@ -27,6 +26,7 @@ from xacct_widgets.core.query import (
 )
 from xacct_widgets.core.sessions import assumed_session
 from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.errors import InvalidInput
 from xacct_widgets.sandbox import Sandbox
 
 OAAR = "OrganizationAccountAccessRole"

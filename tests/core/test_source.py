@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, limited_session, make_role
 
-from xacct_widgets.core.errors import InvalidAccountId, InvalidInput, InvalidRoleName
-from xacct_widgets.core.source import CHECK_COLUMNS, IDENTITY_COLUMNS, Identity, SourceAccount
+from xacct_widgets.core.identity import IDENTITY_COLUMNS, Identity
+from xacct_widgets.core.source import CHECK_COLUMNS, SourceAccount
+from xacct_widgets.errors import InvalidAccountId, InvalidInput, InvalidRoleName
 
 
 # -- whoami ------------------------------------------------------------------------------------

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, make_role
 
-from xacct_widgets.core.errors import (
+from xacct_widgets.core.identity import identity_of
+from xacct_widgets.core.sessions import ASSUME_ROLE_METHOD, assumed_session
+from xacct_widgets.core.switcher import ACTIVE_COLUMNS, RoleSwitcher
+from xacct_widgets.errors import (
     ExpiredSession,
     InvalidAccountId,
     InvalidColor,
@@ -18,8 +21,6 @@ from xacct_widgets.core.errors import (
     RootUserError,
     SwitchDenied,
 )
-from xacct_widgets.core.sessions import ASSUME_ROLE_METHOD, assumed_session, identity_of
-from xacct_widgets.core.switcher import ACTIVE_COLUMNS, RoleSwitcher
 
 TUTORIAL_URL = (
     "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"

@@ -15,13 +15,13 @@ from botocore.exceptions import ClientError
 from helpers import READ_ONLY, ROLE, SECURITY_AUDIT, SOURCE, VIEW_ONLY, Calls, limited_session
 from target_helpers import EC2_READ, S3_READ, snapshot
 
-from xacct_widgets.core.errors import (
+from xacct_widgets.core.target import ApplyDenied, RoleSpec, TargetAccount
+from xacct_widgets.errors import (
     AccessDenied,
     ApplyFailed,
     InvalidRoleSpec,
     PolicyNotFound,
 )
-from xacct_widgets.core.target import ApplyDenied, RoleSpec, TargetAccount
 
 MISSING = "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"
 

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from xacct_widgets.core.errors import InvalidPolicy, InvalidRoleSpec, XacctError
 from xacct_widgets.core.target import FrozenMap, Plan, PlanProblem, PlanStep, RoleSpec
+from xacct_widgets.errors import InvalidPolicy, InvalidRoleSpec, XacctError
 
 SOURCE = "987654329876"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"

@@ -8,13 +8,6 @@ import pytest
 from helpers import READ_ONLY, ROLE, SOURCE, TARGET, Calls
 from target_helpers import S3_READ, snapshot
 
-from xacct_widgets.core.errors import (
-    InvalidColor,
-    InvalidInput,
-    InvalidRoleName,
-    InvalidRoleSpec,
-    RoleNotFound,
-)
 from xacct_widgets.core.policies import TRUST_COLUMNS
 from xacct_widgets.core.target import (
     ATTACHED_COLUMNS,
@@ -24,6 +17,13 @@ from xacct_widgets.core.target import (
     RoleRecord,
     RoleSpec,
     TargetAccount,
+)
+from xacct_widgets.errors import (
+    InvalidColor,
+    InvalidInput,
+    InvalidRoleName,
+    InvalidRoleSpec,
+    RoleNotFound,
 )
 
 URL = "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"

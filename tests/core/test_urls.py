@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from xacct_widgets.core import colors, urls
-from xacct_widgets.core.errors import InvalidColor, InvalidInput, InvalidSwitchRoleUrl
+from xacct_widgets.errors import InvalidColor, InvalidInput, InvalidSwitchRoleUrl
 
 TUTORIAL_URL = (
     "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from xacct_widgets.core.errors import SandboxError
+from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox
 
 

@@ -254,7 +254,7 @@ def test_unsigned_or_foreign_keys_are_rejected(sandbox: Sandbox) -> None:
 
 
 def test_patches_refuse_an_incompatible_moto() -> None:
-    from xacct_widgets.core.errors import SandboxError
+    from xacct_widgets.errors import SandboxError
     from xacct_widgets.sandbox import moto_patches
 
     class Gone:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from xacct_widgets.core.errors import SandboxError
+from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox
 
 
@@ -35,7 +35,7 @@ def test_start_twice(sandbox: Sandbox) -> None:
 
 _OWN_PROCESS = """
 import socket
-from xacct_widgets.core.errors import SandboxError
+from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox
 
 with socket.socket() as busy:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xacct_widgets.core.errors import SandboxError
+from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox
 from xacct_widgets.sandbox.catalog import CURATED_POLICIES
 

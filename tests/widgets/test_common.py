@@ -10,9 +10,9 @@ import sys
 import pandas as pd
 import pytest
 
-from xacct_widgets.core.errors import SwitchDenied, XacctError
 from xacct_widgets.core.switcher import RoleSwitcher
 from xacct_widgets.core.target import RoleSpec
+from xacct_widgets.errors import SwitchDenied, XacctError
 from xacct_widgets.widgets import CreateRoleWizard, SwitchRoleWizard
 from xacct_widgets.widgets.common import error_html, html_table
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, assert_no_secrets, css_classes, make_role
 
-from xacct_widgets.core.sessions import identity_of
+from xacct_widgets.core.identity import identity_of
 from xacct_widgets.core.switcher import RoleSwitcher
 from xacct_widgets.widgets import RoleSwitcherBar, SwitchRoleWizard
 from xacct_widgets.widgets.switch_role import ROOT_REASON
@@ -396,7 +396,7 @@ def test_a_refused_switch_keeps_the_active_role(fresh_sandbox, wizard):
 
 
 def test_bar_needs_a_switcher(operator):
-    from xacct_widgets.core.errors import InvalidInput
+    from xacct_widgets.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="RoleSwitcherBar needs a RoleSwitcher"):
         RoleSwitcherBar(operator)

@@ -25,7 +25,7 @@ from botocore.exceptions import (
     UnauthorizedSSOTokenError,
 )
 
-from .errors import (
+from ..errors import (
     AccessDenied,
     AwsError,
     ExpiredSession,

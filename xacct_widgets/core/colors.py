@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .errors import InvalidColor
+from ..errors import InvalidColor
 
 __all__ = ["CONSOLE_COLORS", "color", "color_name"]
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, NoReturn
 
-from .errors import InvalidAccountId, InvalidArn, InvalidInput, InvalidRoleName, InvalidRoleSpec
+from ..errors import InvalidAccountId, InvalidArn, InvalidInput, InvalidRoleName, InvalidRoleSpec
 
 __all__ = [
     "Arn",
@@ -27,6 +27,7 @@ __all__ = [
     "mfa_serial",
     "parse_arn",
     "parse_role_arn",
+    "policy_name",
     "role_arn",
     "role_name",
     "session_name",
@@ -250,6 +251,21 @@ def managed_policy_arn(value: str) -> str:
     ):
         _fail(InvalidArn, "Policy ARN", value, rule, fix)
     return parsed.arn  # stripped of surrounding whitespace
+
+
+def policy_name(value: str) -> str:
+    """Return ``value`` if it is a valid IAM policy name (1-128 of ``[\\w+=,.@-]``).
+
+    The one rule for inline policy names and the name part of a managed policy ARN.
+    """
+    return _matched(
+        _POLICY_NAME_RE,
+        InvalidInput,
+        "Policy name",
+        value,
+        "1-128 characters, letters, digits and + = , . @ _ - only",
+        "Name the policy e.g. 'allow-s3-read'.",
+    )
 
 
 def external_id(value: str) -> str:

@@ -19,8 +19,8 @@ from typing import Any, Final
 import boto3
 import pandas as pd
 
+from ..errors import InvalidInput
 from .aws import aws_call, client_config
-from .errors import InvalidInput
 from .frames import to_frame
 
 __all__ = ["ACCOUNT_COLUMNS", "DEFAULT_MEMBER_ROLE", "OU_COLUMNS", "Organization"]

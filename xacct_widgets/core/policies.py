@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 from urllib.parse import unquote
 
+from ..errors import InvalidArn, InvalidInput, InvalidPolicy, InvalidRoleSpec
 from . import ids
-from .errors import InvalidArn, InvalidInput, InvalidPolicy, InvalidRoleSpec
 
 __all__ = [
     "POLICY_VERSION",

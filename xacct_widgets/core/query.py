@@ -68,14 +68,14 @@ from botocore.exceptions import (
 )
 from botocore.validate import validate_parameters
 
+from ..errors import InvalidInput, XacctError
 from . import ids
 from .aws import client_config, error_code, wrap_client_error
-from .errors import InvalidInput, XacctError
 from .frames import flatten, redact, scrub_text, to_frame
 from .history import HistoryEntry, RoleHistory
+from .identity import Identity
 from .organization import DEFAULT_MEMBER_ROLE, Organization
 from .sessions import assumed_credentials, derived_session
-from .source import Identity
 from .switcher import RoleSwitcher
 
 __all__ = [

@@ -10,7 +10,7 @@ session and never re-implements refresh.
 Two AWS rules that botocore does not know about are enforced here, before any call:
 
 * an MFA token code cannot be re-prompted inside a running notebook, so an MFA session is fetched
-  once and raises :class:`~xacct_widgets.core.errors.ExpiredSession` (with the fix) instead of
+  once and raises :class:`~xacct_widgets.errors.ExpiredSession` (with the fix) instead of
   refreshing;
 * role chaining (assuming a role from role credentials) is capped by AWS at one hour, so a longer
   ``duration_seconds`` is refused up front rather than by STS.
@@ -22,18 +22,15 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import boto3
 import botocore.session
 from botocore.credentials import AssumeRoleCredentialFetcher, Credentials, RefreshableCredentials
 
+from ..errors import ExpiredSession, InvalidInput
 from . import ids
 from .aws import aws_call, client_config
-from .errors import ExpiredSession, InvalidInput
-
-if TYPE_CHECKING:
-    from .source import Identity
 
 __all__ = [
     "ASSUME_ROLE_METHOD",
@@ -42,7 +39,6 @@ __all__ = [
     "assumed_session",
     "credentials_expiry",
     "derived_session",
-    "identity_of",
     "is_role_credentials",
 ]
 
@@ -311,12 +307,3 @@ def assumed_session(
         "assumed %s as session %s (chained=%s, mfa=%s)", arn, name, chained, mfa_token is not None
     )
     return derived_session(base, credentials)
-
-
-def identity_of(session: boto3.Session) -> Identity:
-    """Who ``session`` acts as, from one ``sts:GetCallerIdentity`` call (never denied by IAM)."""
-    from .source import Identity
-
-    with aws_call("sts:GetCallerIdentity", "caller"):
-        answer = session.client("sts", config=client_config()).get_caller_identity()
-    return Identity.from_caller_identity(answer)

@@ -23,17 +23,16 @@ import boto3
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..errors import AccessDenied, InvalidInput, RoleNotFound, XacctError
 from . import ids, policies
 from .aws import aws_call, client_config, error_code
-from .errors import AccessDenied, InvalidInput, RoleNotFound, XacctError
 from .frames import to_frame
+from .identity import Identity, identity_of
 
 __all__ = [
     "CHECK_COLUMNS",
-    "IDENTITY_COLUMNS",
     "SWITCHER_COLUMNS",
     "Check",
-    "Identity",
     "Preflight",
     "Restriction",
     "SourceAccount",
@@ -41,16 +40,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Columns of :meth:`Identity.frame`.
-IDENTITY_COLUMNS: Final = (
-    "account_id",
-    "arn",
-    "principal_type",
-    "name",
-    "is_root",
-    "user_id",
-    "session_name",
-)
 #: Columns of :attr:`Preflight.checks`.
 CHECK_COLUMNS: Final = ("check", "ok", "detail", "fix")
 #: Columns of :meth:`SourceAccount.allowed_switchers`.
@@ -63,68 +52,6 @@ _ROOT_FIX: Final = (
 )
 
 Ternary = bool | None
-
-
-# -- identity ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Identity:
-    """Who a session acts as, parsed from ``sts:GetCallerIdentity`` (no secret in it).
-
-    ``principal_type`` is ``"user"``, ``"assumed-role"``, ``"root"``, ``"federated"`` or
-    ``"other"``; ``name`` is the user name, the role name, ``"root"`` or the federated name;
-    ``session_name`` is set for assumed-role sessions only.
-    """
-
-    account_id: str
-    arn: str
-    principal_type: str
-    name: str
-    is_root: bool
-    user_id: str = ""
-    session_name: str | None = None
-
-    @classmethod
-    def from_arn(cls, arn: str, user_id: str = "") -> Identity:
-        """Parse a caller ARN (user, assumed-role session, root or federated user)."""
-        parsed = ids.parse_arn(arn)
-        rtype, resource = parsed.resource_type, parsed.resource
-        session = None
-        if parsed.service == "iam" and not rtype and resource == "root":
-            ptype, name = "root", "root"
-        elif parsed.service == "iam" and rtype == "user":
-            ptype, name = "user", parsed.name
-        elif parsed.service == "sts" and rtype == "assumed-role":
-            ptype = "assumed-role"
-            name, _, session = resource.partition("/")
-        elif parsed.service == "sts" and rtype == "federated-user":
-            ptype, name = "federated", parsed.name
-        else:
-            ptype, name = "other", parsed.name
-        return cls(
-            account_id=parsed.account_id,
-            arn=arn.strip(),
-            principal_type=ptype,
-            name=name,
-            is_root=ptype == "root",
-            user_id=user_id,
-            session_name=session or None,
-        )
-
-    @classmethod
-    def from_caller_identity(cls, answer: Mapping[str, Any]) -> Identity:
-        """Build from a ``get_caller_identity`` response."""
-        return cls.from_arn(str(answer["Arn"]), str(answer.get("UserId", "")))
-
-    @property
-    def role_arn(self) -> str | None:
-        """For an assumed-role session, the role's ARN without its path (STS does not give it)."""
-        if self.principal_type != "assumed-role":
-            return None
-        return f"arn:aws:iam::{self.account_id}:role/{self.name}"
-
-    def frame(self) -> pd.DataFrame:
-        """One row, columns :data:`IDENTITY_COLUMNS`."""
-        return to_frame([self], IDENTITY_COLUMNS)
 
 
 # -- preflight ---------------------------------------------------------------------------------
@@ -424,8 +351,6 @@ class SourceAccount:
     def whoami(self) -> Identity:
         """The caller (``sts:GetCallerIdentity``, which IAM never denies), read once per object."""
         if self._identity is None:
-            from .sessions import identity_of
-
             self._identity = identity_of(self.session)
         return self._identity
 

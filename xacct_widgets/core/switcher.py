@@ -26,18 +26,18 @@ from typing import Any, Final
 import boto3
 import pandas as pd
 
+from ..errors import AccessDenied, InvalidInput, RootUserError, SwitchDenied, XacctError
 from . import ids, urls
-from .errors import AccessDenied, InvalidInput, RootUserError, SwitchDenied, XacctError
 from .frames import to_frame
 from .history import HistoryEntry, RoleHistory
+from .identity import Identity, identity_of
 from .sessions import (
     ROLE_CHAINING_MAX_SECONDS,
     assumed_session,
     credentials_expiry,
-    identity_of,
     is_role_credentials,
 )
-from .source import Identity, SourceAccount
+from .source import SourceAccount
 
 __all__ = ["ACTIVE_COLUMNS", "ActiveRole", "RoleSwitcher"]
 

@@ -7,7 +7,7 @@ compared with what IAM has, the difference becomes a :class:`Plan` of small step
 
 - applying the same spec twice writes nothing the second time (idempotent), and
 - a failure at any step undoes the steps already done, in reverse, and raises
-  :class:`~xacct_widgets.core.errors.ApplyFailed` naming the step (all-or-nothing).
+  :class:`~xacct_widgets.errors.ApplyFailed` naming the step (all-or-nothing).
 
 Only the target-account ``boto3.Session`` is used; nothing here assumes roles.
 """
@@ -28,9 +28,7 @@ import boto3
 import pandas as pd
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import ids, policies, urls
-from .aws import aws_call, client_config, error_code, wrap_client_error
-from .errors import (  # ApplyDenied is re-exported here (it used to live in this module)
+from ..errors import (  # ApplyDenied is re-exported here (it used to live in this module)
     AccessDenied,
     ApplyDenied,
     ApplyFailed,
@@ -42,6 +40,8 @@ from .errors import (  # ApplyDenied is re-exported here (it used to live in thi
     RoleNotFound,
     XacctError,
 )
+from . import ids, policies, urls
+from .aws import aws_call, client_config, error_code, wrap_client_error
 from .frames import to_frame
 
 if TYPE_CHECKING:

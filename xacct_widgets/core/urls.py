@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
+from ..errors import InvalidInput, InvalidSwitchRoleUrl
 from . import colors, ids
-from .errors import InvalidInput, InvalidSwitchRoleUrl
 
 __all__ = ["SWITCH_ROLE_BASE", "SwitchRoleLink", "parse_switch_role_url", "switch_role_url"]
 

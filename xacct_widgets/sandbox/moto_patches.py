@@ -28,7 +28,7 @@ from moto.iam.models import AccessKey, iam_backends
 from moto.sts.models import STSBackend, sts_backends
 from moto.sts.responses import TokenResponse
 
-from ..core.errors import SandboxError
+from ..errors import SandboxError
 from .trust import Caller, evaluate, request_context
 
 PARTITION = "aws"

@@ -24,7 +24,7 @@ import boto3
 import botocore.session
 import pandas as pd
 
-from ..core.errors import SandboxError
+from ..errors import SandboxError
 from .seed import ACCOUNT_ALIASES, REGION, Principal, Seed
 
 ENV_URL = "XACCT_SANDBOX_URL"

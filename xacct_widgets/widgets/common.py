@@ -8,7 +8,7 @@ Rules kept here so no wizard can forget them:
 
 * Calls run synchronously inside click handlers, wrapped in :meth:`Wizard.act`: buttons are
   disabled before the call and restored in ``finally`` (no double-submits while AWS answers).
-* An :class:`~xacct_widgets.core.errors.XacctError` is shown as its message and its fix, HTML
+* An :class:`~xacct_widgets.errors.XacctError` is shown as its message and its fix, HTML
   escaped and scrubbed of key IDs/tokens; never as a traceback. Anything else shows a short
   message and goes to the log with its traceback (for whoever debugs, not the operator).
 * Tables are plain ``DataFrame.to_html`` in an ``HTML`` widget (no pandas Styler: its random
@@ -29,8 +29,8 @@ import ipywidgets as w
 import pandas as pd
 
 from ..core import colors
-from ..core.errors import SwitchDenied, XacctError
 from ..core.frames import scrub_text
+from ..errors import SwitchDenied, XacctError
 
 __all__ = [
     "STYLE",

@@ -23,8 +23,8 @@ import ipywidgets as w
 import pandas as pd
 
 from ..core import ids, policies, urls
-from ..core.errors import InvalidInput, InvalidPolicy, InvalidRoleSpec, PolicyNotFound, XacctError
 from ..core.target import Plan, RoleRecord, RoleSpec, Scope, TargetAccount
+from ..errors import InvalidInput, InvalidPolicy, InvalidRoleSpec, PolicyNotFound, XacctError
 from .common import Step, Wizard, box_html, classed, color_options, esc, field, html_table
 
 __all__ = ["MAX_POLICY_CHOICES", "CreateRoleWizard"]

@@ -40,11 +40,11 @@ import jmespath
 import pandas as pd
 
 from ..core import ids
-from ..core.errors import InvalidInput, XacctError
 from ..core.frames import scrub_text
 from ..core.organization import DEFAULT_MEMBER_ROLE, Organization
 from ..core.query import ERROR_COLUMNS, QueryProgress, QueryResult, Target, query
 from ..core.switcher import RoleSwitcher
+from ..errors import InvalidInput, XacctError
 from .common import STYLE, Field, _text_of, box_html, classed, error_html, esc, field, html_table
 
 __all__ = ["COMMON_OPERATIONS", "MAX_ROWS_SHOWN", "SOURCES", "QueryPanel", "summary_text"]

@@ -19,10 +19,11 @@ import ipywidgets as w
 import pandas as pd
 
 from ..core import ids, urls
-from ..core.errors import InvalidInput, RootUserError, XacctError
 from ..core.history import HistoryEntry, RoleHistory
-from ..core.source import Identity, Preflight, SourceAccount
+from ..core.identity import Identity
+from ..core.source import Preflight, SourceAccount
 from ..core.switcher import ActiveRole, RoleSwitcher
+from ..errors import InvalidInput, RootUserError, XacctError
 from .common import (
     Step,
     Wizard,

@@ -14,9 +14,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..core.errors import InvalidInput, XacctError
 from ..core.history import HistoryEntry
 from ..core.switcher import ActiveRole, RoleSwitcher
+from ..errors import InvalidInput, XacctError
 from .common import STYLE, classed, error_html, esc, notify, register
 from .switching import badge_html, history_options, who_text
 
