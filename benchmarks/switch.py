@@ -18,8 +18,7 @@ from collections import Counter
 
 import botocore.session
 
-from xacct_widgets.core.history import RoleHistory
-from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.core.switch import RoleHistory, RoleSwitcher
 from xacct_widgets.sandbox import Sandbox
 
 TARGET = "123456781234"

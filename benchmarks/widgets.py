@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.core.switch import RoleSwitcher
 from xacct_widgets.core.target import RoleSpec, TargetAccount
 from xacct_widgets.sandbox import Sandbox
 from xacct_widgets.widgets import CreateRoleWizard, SwitchRoleWizard

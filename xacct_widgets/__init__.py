@@ -1,7 +1,9 @@
 """xacct_widgets: the AWS switch-role-across-accounts procedure as live Jupyter notebooks.
 
 The public API is imported lazily so ``import xacct_widgets`` stays cheap in a kernel: boto3,
-pandas, moto and ipywidgets load only when a name that needs them is first used.
+pandas, moto and ipywidgets load only when a name that needs them is first used. The table
+below is the one place that says where each public name lives; ``__all__`` and the
+type-checking imports repeat it for static tools, and a test keeps the three in agreement.
 """
 
 from __future__ import annotations
@@ -18,18 +20,18 @@ _EXPORTS: dict[str, str] = {
     "switch_role_url": "xacct_widgets.core.urls",
     "parse_switch_role_url": "xacct_widgets.core.urls",
     "CONSOLE_COLORS": "xacct_widgets.core.colors",
+    "Identity": "xacct_widgets.core.identity",
     "RoleSpec": "xacct_widgets.core.target",
     "Plan": "xacct_widgets.core.target",
     "RoleRecord": "xacct_widgets.core.target",
     "TargetAccount": "xacct_widgets.core.target",
-    "Identity": "xacct_widgets.core.identity",
     "Preflight": "xacct_widgets.core.source",
     "SourceAccount": "xacct_widgets.core.source",
-    "ActiveRole": "xacct_widgets.core.switcher",
-    "RoleSwitcher": "xacct_widgets.core.switcher",
-    "RoleHistory": "xacct_widgets.core.history",
-    "HistoryEntry": "xacct_widgets.core.history",
-    "Organization": "xacct_widgets.core.organization",
+    "ActiveRole": "xacct_widgets.core.switch",
+    "RoleSwitcher": "xacct_widgets.core.switch",
+    "RoleHistory": "xacct_widgets.core.switch",
+    "HistoryEntry": "xacct_widgets.core.switch",
+    "Organization": "xacct_widgets.core.query",
     "QueryResult": "xacct_widgets.core.query",
     "Target": "xacct_widgets.core.query",
     "query": "xacct_widgets.core.query",
@@ -40,28 +42,44 @@ _EXPORTS: dict[str, str] = {
     "XacctError": "xacct_widgets.errors",
     "InvalidInput": "xacct_widgets.errors",
     "InvalidAccountId": "xacct_widgets.errors",
+    "InvalidRoleName": "xacct_widgets.errors",
+    "InvalidArn": "xacct_widgets.errors",
     "InvalidRoleSpec": "xacct_widgets.errors",
-    "RootUserError": "xacct_widgets.errors",
+    "InvalidPolicy": "xacct_widgets.errors",
+    "InvalidColor": "xacct_widgets.errors",
+    "InvalidSwitchRoleUrl": "xacct_widgets.errors",
+    "SandboxError": "xacct_widgets.errors",
+    "AwsError": "xacct_widgets.errors",
     "AccessDenied": "xacct_widgets.errors",
     "SwitchDenied": "xacct_widgets.errors",
+    "RootUserError": "xacct_widgets.errors",
     "PolicyNotFound": "xacct_widgets.errors",
     "RoleNotFound": "xacct_widgets.errors",
     "ExpiredSession": "xacct_widgets.errors",
+    "Throttled": "xacct_widgets.errors",
     "ApplyFailed": "xacct_widgets.errors",
+    "ApplyDenied": "xacct_widgets.errors",
 }
 
 __all__ = [
     "CONSOLE_COLORS",
     "AccessDenied",
     "ActiveRole",
+    "ApplyDenied",
     "ApplyFailed",
+    "AwsError",
     "CreateRoleWizard",
     "ExpiredSession",
     "HistoryEntry",
     "Identity",
     "InvalidAccountId",
+    "InvalidArn",
+    "InvalidColor",
     "InvalidInput",
+    "InvalidPolicy",
+    "InvalidRoleName",
     "InvalidRoleSpec",
+    "InvalidSwitchRoleUrl",
     "Organization",
     "Plan",
     "PolicyNotFound",
@@ -76,11 +94,13 @@ __all__ = [
     "RoleSwitcherBar",
     "RootUserError",
     "Sandbox",
+    "SandboxError",
     "SourceAccount",
     "SwitchDenied",
     "SwitchRoleWizard",
     "Target",
     "TargetAccount",
+    "Throttled",
     "XacctError",
     "account_id",
     "connect",
@@ -92,18 +112,18 @@ __all__ = [
 if TYPE_CHECKING:
     from .connection import connect as connect
     from .core.colors import CONSOLE_COLORS as CONSOLE_COLORS
-    from .core.history import HistoryEntry as HistoryEntry
-    from .core.history import RoleHistory as RoleHistory
     from .core.identity import Identity as Identity
     from .core.ids import account_id as account_id
-    from .core.organization import Organization as Organization
+    from .core.query import Organization as Organization
     from .core.query import QueryResult as QueryResult
     from .core.query import Target as Target
     from .core.query import query as query
     from .core.source import Preflight as Preflight
     from .core.source import SourceAccount as SourceAccount
-    from .core.switcher import ActiveRole as ActiveRole
-    from .core.switcher import RoleSwitcher as RoleSwitcher
+    from .core.switch import ActiveRole as ActiveRole
+    from .core.switch import HistoryEntry as HistoryEntry
+    from .core.switch import RoleHistory as RoleHistory
+    from .core.switch import RoleSwitcher as RoleSwitcher
     from .core.target import Plan as Plan
     from .core.target import RoleRecord as RoleRecord
     from .core.target import RoleSpec as RoleSpec
@@ -111,15 +131,24 @@ if TYPE_CHECKING:
     from .core.urls import parse_switch_role_url as parse_switch_role_url
     from .core.urls import switch_role_url as switch_role_url
     from .errors import AccessDenied as AccessDenied
+    from .errors import ApplyDenied as ApplyDenied
     from .errors import ApplyFailed as ApplyFailed
+    from .errors import AwsError as AwsError
     from .errors import ExpiredSession as ExpiredSession
     from .errors import InvalidAccountId as InvalidAccountId
+    from .errors import InvalidArn as InvalidArn
+    from .errors import InvalidColor as InvalidColor
     from .errors import InvalidInput as InvalidInput
+    from .errors import InvalidPolicy as InvalidPolicy
+    from .errors import InvalidRoleName as InvalidRoleName
     from .errors import InvalidRoleSpec as InvalidRoleSpec
+    from .errors import InvalidSwitchRoleUrl as InvalidSwitchRoleUrl
     from .errors import PolicyNotFound as PolicyNotFound
     from .errors import RoleNotFound as RoleNotFound
     from .errors import RootUserError as RootUserError
+    from .errors import SandboxError as SandboxError
     from .errors import SwitchDenied as SwitchDenied
+    from .errors import Throttled as Throttled
     from .errors import XacctError as XacctError
     from .sandbox import Sandbox as Sandbox
     from .widgets import CreateRoleWizard as CreateRoleWizard

@@ -12,96 +12,52 @@ Wire it into the ``xacct`` parser with :func:`add_app_parser`; it sets ``run=ser
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import InvalidInput
+from . import launch, resources
+from .errors import InvalidInput, XacctError
 
-if TYPE_CHECKING:
-    from .sandbox import Sandbox
+__all__ = ["add_app_parser", "app_notebook", "serve_app", "voila_command"]
 
-__all__ = ["APP_NOTEBOOK", "add_app_parser", "serve_app", "voila_command"]
 
-APP_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "onboarding_app.ipynb"
+def app_notebook(requested: str | None = None) -> Path:
+    """The notebook to serve: the one asked for, else the shipped onboarding app."""
+    if not requested:
+        return resources.notebook(resources.APP_NOTEBOOK)
+    notebook = Path(requested).resolve()
+    if not notebook.is_file():
+        raise InvalidInput(
+            f"The app notebook {str(notebook)!r} does not exist.",
+            fix="Leave out --notebook to serve the shipped onboarding app, or give a path "
+            "to an existing .ipynb file.",
+        )
+    return notebook
 
 
 def voila_command(notebook: Path, port: int | None = None) -> list[str]:
     """The Voila command line: loopback only, no browser, the notebook's outputs only."""
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        "--no-browser",
-        "--Voila.ip=127.0.0.1",
-    ]
+    command = launch.python_module("voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1")
     if port is not None:
         command.append(f"--port={port}")
     return command
 
 
-def _start_sandbox(args: argparse.Namespace) -> Sandbox:
-    from .sandbox import Sandbox
-
-    return Sandbox(
-        member_accounts=int(getattr(args, "member_accounts", 0) or 0),
-        latency_ms=float(getattr(args, "latency_ms", 0) or 0),
-    ).start()
-
-
 def serve_app(args: argparse.Namespace) -> int:
     """Run Voila on the onboarding app until interrupted; returns Voila's exit status."""
-    from .sandbox.server import ENV_URL
+    from .sandbox import ENV_URL
 
-    notebook = Path(getattr(args, "notebook", None) or APP_NOTEBOOK).resolve()
-    if not notebook.is_file():
-        raise InvalidInput(
-            f"The app notebook {str(notebook)!r} does not exist.",
-            fix="Run `xacct app` from a checkout of the project, or pass --notebook PATH.",
-        )
+    notebook = app_notebook(getattr(args, "notebook", None))
     port: int | None = getattr(args, "port", None)
-    sandbox: Sandbox | None = None
-    url = os.environ.get(ENV_URL, "").strip()
-    if not url:
-        sandbox = _start_sandbox(args)
-        url = sandbox.endpoint_url
-    env = dict(os.environ, **{ENV_URL: url})
-    where = f"http://127.0.0.1:{port}/" if port else "the URL Voila prints below"
-    print(
-        f"xacct app: {notebook.name} at {where}; sandbox {url} "
-        f"({'started here' if sandbox else 'from ' + ENV_URL}). Ctrl-C to stop.",
-        flush=True,
-    )
-    try:
-        return _run_forwarding_signals(voila_command(notebook, port), env)
-    finally:
-        if sandbox is not None:
-            sandbox.stop()
-
-
-def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
-    """Run the server child; SIGINT or SIGTERM make it stop (Voila stops cleanly on SIGTERM,
-    without the confirmation prompt Ctrl-C may bring), and we wait for it to exit."""
-    child = subprocess.Popen(command, env=env)
-
-    def forward(_signum: int, _frame: Any) -> None:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        while True:
-            try:
-                return child.wait()
-            except KeyboardInterrupt:  # a second Ctrl-C while waiting: keep waiting for Voila
-                continue
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    with launch.sandbox_env(args) as (env, sandbox):
+        where = f"http://127.0.0.1:{port}/" if port else "the URL Voila prints below"
+        print(
+            f"xacct app: {notebook.name} at {where}; sandbox {env[ENV_URL]} "
+            f"({'started here' if sandbox else 'from ' + ENV_URL}). Ctrl-C to stop.",
+            flush=True,
+        )
+        return launch.run_forwarding_signals(voila_command(notebook, port), env)
 
 
 def add_app_parser(sub: Any) -> None:
@@ -117,22 +73,10 @@ def add_app_parser(sub: Any) -> None:
     )
     app.add_argument(
         "--notebook",
-        default=str(APP_NOTEBOOK),
-        help="the app notebook to serve (default: %(default)s)",
+        default=None,
+        help=f"the app notebook to serve (default: the shipped {resources.APP_NOTEBOOK})",
     )
-    app.add_argument(
-        "--member-accounts",
-        type=int,
-        default=0,
-        metavar="N",
-        help="when starting a sandbox, also seed an organization with N member accounts",
-    )
-    app.add_argument(
-        "--latency-ms",
-        type=float,
-        default=0,
-        help="when starting a sandbox, delay every AWS request by this much",
-    )
+    launch.add_sandbox_options(app, port_flag="--sandbox-port")
     app.set_defaults(run=serve_app)
 
 
@@ -143,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(["app", *(sys.argv[1:] if argv is None else argv)])
     try:
         return serve_app(args)
-    except InvalidInput as err:
+    except XacctError as err:
         print(f"xacct app: {err}", file=sys.stderr)
         return 2
 

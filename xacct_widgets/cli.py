@@ -4,49 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import shlex
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from . import launch, resources
 from .errors import XacctError
 
-if TYPE_CHECKING:
-    from .sandbox import Sandbox
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-
-
-def _add_sandbox_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)"
-    )
-    parser.add_argument(
-        "--member-accounts",
-        type=int,
-        default=0,
-        metavar="N",
-        help="also seed an organization with N member accounts",
-    )
-    parser.add_argument(
-        "--latency-ms",
-        type=float,
-        default=0,
-        help="delay every AWS request by this much, to model real round trips",
-    )
-
-
-def _start_sandbox(args: argparse.Namespace) -> Sandbox:
-    from .sandbox import Sandbox
-
-    return Sandbox(
-        member_accounts=args.member_accounts, latency_ms=args.latency_ms, port=args.port
-    ).start()
+#: Where ``xacct lab`` copies the notebooks when running from an installed package.
+LAB_FOLDER = "xacct-notebooks"
 
 
 def _wait_for_interrupt() -> None:
@@ -57,7 +26,7 @@ def _wait_for_interrupt() -> None:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    sb = _start_sandbox(args)
+    sb = launch.start_sandbox(args)
     account, _, user = args.as_principal.partition(":")
     exports = sb.env(account, user or "operator")
     print(f"xacct sandbox running at {sb.endpoint_url}  (Ctrl-C to stop)")
@@ -75,47 +44,39 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def _jupyter_command(app: str, args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
-    command = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        app,
-        f"--ServerApp.root_dir={args.notebooks}",
-        "--ServerApp.ip=127.0.0.1",
-    ]
+def lab_folder(requested: str | None) -> Path:
+    """The folder JupyterLab opens: the one asked for, a checkout's ``notebooks/``, or else a
+    working copy in the current directory (JupyterLab autosaves; site-packages is no place)."""
+    if requested:
+        return Path(requested).resolve()
+    if resources.in_checkout():
+        return resources.notebooks_dir()
+    folder = Path(LAB_FOLDER).resolve()
+    copied = resources.working_copy(folder)
+    if copied:
+        print(f"Copied {len(copied)} tutorial notebook(s) into {folder}.", flush=True)
+    return folder
+
+
+def jupyter_lab_command(folder: Path, args: argparse.Namespace, extra: Sequence[str]) -> list[str]:
+    """The JupyterLab command line: loopback only, rooted at ``folder``."""
+    command = launch.python_module(
+        "jupyter", "lab", f"--ServerApp.root_dir={folder}", "--ServerApp.ip=127.0.0.1"
+    )
+    if args.port:
+        command.append(f"--ServerApp.port={args.port}")
     if args.no_browser:
         command.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")
-    return command + list(extra)
+    return command + launch.as_root_flags() + list(extra)
 
 
 def cmd_lab(args: argparse.Namespace, extra: Sequence[str]) -> int:
-    from .sandbox.server import ENV_URL
+    from .sandbox import ENV_URL
 
-    sb = _start_sandbox(args)
-    env = dict(os.environ, **{ENV_URL: sb.endpoint_url})
-    print(f"xacct sandbox at {sb.endpoint_url}; kernels find it through {ENV_URL}.", flush=True)
-    try:
-        return _run_forwarding_signals(_jupyter_command("lab", args, extra), env)
-    finally:
-        sb.stop()
-
-
-def _run_forwarding_signals(command: list[str], env: dict[str, str]) -> int:
-    """Run a server child; Ctrl-C or SIGTERM shut it down cleanly, then the sandbox stops."""
-    child = subprocess.Popen(command, env=env)
-
-    def forward(signum: int, _frame: object) -> None:
-        child.send_signal(signal.SIGTERM)
-
-    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        return child.wait()
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    folder = lab_folder(args.notebooks)
+    with launch.sandbox_env(args) as (env, _sandbox):
+        print(f"xacct sandbox at {env[ENV_URL]}; kernels find it through {ENV_URL}.", flush=True)
+        return launch.run_forwarding_signals(jupyter_lab_command(folder, args, extra), env)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sandbox = sub.add_parser("sandbox", help="run the embedded AWS sandbox until interrupted")
-    _add_sandbox_options(sandbox)
+    launch.add_sandbox_options(sandbox)
     sandbox.add_argument(
         "--as",
         dest="as_principal",
@@ -133,8 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     lab = sub.add_parser("lab", help="JupyterLab on the tutorial notebooks, wired to the sandbox")
-    _add_sandbox_options(lab)
-    lab.add_argument("--notebooks", default=str(NOTEBOOKS), help="folder to open")
+    launch.add_sandbox_options(lab, port_flag="--sandbox-port")
+    lab.add_argument("--port", type=int, default=0, help="JupyterLab's port (default: its own)")
+    lab.add_argument(
+        "--notebooks",
+        default=None,
+        help=f"folder to open (default: the checkout's notebooks/, or ./{LAB_FOLDER} "
+        "holding a copy of them when installed from a wheel)",
+    )
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     from .app import add_app_parser

@@ -101,7 +101,11 @@ class Throttled(AwsError):
 
 
 class ApplyFailed(AwsError):
-    """A step of TargetAccount.apply failed; what it had done was rolled back."""
+    """A step of TargetAccount.apply failed; what it had done was rolled back.
+
+    ``step`` names the failed step, ``rolled_back`` says whether every completed step was undone,
+    ``code`` and ``__cause__`` are the AWS error's (an AccessDenied names the missing permission).
+    """
 
     def __init__(
         self,
@@ -118,4 +122,5 @@ class ApplyFailed(AwsError):
 
 
 class ApplyDenied(ApplyFailed, AccessDenied):
-    """An apply step was refused for lack of permission; caught by ``except AccessDenied`` too."""
+    """An apply step was refused for lack of permission: ``except AccessDenied`` catches it too,
+    like any other denial, while ``step`` still says where apply stopped."""

@@ -17,16 +17,21 @@ from typing import Any
 
 import pandas as pd
 
+from . import resources
 from .errors import InvalidInput
 
-RUNBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_onboarding_runbook.ipynb"
+
+def runbook_path() -> Path:
+    """The shipped runbook notebook (in the wheel, or in a checkout's ``notebooks/``)."""
+    return resources.notebook(resources.RUNBOOK_NOTEBOOK)
 
 
-def runbook_parameters(path: Path = RUNBOOK) -> dict[str, dict[str, Any]]:
+def runbook_parameters(path: Path | None = None) -> dict[str, dict[str, Any]]:
     """The runbook's parameters (name -> type, default, help) as papermill reads them."""
     from papermill import inspect_notebook
 
-    return {name: dict(info) for name, info in inspect_notebook(str(path)).items()}
+    notebook = path or runbook_path()
+    return {name: dict(info) for name, info in inspect_notebook(str(notebook)).items()}
 
 
 def _literal(text: str) -> Any:
@@ -60,6 +65,8 @@ def run(
     """Execute the runbook and return its summary table."""
     import papermill
 
+    runbook = runbook_path()
+    output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="xacct-runbook-") as scratch:
         summary_path = Path(scratch) / "summary.json"
         env_before = os.environ.get("XACCT_SANDBOX_URL")
@@ -67,11 +74,11 @@ def run(
             os.environ["XACCT_SANDBOX_URL"] = sandbox_url  # papermill's kernel inherits it
         try:
             papermill.execute_notebook(
-                str(RUNBOOK),
+                str(runbook),
                 str(output),
                 parameters={**parameters, "summary_path": str(summary_path)},
                 progress_bar=progress,
-                cwd=str(RUNBOOK.parent),
+                cwd=str(output.parent),
             )
         finally:
             if sandbox_url:

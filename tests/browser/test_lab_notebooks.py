@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from xacct_widgets.core.history import RoleHistory
+from xacct_widgets.core.switch import RoleHistory
 
 pytestmark = pytest.mark.browser
 

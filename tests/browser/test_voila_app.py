@@ -10,7 +10,7 @@ import time
 import pytest
 
 import xacct_widgets as xw
-from xacct_widgets.core.history import RoleHistory
+from xacct_widgets.core.switch import RoleHistory
 
 pytestmark = pytest.mark.browser
 

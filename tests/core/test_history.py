@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from xacct_widgets.core.history import (
+from xacct_widgets.core.switch.history import (
     HISTORY_COLUMNS,
     HistoryEntry,
     RoleHistory,

@@ -177,7 +177,7 @@ def _stmt(**fields):
             "trust",
             "any principal",
         ),
-        (_stmt(Effect="Allow", Action="sts:AssumeRole"), "trust", "Principal or NotPrincipal"),
+        (_stmt(Effect="Allow", Action="sts:AssumeRole"), "trust", "must have a Principal"),
         (
             _stmt(Effect="Allow", Action="sts:AssumeRole", Principal={"AWS": ROOT}, Resource="*"),
             "trust",

@@ -14,7 +14,6 @@ import boto3
 import pandas as pd
 import pytest
 
-from xacct_widgets.core.history import RoleHistory
 from xacct_widgets.core.query import (
     ERROR_COLUMNS,
     SUMMARY_COLUMNS,
@@ -25,7 +24,7 @@ from xacct_widgets.core.query import (
     query,
 )
 from xacct_widgets.core.sessions import assumed_session
-from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.core.switch import RoleHistory, RoleSwitcher
 from xacct_widgets.errors import InvalidInput
 from xacct_widgets.sandbox import Sandbox
 

@@ -154,10 +154,14 @@ def test_preflight_validates_before_any_call(sandbox, calls):
 
 
 def test_policy_evaluation_wildcards_and_denies():
-    from xacct_widgets.core.source import _evaluate, _Policy
+    from xacct_widgets.core.source.preflight import identity_verdict
+    from xacct_widgets.policy import parse_policy
 
     def policy(*statements):
-        return _Policy("test", {"Version": "2012-10-17", "Statement": list(statements)})
+        return parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, "test")
+
+    def _evaluate(found, action, resource):
+        return identity_verdict(found, resource, action=action)
 
     allow_all_roles = {
         "Effect": "Allow",

@@ -10,7 +10,7 @@ from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, make_role
 
 from xacct_widgets.core.identity import identity_of
 from xacct_widgets.core.sessions import ASSUME_ROLE_METHOD, assumed_session
-from xacct_widgets.core.switcher import ACTIVE_COLUMNS, RoleSwitcher
+from xacct_widgets.core.switch import ACTIVE_COLUMNS, RoleSwitcher
 from xacct_widgets.errors import (
     ExpiredSession,
     InvalidAccountId,

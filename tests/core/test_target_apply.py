@@ -15,9 +15,10 @@ from botocore.exceptions import ClientError
 from helpers import READ_ONLY, ROLE, SECURITY_AUDIT, SOURCE, VIEW_ONLY, Calls, limited_session
 from target_helpers import EC2_READ, S3_READ, snapshot
 
-from xacct_widgets.core.target import ApplyDenied, RoleSpec, TargetAccount
+from xacct_widgets.core.target import RoleSpec, TargetAccount
 from xacct_widgets.errors import (
     AccessDenied,
+    ApplyDenied,
     ApplyFailed,
     InvalidRoleSpec,
     PolicyNotFound,

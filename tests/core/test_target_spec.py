@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
-from xacct_widgets.core.target import FrozenMap, Plan, PlanProblem, PlanStep, RoleSpec
-from xacct_widgets.errors import InvalidPolicy, InvalidRoleSpec, XacctError
+from xacct_widgets.core.target import (
+    ACTIONS,
+    FrozenMap,
+    Plan,
+    PlanProblem,
+    PlanStep,
+    RoleRecord,
+    RoleSpec,
+    RoleState,
+    diff,
+)
+from xacct_widgets.core.target.apply import STEPS
+from xacct_widgets.core.target.spec import description, inline_policy
+from xacct_widgets.errors import InvalidPolicy, InvalidRoleSpec, PolicyNotFound, XacctError
 
 SOURCE = "987654329876"
 READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -179,8 +192,6 @@ def test_inline_policies_total_size_limit():
 
 
 def test_inline_policy_accepts_json_text():
-    import json
-
     s = spec(inline_policies={"s3": json.dumps(S3_READ)})
     assert s.inline_policies["s3"] == S3_READ
 
@@ -207,3 +218,77 @@ def test_plan_without_a_session_is_readable():
     assert "policy not found" in repr(plan)
     assert "<table" in plan._repr_html_()
     assert list(plan.problem_frame.columns) == ["problem", "target", "detail", "fix"]
+
+
+def test_field_rules_are_public_for_the_wizard():
+    assert description(None) == ""
+    with pytest.raises(InvalidRoleSpec, match=r"RoleSpec\.description"):
+        description("rocket \U0001f680")
+    assert inline_policy("s3", json.dumps(S3_READ)) == ("s3", S3_READ)
+    with pytest.raises(InvalidRoleSpec, match="bad name!"):
+        inline_policy("bad name!", S3_READ)
+    with pytest.raises(InvalidPolicy, match="Version"):
+        inline_policy("s3", {"Statement": S3_READ["Statement"]})
+
+
+def test_trust_policy_size_is_checked():
+    users = [f"arn:aws:iam::{SOURCE}:user/operator-{i:03}" for i in range(150)]
+    with pytest.raises(InvalidRoleSpec, match=r"RoleSpec\.trusted_principals"):
+        spec(trusted_principals=users)
+
+
+def test_raise_for_problems_is_the_one_cannot_apply_error():
+    s = spec()
+    fine = Plan(spec=s, role_exists=False, steps=(), trust_policy=s.trust_policy())
+    fine.raise_for_problems()
+    missing = PlanProblem("policy not found", "arn:x", "missing", "Check it.")
+    path = PlanProblem("path differs", "cross-account", "'/a/' vs '/'", "Use path='/a/'.")
+    with pytest.raises(PolicyNotFound, match="Nothing was changed"):
+        dataclasses.replace(fine, problems=(path, missing)).raise_for_problems()
+    with pytest.raises(InvalidRoleSpec, match=r"Use path='/a/'\. Nothing was changed\.$"):
+        dataclasses.replace(fine, problems=(path,)).raise_for_problems()
+
+
+def _state(s, **changes):
+    record = RoleRecord(
+        name=s.name,
+        arn=s.role_arn("123456781234"),
+        account_id="123456781234",
+        path=s.path,
+        role_id="AROAEXAMPLE",
+        created=None,
+        max_session_duration=s.max_session_duration,
+        trust_policy=s.trust_policy(),
+        managed_policy_arns=tuple(sorted(s.managed_policy_arns)),
+        inline_policy_names=tuple(sorted(s.inline_policies)),
+        tags=s.tags,
+        switch_role_url="",
+        description=s.description,
+    )
+    return RoleState(dataclasses.replace(record, **changes), dict(s.inline_policies))
+
+
+def test_diff_is_pure():
+    s = spec(managed_policy_arns=[READ_ONLY], inline_policies={"s3": S3_READ}, tags={"a": "1"})
+    assert [st.action for st in diff(s, None).steps] == [
+        "create role",
+        "attach policy",
+        "put inline policy",
+    ]
+    assert diff(s, _state(s)).is_noop
+    old = "arn:aws:iam::aws:policy/ViewOnlyAccess"
+    plan = diff(
+        s,
+        _state(s, managed_policy_arns=(old,), max_session_duration=7200, path="/ops/"),
+        {READ_ONLY: "not found"},
+    )
+    assert [(st.action, st.target) for st in plan.steps] == [
+        ("update max session duration", "cross-account"),
+        ("detach policy", old),
+        ("attach policy", READ_ONLY),
+    ]
+    assert [p.problem for p in plan.problems] == ["path differs", "policy not found"]
+
+
+def test_every_plan_action_has_a_step_function():
+    assert tuple(STEPS) == ACTIONS

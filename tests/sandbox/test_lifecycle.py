@@ -93,7 +93,7 @@ def test_reset_wipes_changes_and_keeps_keys(sandbox: Sandbox) -> None:
 def test_latency_is_added_to_each_request() -> None:
     # A functional check that the delay is applied at all (a floor, not a speed goal).
     pytest.importorskip("werkzeug")
-    import xacct_widgets.sandbox.server as server
+    from xacct_widgets.sandbox.http import with_latency_and_info
 
     app_calls: list[str] = []
 
@@ -102,7 +102,7 @@ def test_latency_is_added_to_each_request() -> None:
         start_response("200 OK", [])
         return [b""]
 
-    wrapped = server._latency_and_info(app, 0.05, lambda: b"{}")
+    wrapped = with_latency_and_info(app, 0.05, lambda: b"{}")
     started = time.perf_counter()
     list(wrapped({"PATH_INFO": "/"}, lambda *a: None))
     assert time.perf_counter() - started >= 0.05

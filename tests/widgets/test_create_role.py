@@ -10,7 +10,10 @@ import boto3
 import pytest
 from helpers import READ_ONLY, ROLE, SECURITY_AUDIT, SOURCE, assert_no_secrets, css_classes
 
+from xacct_widgets.core import ids
 from xacct_widgets.core.target import RoleSpec, TargetAccount
+from xacct_widgets.core.target.spec import description, inline_policy
+from xacct_widgets.errors import PolicyNotFound, XacctError
 from xacct_widgets.widgets import CreateRoleWizard
 
 MISSING = "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"
@@ -219,7 +222,7 @@ def test_missing_policy_arn_shown_in_step_and_nothing_written(wizard, iam):
     assert wizard.step_key == "A5"
     text = wizard.error_text
     assert "policy not found" in text and MISSING in text and "Fix:" in text
-    assert "Nothing was written" in text and "Traceback" not in wizard.error.value
+    assert "Nothing was changed" in text and "Traceback" not in wizard.error.value
     assert wizard.plan is None
     assert ROLE not in role_names(iam)
     # Deselect it and carry on.
@@ -423,3 +426,94 @@ def test_css_classes_for_browser_tests(wizard):
         "xacct-attached-policies-table",
     ):
         assert css in classes, css
+
+
+# -- the widget's field checks are the core's rules ------------------------------------------------
+def core_accepts(rule, *args):
+    try:
+        rule(*args)
+    except XacctError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Support engineers",
+        "Support 😀",  # the widget used to accept this; CreateRole refuses it
+        "café, naïve, Zürich",
+        "line\nbreak\tand tab",
+        "bell\x07",
+        "x" * 1000,
+        "x" * 1001,
+        "中文",
+    ],
+)
+def test_description_check_agrees_with_core(wizard, text):
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    wizard.role_description.value = text
+    accepted = core_accepts(description, text.strip())
+    assert (wizard.field_error("role_description") == "") is accepted
+    assert wizard.next_button.disabled is not accepted
+    if not accepted:
+        assert "printable Latin-1" in wizard.field_error("role_description")
+        assert "RoleSpec." not in wizard.field_error("role_description")
+
+
+@pytest.mark.parametrize(
+    "name", ["list-buckets", "a" * 128, "a" * 129, "bad name!", "rôle", "with/slash", "+=,.@_-"]
+)
+def test_policy_name_check_agrees_with_core(wizard, name):
+    walk_to_permissions(wizard)
+    wizard.inline_name.value = name
+    accepted = core_accepts(ids.policy_name, name)
+    assert (wizard.field_error("inline_name") == "") is accepted
+    if not accepted:
+        assert f"Inline policy name {name!r} is invalid" in wizard.field_error("inline_name")
+
+
+DOCUMENTS = [
+    json.dumps(INLINE),
+    "{not json",
+    json.dumps({"Statement": []}),
+    json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}),
+    json.dumps({**INLINE, "Statement": [{**INLINE["Statement"][0], "Principal": "*"}]}),
+    json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Sid": "x" * 11000}
+            ],
+        }
+    ),
+]
+
+
+@pytest.mark.parametrize("name", ["list-buckets", "bad name!"])
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_inline_policy_check_agrees_with_core(wizard, name, document):
+    walk_to_permissions(wizard)
+    wizard.inline_name.value = name
+    wizard.inline_document.value = document
+    accepted = core_accepts(inline_policy, name, document)
+    assert wizard.add_inline.disabled is not accepted
+    shown = wizard.field_error("inline_name") or wizard.field_error("inline_document")
+    assert (shown == "") is accepted
+    if accepted:
+        wizard.add_inline.click()
+        assert wizard.inline_list.options == (name,) and wizard.spec is not None
+    else:
+        with pytest.raises(XacctError):  # Add runs the very same core check
+            wizard.picker.add_typed_inline()
+
+
+def test_plan_problems_error_is_the_cores(admin):
+    spec = RoleSpec(name=ROLE, trusted_account=SOURCE, managed_policy_arns=[MISSING])
+    wizard = CreateRoleWizard(admin, spec=spec)
+    wizard.go(4)
+    wizard.next_button.click()
+    with pytest.raises(PolicyNotFound) as caught:
+        TargetAccount(admin).plan(spec).raise_for_problems()
+    assert wizard.error_text == f"{caught.value.message}\nFix: {caught.value.fix}"

@@ -14,10 +14,8 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from xacct_widgets.core.history import RoleHistory
-from xacct_widgets.core.organization import Organization
-from xacct_widgets.core.query import ERROR_COLUMNS, QueryResult
-from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.core.query import ERROR_COLUMNS, Organization, QueryResult
+from xacct_widgets.core.switch import RoleHistory, RoleSwitcher
 from xacct_widgets.errors import InvalidInput
 from xacct_widgets.widgets import QueryPanel
 from xacct_widgets.widgets import query_panel as qp

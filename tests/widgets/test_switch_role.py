@@ -8,7 +8,7 @@ import pytest
 from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, assert_no_secrets, css_classes, make_role
 
 from xacct_widgets.core.identity import identity_of
-from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.core.switch import RoleSwitcher
 from xacct_widgets.widgets import RoleSwitcherBar, SwitchRoleWizard
 from xacct_widgets.widgets.switch_role import ROOT_REASON
 

@@ -7,19 +7,24 @@ knows how to renew assume-role credentials (``AssumeRoleCredentialFetcher`` feed
 the locking that makes it safe across threads; this module only wires it to an arbitrary base
 session and never re-implements refresh.
 
-Two AWS rules that botocore does not know about are enforced here, before any call:
+The AssumeRole rules that botocore does not know about live here, once; the switcher and the
+fan-out call them rather than restating them:
 
-* an MFA token code cannot be re-prompted inside a running notebook, so an MFA session is fetched
-  once and raises :class:`~xacct_widgets.errors.ExpiredSession` (with the fix) instead of
-  refreshing;
-* role chaining (assuming a role from role credentials) is capped by AWS at one hour, so a longer
-  ``duration_seconds`` is refused up front rather than by STS.
+* an MFA token code cannot be re-prompted inside a running notebook, so MFA arguments come as a
+  pair (:func:`mfa_arguments`) and an MFA session is fetched once and raises
+  :class:`~xacct_widgets.errors.ExpiredSession` (with the fix) instead of refreshing;
+* role chaining (assuming a role from role credentials, :func:`chains_from`) is capped by AWS at
+  one hour, so a longer ``duration_seconds`` is refused up front (:func:`session_duration`)
+  rather than by STS;
+* AWS never lets the root user switch roles (:func:`refuse_root`), and a RoleSessionName made
+  from a user or role name must be cleaned to STS's alphabet (:func:`clean_session_name`).
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -28,18 +33,25 @@ import boto3
 import botocore.session
 from botocore.credentials import AssumeRoleCredentialFetcher, Credentials, RefreshableCredentials
 
-from ..errors import ExpiredSession, InvalidInput
+from ..errors import ExpiredSession, InvalidInput, RootUserError
 from . import ids
 from .aws import aws_call, client_config
+from .identity import Identity
 
 __all__ = [
     "ASSUME_ROLE_METHOD",
     "ROLE_CHAINING_MAX_SECONDS",
     "assumed_credentials",
     "assumed_session",
+    "chains_from",
+    "clean_session_name",
     "credentials_expiry",
     "derived_session",
     "is_role_credentials",
+    "mfa_arguments",
+    "refuse_root",
+    "require_session",
+    "session_duration",
 ]
 
 log = logging.getLogger(__name__)
@@ -89,6 +101,8 @@ _MANDATORY_S: Final = 10 * 60
 _MFA_MARGIN_S: Final = 60
 # Refresh windows are computed as if a session had at least this long to live (clock skew).
 _MIN_LIFETIME_S: Final = 60.0
+# What STS refuses in a RoleSessionName (it allows 2-64 of ``[\w+=,.@-]``).
+_SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
 
 
 class _NoCache(dict[str, Any]):
@@ -110,9 +124,91 @@ class _NoCache(dict[str, Any]):
         return None
 
 
+def require_session(session: object, owner: str, *, example: str | None = None) -> boto3.Session:
+    """``session`` if it is a ``boto3.Session``; else a clear InvalidInput naming ``owner``.
+
+    Every public constructor that takes a session checks it here, before any call, so a
+    ``None`` or a client passed by mistake never surfaces as a raw AttributeError later.
+    """
+    if not isinstance(session, boto3.Session):
+        raise InvalidInput(
+            f"{owner} needs a boto3.Session, got {type(session).__name__}.",
+            fix=f"Pass {example or 'boto3.Session(profile_name=...) or xw.connect(...)'}.",
+        )
+    return session
+
+
 def is_role_credentials(credentials: Credentials | None) -> bool:
     """True when ``credentials`` come from a role session (so assuming from them is chaining)."""
     return getattr(credentials, "method", None) in _ROLE_METHODS
+
+
+def chains_from(base: boto3.Session, caller: Identity | None = None) -> bool:
+    """True when assuming a role from ``base`` is role chaining (AWS's 1-hour cap applies).
+
+    ``caller`` is ``base``'s identity when known: an ``assumed-role`` caller chains even when
+    botocore's credential method does not tell (e.g. role keys in environment variables).
+    """
+    if caller is not None and caller.principal_type == "assumed-role":
+        return True
+    return is_role_credentials(base.get_credentials())
+
+
+def mfa_arguments(mfa_serial: str | None, mfa_token: str | None) -> tuple[str | None, str | None]:
+    """Validate MFA arguments: both or neither (a notebook cannot prompt), each well formed."""
+    if (mfa_serial is None) != (mfa_token is None):
+        raise InvalidInput(
+            "mfa_serial and mfa_token go together: got only "
+            f"{'mfa_serial' if mfa_serial is not None else 'mfa_token'}.",
+            fix="Pass the MFA device's ARN as mfa_serial and its current 6-digit code as "
+            "mfa_token (a notebook cannot prompt for it).",
+        )
+    if mfa_serial is not None and mfa_token is not None:
+        return ids.mfa_serial(mfa_serial), ids.mfa_code(mfa_token)
+    return None, None
+
+
+def session_duration(
+    duration_seconds: int | None, *, chained: bool = False, caller: str | None = None
+) -> int | None:
+    """Validate a DurationSeconds: 900-43200, and at most one hour when ``chained``.
+
+    ``caller`` (an ARN) only makes the chaining refusal name who is a role session. None stays
+    None (STS's default of one hour).
+    """
+    if duration_seconds is None:
+        return None
+    limit = ROLE_CHAINING_MAX_SECONDS if chained else ids.MAX_DURATION
+    if chained and isinstance(duration_seconds, int) and duration_seconds > limit:
+        who = f"{caller} is itself a role session, and " if caller else ""
+        raise InvalidInput(
+            f"DurationSeconds {duration_seconds!r} is invalid when chaining roles: {who}AWS "
+            f"caps a session assumed from another role's session at {limit} seconds.",
+            fix=f"Ask for at most {limit} seconds, or go back to the base user first.",
+        )
+    return ids.duration_seconds(duration_seconds, limit)
+
+
+def refuse_root(caller: Identity, fix: str | None = None) -> None:
+    """Raise ``RootUserError`` when ``caller`` is a root user: AWS never lets root switch."""
+    if caller.is_root:
+        raise RootUserError(
+            f"{caller.arn} is the root user of account {caller.account_id}, and AWS never lets "
+            "the root user switch roles.",
+            code="RootUser",
+            fix=fix
+            or "Sign in as an IAM user (e.g. 'operator') and switch from there; keep root for "
+            "account emergencies.",
+        )
+
+
+def clean_session_name(text: str | None) -> str:
+    """A valid RoleSessionName made from ``text`` (a user or role name, maybe with a prefix).
+
+    Characters STS refuses become ``-``, the result is cut to 64 and padded to at least 2.
+    """
+    name = _SESSION_NAME_BAD.sub("-", text or "xacct")[:64]
+    return ids.session_name(name if len(name) >= 2 else f"{name}-xacct"[:64])
 
 
 def credentials_expiry(session: boto3.Session) -> datetime | None:
@@ -264,15 +360,7 @@ def assumed_session(
     name = ids.session_name(session_name)
     if external_id is not None:
         external_id = ids.external_id(external_id)
-    if (mfa_serial is None) != (mfa_token is None):
-        raise InvalidInput(
-            "mfa_serial and mfa_token go together: got only "
-            f"{'mfa_serial' if mfa_serial is not None else 'mfa_token'}.",
-            fix="Pass the MFA device's ARN as mfa_serial and its current 6-digit code as "
-            "mfa_token (a notebook cannot prompt for it).",
-        )
-    if mfa_serial is not None and mfa_token is not None:
-        mfa_serial, mfa_token = ids.mfa_serial(mfa_serial), ids.mfa_code(mfa_token)
+    mfa_serial, mfa_token = mfa_arguments(mfa_serial, mfa_token)
     source_credentials = base.get_credentials()
     if source_credentials is None:
         raise ExpiredSession(
@@ -282,15 +370,7 @@ def assumed_session(
         )
     if chained is None:
         chained = is_role_credentials(source_credentials)
-    if duration_seconds is not None:
-        limit = ROLE_CHAINING_MAX_SECONDS if chained else ids.MAX_DURATION
-        if chained and isinstance(duration_seconds, int) and duration_seconds > limit:
-            raise InvalidInput(
-                f"DurationSeconds {duration_seconds!r} is invalid when chaining roles: AWS caps a "
-                f"session assumed from another role's session at {limit} seconds.",
-                fix=f"Ask for at most {limit} seconds, or go back to the base user first.",
-            )
-        duration_seconds = ids.duration_seconds(duration_seconds, limit)
+    duration_seconds = session_duration(duration_seconds, chained=chained)
 
     with aws_call("sts:AssumeRole", arn):
         credentials = assumed_credentials(

@@ -1,5 +1,26 @@
-"""The embedded default AWS: a moto server seeded with the tutorial's two accounts."""
+"""The embedded default AWS: a moto server seeded with the tutorial's two accounts.
 
-from .server import Sandbox
+Importing this package is cheap and imports no moto: ``Sandbox`` (and with it moto) loads on
+first use, so code that only needs :data:`ENV_URL` - ``connect(profile=...)`` on real AWS, the
+CLI's argument parsing - never pays for the sandbox.
+"""
 
-__all__ = ["Sandbox"]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Final
+
+__all__ = ["ENV_URL", "Sandbox"]
+
+#: The environment variable through which ``xacct lab`` / ``xacct app`` hand their kernels the
+#: sandbox's URL (``Sandbox.from_env()`` reads it).
+ENV_URL: Final = "XACCT_SANDBOX_URL"
+
+if TYPE_CHECKING:
+    from .server import Sandbox as Sandbox
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Sandbox":
+        return importlib.import_module(".server", __name__).Sandbox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,9 +4,10 @@ Each patch checks that the moto attribute it replaces still exists and refuses t
 otherwise (``tests/sandbox/test_enforcement.py`` then fails), rather than silently enforcing
 nothing. What is patched:
 
-* ``STSResponse.assume_role``: evaluates the target role's trust policy (``trust.evaluate``) with
-  the caller, ExternalId and MFA context, refuses root callers and missing roles, and answers a
-  denial as AWS does (403 ``AccessDenied``, "User: ... is not authorized to perform ...").
+* ``STSResponse.assume_role``: evaluates the target role's trust policy with the project's one
+  policy engine (:mod:`xacct_widgets.policy`) and the request context (caller, ExternalId, MFA,
+  session name), refuses root callers and missing roles, and answers a denial as AWS does
+  (403 ``AccessDenied``, "User: ... is not authorized to perform ...").
 * ``IAMRequestBase._check_role_trust_relationship``: moto's own partial same-account trust check
   (which wrongly denies ``account:root`` principals) defers to the evaluation above.
 * ``access_control.create_access_key`` / ``STSBackend.get_caller_identity``: an account's root
@@ -29,7 +30,7 @@ from moto.sts.models import STSBackend, sts_backends
 from moto.sts.responses import TokenResponse
 
 from ..errors import SandboxError
-from .trust import Caller, evaluate, request_context
+from ..policy import Principal, assume_role_context, evaluate_resource_policy, parse_policy
 
 PARTITION = "aws"
 #: The one TOTP code the sandbox accepts for its virtual MFA devices.
@@ -94,11 +95,11 @@ def forget_root_keys() -> None:
         _root_keys.clear()
 
 
-def _caller(response: TokenResponse) -> Caller:
+def _caller(response: TokenResponse) -> Principal:
     key_id = response.get_access_key()
     account = response.current_account
     if key_id in _root_keys:
-        return Caller(account_id=_root_keys[key_id], arn=f"arn:aws:iam::{_root_keys[key_id]}:root")
+        return Principal(f"arn:aws:iam::{_root_keys[key_id]}:root")
     _, arn, account = sts_backends[account][PARTITION].get_caller_identity(key_id, response.region)
     role_arn = None
     if ":assumed-role/" in arn:
@@ -107,18 +108,19 @@ def _caller(response: TokenResponse) -> Caller:
             role_arn = iam_backends[account][PARTITION].get_role(role_name).arn
         except Exception:  # the role was deleted after the session was issued
             role_arn = f"arn:aws:iam::{account}:role/{role_name}"
-    return Caller(account_id=account, arn=arn, role_arn=role_arn)
+    return Principal(arn, role_arn=role_arn)
 
 
-def _mfa_present(response: TokenResponse, caller: Caller) -> bool:
+def _mfa(response: TokenResponse, caller: Principal) -> bool | None:
+    """``aws:MultiFactorAuthPresent``: true with a valid code; for long-term keys without one AWS
+    leaves the key out, for temporary credentials it is false."""
     serial = response._get_param("SerialNumber")
     code = response._get_param("TokenCode")
     if not serial and not code:
-        return False
-    user_name = caller.arn.split(":user/")[-1].split("/")[-1] if ":user/" in caller.arn else None
+        return False if caller.type == "assumed-role" else None
     devices = set()
-    if user_name:
-        user = iam_backends[caller.account_id][PARTITION].get_user(user_name)
+    if caller.type == "user":
+        user = iam_backends[caller.account][PARTITION].get_user(caller.name)
         devices = set(user.mfa_devices)
     if serial not in devices or code != SANDBOX_MFA_CODE:
         raise AccessDeniedError(
@@ -142,13 +144,15 @@ def _check_assume_role(response: TokenResponse) -> None:
     document = role.assume_role_policy_document
     if isinstance(document, str):
         document = json.loads(unquote(document))
-    context = request_context(
+    context = assume_role_context(
         caller,
+        role_arn,
         external_id=response._get_param("ExternalId"),
-        mfa_present=_mfa_present(response, caller),
         session_name=response._get_param("RoleSessionName"),
+        mfa=_mfa(response, caller),
     )
-    if not evaluate(document, caller, context).allowed:
+    trust = parse_policy(document, source=f"trust policy of {role_arn}")
+    if not evaluate_resource_policy(trust, context).allowed:
         raise _denied(caller.arn, role_arn)
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import tempfile
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,33 +23,14 @@ import botocore.session
 import pandas as pd
 
 from ..errors import SandboxError
+from . import ENV_URL
+from .http import INFO_PATH, check_port_free, reset_moto, with_latency_and_info
 from .seed import ACCOUNT_ALIASES, REGION, Principal, Seed
 
-ENV_URL = "XACCT_SANDBOX_URL"
-INFO_PATH = "/_xacct/sandbox.json"
 _PROFILE = "xacct-sandbox"
 
-_WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 _running_in_process: Sandbox | None = None
 _process_lock = threading.Lock()
-
-
-def _latency_and_info(app: _WSGIApp, latency_s: float, info: Callable[[], bytes]) -> _WSGIApp:
-    """WSGI middleware: serve the seed description, and delay every AWS request by ``latency_s``."""
-
-    def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        if path == INFO_PATH:
-            body = info()
-            start_response(
-                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-            )
-            return [body]
-        if latency_s and not path.startswith("/moto-api"):
-            time.sleep(latency_s)
-        return app(environ, start_response)
-
-    return middleware
 
 
 class Sandbox:
@@ -142,13 +121,13 @@ class Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         catalog.narrow_managed_policies()
         moto_patches.install()
-        _reset_moto()
+        reset_moto()
         self._seed = seed.seed_all(self.member_accounts)
         self._principals = _describe(self._seed.principals)
-        app = _latency_and_info(
+        app = with_latency_and_info(
             DomainDispatcherApplication(create_backend_app), self.latency_ms / 1000, self._info
         )
-        _check_port_free(self._host, self._port)
+        check_port_free(self._host, self._port)
         try:
             self._server = make_server(
                 self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
@@ -188,7 +167,7 @@ class Sandbox:
         from . import moto_patches
 
         moto_patches.forget_root_keys()
-        _reset_moto()
+        reset_moto()
         with _process_lock:
             _running_in_process = None
 
@@ -217,7 +196,7 @@ class Sandbox:
         from . import moto_patches, seed
 
         moto_patches.forget_root_keys()
-        _reset_moto()
+        reset_moto()
         self._seed = seed.seed_all(self.member_accounts)
         self._principals = _describe(self._seed.principals)
 
@@ -418,24 +397,3 @@ def _describe(
         }
         for account, users in principals.items()
     }
-
-
-def _reset_moto() -> None:
-    from moto.moto_api._internal.models import moto_api_backend
-
-    moto_api_backend.reset()
-
-
-def _check_port_free(host: str, port: int) -> None:
-    """Fail with a clear error before werkzeug, which prints and calls sys.exit on a busy port."""
-    if port == 0:
-        return
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as err:
-            raise SandboxError(
-                f"Cannot listen on {host}:{port}: {err.strerror or err}.",
-                fix="Pass port=0 to let the sandbox pick a free port, or stop what uses it.",
-            ) from err

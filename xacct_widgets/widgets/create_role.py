@@ -7,87 +7,50 @@ yet) and Apply -> the result read back (trust relationships, switch-role URL, po
 
 Why a plan before Apply: the console shows a review page before it writes anything, and an
 operator re-running the wizard on an existing role must see that only the differences will be
-applied. The plan and the apply are the core's (:class:`~xacct_widgets.core.target.TargetAccount`);
-the widget only gathers a :class:`~xacct_widgets.core.target.RoleSpec` and renders the answers.
+applied. The plan, its problems and the apply are the core's
+(:class:`~xacct_widgets.core.target.TargetAccount`, :meth:`Plan.raise_for_problems`); the
+widget only gathers a :class:`~xacct_widgets.core.target.RoleSpec` and renders the answers.
+The fields and steps are tables (:mod:`.create_role_steps`); the permissions chooser
+(:mod:`.policy_picker`) and the role read back (:mod:`.role_result`) are parts of their own;
+this module holds the state and what each step does, one core call each.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Mapping
-from typing import Any, Final, cast
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Final
 
-import boto3
-import ipywidgets as w
 import pandas as pd
 
-from ..core import ids, policies, urls
-from ..core.target import Plan, RoleRecord, RoleSpec, Scope, TargetAccount
-from ..errors import InvalidInput, InvalidPolicy, InvalidRoleSpec, PolicyNotFound, XacctError
-from .common import Step, Wizard, box_html, classed, color_options, esc, field, html_table
+from ..core import policies
+from ..core.target import Plan, RoleRecord, RoleSpec, TargetAccount
+from ..errors import InvalidInput, XacctError
+from .base import Step, Wizard, box_html, button, esc
+from .create_role_steps import (
+    FIELDS,
+    H_ACCOUNT,
+    H_NAME,
+    H_PERMS,
+    H_RESULT,
+    H_REVIEW,
+    H_ROLES,
+    H_TYPE,
+    ROLE_TYPE_HTML,
+    TRUST_PENDING_HTML,
+    Html,
+    StepSpec,
+    build_body,
+    choices_frame,
+    html_widget,
+    json_html,
+    plan_note_html,
+    summary_html,
+)
+from .policy_picker import MAX_POLICY_CHOICES, PolicyPicker
+from .role_result import RoleResult
 
 __all__ = ["MAX_POLICY_CHOICES", "CreateRoleWizard"]
-
-#: At most this many search matches are listed (AWS has over a thousand managed policies).
-MAX_POLICY_CHOICES: Final = 200
-_POLICY_NAME_RE: Final = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
-_EXAMPLE_INLINE: Final = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
-        ],
-    },
-    indent=2,
-)
-
-_H_ROLES = (
-    "You are in the <b>target account</b>, where the role will live (IAM → Roles). These are "
-    "its existing roles. The tutorial creates a role named <code>cross-account</code>; if it "
-    "is already listed, the wizard will show what would change and apply only that. "
-    "Click <b>Next</b> to name the role."
-)
-_H_NAME = (
-    "Type the role's name: 1-64 characters, letters, digits and <code>+ = , . @ _ -</code> "
-    "(no spaces). It is checked as you type; <b>Next</b> stays off until it is valid."
-)
-_H_TYPE = (
-    "Role type: <b>cross-account access — another AWS account</b>. Users of the account you "
-    "trust (next step) will be able to switch into this role. Optionally require an "
-    "<b>ExternalId</b> (a shared value the switcher must give, for third parties) or "
-    "<b>MFA</b>, and set how long a switched session may last (1 hour is the console's default)."
-)
-_H_ACCOUNT = (
-    "Type the ID of the account whose users may switch into this role (the <b>source</b> "
-    "account, <code>9876-5432-9876</code> in the tutorial). 12 digits; hyphens are fine. "
-    "The trust policy it produces is shown below as you type."
-)
-_H_PERMS = (
-    "Choose what the role may do. Type in <b>Search</b> to find managed policies, then click "
-    "(Ctrl/⌘-click for several) in the list: chosen policies stay selected and listed first. "
-    "You can also add a policy by its ARN, or write an <b>inline policy</b> (name + JSON) and "
-    "click <b>Add inline policy</b>. Permissions can be changed later: a re-run applies only "
-    "the differences. Click <b>Review</b> to see the plan; nothing is written yet."
-)
-_H_REVIEW = (
-    "Review what <b>Apply</b> will do in the target account: the plan (one row per change) and "
-    "the trust policy. Nothing has been written yet. Click <b>Apply</b> to create or update the "
-    "role; if any step fails, everything done so far is rolled back. Use <b>Back</b> to change "
-    "anything first."
-)
-_H_RESULT = (
-    "The role as IAM now has it. <b>Trust relationships</b> lists who may switch in. Give the "
-    "<b>switch-role URL</b> to the users who may switch (copy it from the box; set a display "
-    "name and colour to have them pre-filled). The attached and inline policies are listed "
-    "below. To switch into the role, use the switch-role wizard in the source account."
-)
-
-
-def _hours(seconds: int) -> str:
-    hours = seconds / 3600
-    text = f"{hours:g} hour" + ("" if hours == 1 else "s")
-    return text + (" (default)" if seconds == 3600 else "")
 
 
 class CreateRoleWizard(Wizard):
@@ -103,335 +66,71 @@ class CreateRoleWizard(Wizard):
 
     _css = "xacct-create-wizard"
 
-    def __init__(
-        self, session: boto3.Session | TargetAccount, *, spec: RoleSpec | None = None
-    ) -> None:
+    def __init__(self, session: Any, *, spec: RoleSpec | None = None) -> None:
         super().__init__()
+        # ``session`` is typed Any: widgets never import boto3; the core checks what it gets.
         self.target = session if isinstance(session, TargetAccount) else TargetAccount(session)
         self.plan: Plan | None = None
         self.record: RoleRecord | None = None
         self._initial = spec
         self._existing: set[str] = set()
-        self._catalog: dict[str, pd.DataFrame] = {}
-        self._names: dict[str, str] = {}  # managed policy ARN -> name, for labels
-        self._inline: dict[str, dict[str, Any]] = {}
-        self._updating = False
-        self._url_value = ""
-        self.attached = pd.DataFrame()
-        self.inline = pd.DataFrame()
 
-        # A1
-        self.roles_table = classed(w.HTML(""), "xacct-roles-table")
-        self.refresh_roles_button = classed(
-            w.Button(description="Refresh", icon="refresh", tooltip="Read the roles again"),
+        # Each field's control becomes an attribute: self.name, self.trusted_account, ...
+        self.add_fields(FIELDS, self._field_changed)
+        self.picker = PolicyPicker(self, "A5", lambda scope: self.target.managed_policies(scope))
+        self.result = RoleResult(self, "A7", self.target)
+        for part in (self.picker, self.result):  # their controls are the wizard's, as before
+            self.fields.update(part.fields)
+            for name in part.exposed:
+                setattr(self, name, getattr(part, name))
+
+        self.roles_table = html_widget("xacct-roles-table")
+        self.name_note = html_widget("xacct-name-note")
+        self.trust_preview = html_widget("xacct-trust-preview")
+        self.review_summary = html_widget("xacct-review-summary")
+        self.plan_table = html_widget("xacct-plan-table")
+        self.plan_note = html_widget("xacct-plan-note")
+        self.trust_policy = html_widget("xacct-trust-policy")
+        self.refresh_roles_button = button(
+            "Refresh",
             "xacct-refresh-roles",
+            lambda: self.act("reading the roles", self._load_roles),
+            icon="refresh",
+            tooltip="Read the roles again",
         )
-        self.refresh_roles_button.on_click(
-            lambda _b: self.act("reading the roles", self._load_roles)
-        )
-        roles_box = w.VBox([self.roles_table, self.refresh_roles_button])
-
-        # A2
-        self._name = field(
-            w.Text(placeholder="cross-account"),
-            "Role name",
-            "Letters, digits and + = , . @ _ - only; at most 64 characters.",
-            "xacct-role-name",
-        )
-        self._description = field(
-            w.Text(placeholder="optional"),
-            "Description",
-            "Optional: what the role is for (shown in IAM).",
-            "xacct-role-description",
-        )
-        self.name = self._name.control
-        self.role_description = self._description.control
-        self.name_note = classed(w.HTML(""), "xacct-name-note")
-        name_box = w.VBox([self._name.box, self.name_note, self._description.box])
-
-        # A3
-        self._external = field(
-            w.Text(placeholder="leave empty unless a third party asks for one"),
-            "ExternalId",
-            "Optional: 2-1224 characters, letters, digits and + = , . @ : / _ -.",
-            "xacct-external-id",
-        )
-        self._mfa = field(
-            w.Checkbox(value=False, indent=False),
-            "Require MFA",
-            "Only sessions signed in with MFA may switch into the role.",
-            "xacct-require-mfa",
-        )
-        self._max_session = field(
-            w.Dropdown(options=[(_hours(h * 3600), h * 3600) for h in range(1, 13)], value=3600),
-            "Max session",
-            "How long a switched session may last before it must be renewed.",
-            "xacct-max-session",
-        )
-        self.external_id = self._external.control
-        self.require_mfa = self._mfa.control
-        self.max_session = self._max_session.control
-        type_box = w.VBox(
-            [
-                w.HTML(
-                    "<p>🔁 <b>Another AWS account</b> — cross-account access between AWS "
-                    "accounts you own.</p>"
-                ),
-                self._external.box,
-                self._mfa.box,
-                self._max_session.box,
-            ]
-        )
-
-        # A4
-        self._trusted = field(
-            w.Text(placeholder="9876-5432-9876"),
-            "Trusted account ID",
-            "The 12-digit ID of the account users switch from; hyphens are fine.",
-            "xacct-trusted-account",
-        )
-        self.trusted_account = self._trusted.control
-        self.trust_preview = classed(w.HTML(""), "xacct-trust-preview")
-        account_box = w.VBox([self._trusted.box, self.trust_preview])
-
-        # A5
-        self.policy_scope = classed(
-            w.ToggleButtons(
-                options=[("All", "All"), ("AWS managed", "AWS"), ("Customer managed", "Local")],
-                value="All",
-                description="Show",
-                style={"description_width": "4em", "button_width": "12em"},
-            ),
-            "xacct-policy-scope",
-        )
-        self.policy_search = classed(
-            w.Text(
-                placeholder="e.g. ReadOnly",
-                description="Search",
-                style={"description_width": "4em"},
-                layout={"width": "30em"},
-            ),
-            "xacct-policy-search",
-        )
-        self.policies = classed(
-            w.SelectMultiple(
-                options=[],
-                rows=10,
-                description="Policies",
-                style={"description_width": "4em"},
-                layout={"width": "44em"},
-            ),
-            "xacct-policies",
-        )
-        self.policy_count = classed(w.HTML(""), "xacct-policy-count")
-        self._arn = field(
-            w.Text(placeholder="arn:aws:iam::123456781234:policy/MyPolicy"),
-            "Policy ARN",
-            "Optional: add a managed policy by its ARN (e.g. one not in the list).",
-            "xacct-policy-arn",
-        )
-        self.policy_arn = self._arn.control
-        self.add_arn = classed(w.Button(description="Add ARN", icon="plus"), "xacct-add-arn")
-        self._inline_name = field(
-            w.Text(placeholder="e.g. list-buckets"),
-            "Inline policy name",
-            "1-128 characters, letters, digits and + = , . @ _ -.",
-            "xacct-inline-name",
-        )
-        self._inline_doc = field(
-            w.Textarea(value="", placeholder=_EXAMPLE_INLINE, rows=8),
-            "Inline policy JSON",
-            "An IAM policy document (Version, Statement); checked as you type.",
-            "xacct-inline-document",
-        )
-        self.inline_name = self._inline_name.control
-        self.inline_document = self._inline_doc.control
-        self.add_inline = classed(
-            w.Button(description="Add inline policy", icon="plus"), "xacct-add-inline"
-        )
-        self.inline_list = classed(
-            w.Select(
-                options=[],
-                rows=3,
-                description="Inline",
-                style={"description_width": "4em"},
-                layout={"width": "30em"},
-            ),
-            "xacct-inline-list",
-        )
-        self.remove_inline = classed(
-            w.Button(description="Remove inline policy", icon="trash", layout={"width": "14em"}),
-            "xacct-remove-inline",
-        )
-        self.permissions_table = classed(w.HTML(""), "xacct-permissions-table")
-        self.policy_scope.observe(lambda _c: self._scope_changed(), "value")
-        self.policy_search.observe(lambda _c: self._filter_policies(), "value")
-        self.policies.observe(lambda _c: self._choices_changed(), "value")
-        self.policy_arn.observe(lambda _c: self._validate_arn(), "value")
-        self.add_arn.on_click(lambda _b: self.act("adding the policy ARN", self._add_arn))
-        self.inline_name.observe(lambda _c: self._validate_inline(), "value")
-        self.inline_document.observe(lambda _c: self._validate_inline(), "value")
-        self.add_inline.on_click(lambda _b: self.act("adding the inline policy", self._add_inline))
-        self.remove_inline.on_click(
-            lambda _b: self.act("removing the inline policy", self._remove_inline)
-        )
-        self.inline_list.observe(lambda _c: self.refresh_nav(), "value")
-        perms_box = w.VBox(
-            [
-                w.HTML("<b>Managed policies</b>"),
-                self.policy_scope,
-                self.policy_search,
-                self.policies,
-                self.policy_count,
-                w.HBox([self._arn.box, self.add_arn]),
-                w.HTML("<b>Inline policies</b>"),
-                self._inline_name.box,
-                self._inline_doc.box,
-                self.add_inline,
-                w.HBox([self.inline_list, self.remove_inline]),
-                w.HTML("<b>The role's permissions so far</b>"),
-                self.permissions_table,
-            ]
-        )
-
-        # A6
-        self.review_summary = classed(w.HTML(""), "xacct-review-summary")
-        self.plan_table = classed(w.HTML(""), "xacct-plan-table")
-        self.plan_note = classed(w.HTML(""), "xacct-plan-note")
-        self.trust_policy = classed(w.HTML(""), "xacct-trust-policy")
-        self.apply_button = classed(
-            w.Button(
-                description="Apply",
-                button_style="success",
-                icon="check",
-                tooltip="Create or update the role in the target account",
-            ),
+        self.apply_button = button(
+            "Apply",
             "xacct-apply",
-        )
-        self.apply_button.on_click(lambda _b: self.do_apply())
-        review_box = w.VBox(
-            [
-                self.review_summary,
-                w.HTML("<b>Plan</b> (nothing written yet)"),
-                self.plan_table,
-                self.plan_note,
-                w.HTML("<b>Trust policy</b>"),
-                self.trust_policy,
-                self.apply_button,
-            ]
+            self.do_apply,
+            button_style="success",
+            icon="check",
+            tooltip="Create or update the role in the target account",
         )
 
-        # A7
-        self.result_summary = classed(w.HTML(""), "xacct-result-summary")
-        self.trust_table = classed(w.HTML(""), "xacct-trust-table")
-        self._display = field(
-            w.Text(placeholder="e.g. prod"),
-            "Display name",
-            "Optional: pre-fills the label users see after switching.",
-            "xacct-display-name",
-        )
-        self._color = field(
-            w.Dropdown(options=color_options(), value=""),
-            "Colour",
-            "Optional: pre-fills the console colour of the role.",
-            "xacct-color",
-        )
-        self._url = field(
-            w.Text(value=""),
-            "Switch-role URL",
-            "Copy this link and give it to the users who may switch into the role.",
-            "xacct-switch-url",
-            width="60em",
-        )
-        self.display_name = self._display.control
-        self.color = self._color.control
-        self.switch_url = self._url.control
-        self.switch_link = classed(w.HTML(""), "xacct-switch-link")
-        self.attached_table = classed(w.HTML(""), "xacct-attached-policies-table")
-        self.inline_table = classed(w.HTML(""), "xacct-inline-policies-table")
-        self.display_name.observe(lambda _c: self._update_url(), "value")
-        self.color.observe(lambda _c: self._update_url(), "value")
-        self.switch_url.observe(lambda _c: self._keep_url(), "value")
-        result_box = w.VBox(
-            [
-                self.result_summary,
-                w.HTML("<b>Trust relationships</b>"),
-                self.trust_table,
-                w.HTML("<b>Switch-role URL</b>"),
-                self._display.box,
-                self._color.box,
-                self._url.box,
-                self.switch_link,
-                w.HTML("<b>Attached managed policies</b>"),
-                self.attached_table,
-                w.HTML("<b>Inline policies</b>"),
-                self.inline_table,
-            ]
-        )
-
-        self.fields.update(
-            name=self._name,
-            role_description=self._description,
-            external_id=self._external,
-            require_mfa=self._mfa,
-            max_session=self._max_session,
-            trusted_account=self._trusted,
-            policy_arn=self._arn,
-            inline_name=self._inline_name,
-            inline_document=self._inline_doc,
-            display_name=self._display,
-            color=self._color,
-            switch_url=self._url,
-        )
-        self.name.observe(lambda _c: self._validate_name(), "value")
-        self.role_description.observe(lambda _c: self._validate_description(), "value")
-        self.external_id.observe(lambda _c: self._validate_external(), "value")
-        self.trusted_account.observe(lambda _c: self._validate_trusted(), "value")
-        for control in (self.external_id, self.require_mfa):
-            control.observe(lambda _c: self._preview_trust(), "value")
         if spec is not None:
-            self._prefill(spec)
+            self.fill(spec)
+        self._refresh_choices()
+        self._setup([self._make_step(s) for s in STEPS])
 
-        self._setup(
-            [
-                Step("A1", "Existing roles", _H_ROLES, roles_box, enter=self._enter_roles),
-                Step("A2", "Role name", _H_NAME, name_box, ready=self._name_ok),
-                Step(
-                    "A3",
-                    "Role type and options",
-                    _H_TYPE,
-                    type_box,
-                    ready=lambda: not self._external.has_error,
-                ),
-                Step(
-                    "A4",
-                    "Trusted account",
-                    _H_ACCOUNT,
-                    account_box,
-                    enter=lambda _d: self._preview_trust(),
-                    ready=self._trusted_ok,
-                ),
-                Step(
-                    "A5",
-                    "Permissions",
-                    _H_PERMS,
-                    perms_box,
-                    enter=self._enter_permissions,
-                    leave=self._make_plan,
-                    next_label="Review →",
-                    leave_doing="planning the changes",
-                ),
-                Step(
-                    "A6",
-                    "Review and apply",
-                    _H_REVIEW,
-                    review_box,
-                    enter=self._enter_review,
-                    next_label=None,
-                ),
-                Step("A7", "Role created", _H_RESULT, result_box, enter=self._enter_result),
-            ]
+    def _make_step(self, spec: StepSpec[CreateRoleWizard]) -> Step:
+        return Step(
+            spec.key,
+            spec.title,
+            spec.help,
+            build_body(spec.body, self._widget),
+            enter=partial(spec.enter, self) if spec.enter else None,
+            leave=partial(spec.leave, self) if spec.leave else None,
+            ready=partial(spec.ready, self) if spec.ready else None,
+            next_label=spec.next_label,
+            leave_doing=spec.leave_doing,
         )
+
+    def _widget(self, name: str) -> Any:
+        """What a step body's ``name`` shows: a field's box, a part's box, or a widget."""
+        if name in self.fields:
+            return self.fields[name].box
+        found = getattr(self, name)
+        return found.box if isinstance(found, PolicyPicker | RoleResult) else found
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -449,7 +148,7 @@ class CreateRoleWizard(Wizard):
             name=self.name.value.strip(),
             trusted_account=self.trusted_account.value.strip(),
             managed_policy_arns=self.chosen_policies,
-            inline_policies=dict(self._inline),
+            inline_policies=self.inline_policies,
             external_id=self.external_id.value.strip() or None,
             require_mfa=bool(self.require_mfa.value),
             max_session_duration=int(self.max_session.value),
@@ -462,23 +161,23 @@ class CreateRoleWizard(Wizard):
     @property
     def chosen_policies(self) -> tuple[str, ...]:
         """The managed policy ARNs chosen so far, in the order they were chosen."""
-        return tuple(self.policies.value)
+        return self.picker.chosen
 
     @property
     def inline_policies(self) -> dict[str, dict[str, Any]]:
         """The inline policies added so far (name -> document)."""
-        return {k: dict(v) for k, v in self._inline.items()}
+        return self.picker.inline
 
     def __repr__(self) -> str:
         name = self.name.value.strip()
-        role = f", role {name!r}" if name and not self._name.has_error else ""
+        role = f", role {name!r}" if name and not self.fields["name"].has_error else ""
         done = ", applied" if self.record is not None else ""
         account = self.target.__dict__.get("account_id")  # read at A1; no call from a repr
         where = f"account {account}" if account else "target account not read"
         return f"CreateRoleWizard({self._where()} — {where}{role}{done})"
 
-    # -- pre-filling ----------------------------------------------------------------------------
-    def _prefill(self, spec: RoleSpec) -> None:
+    def fill(self, spec: RoleSpec) -> None:
+        """Set every field from ``spec`` (a runbook's parameters, or an existing role's)."""
         self.name.value = spec.name
         self.role_description.value = spec.description or ""
         self.trusted_account.value = spec.trusted_account
@@ -488,78 +187,71 @@ class CreateRoleWizard(Wizard):
         if seconds not in [v for _l, v in self.max_session.options]:
             self.max_session.options = [*self.max_session.options, (f"{seconds} s", seconds)]
         self.max_session.value = seconds
-        for arn in spec.managed_policy_arns:
-            self._names.setdefault(arn, arn.rsplit("/", 1)[-1])
-        self._set_policy_options(list(spec.managed_policy_arns), list(spec.managed_policy_arns))
-        self._inline = {k: dict(policies.load_policy(v)) for k, v in spec.inline_policies.items()}
-        self._render_inline_list()
+        self.picker.set_chosen(spec.managed_policy_arns)
+        self.picker.set_inline(spec.inline_policies)
+
+    def sync_buttons(self) -> None:
+        """Buttons that depend on state: the picker's, and Apply."""
+        self.picker.sync_buttons()
+        self.apply_button.disabled = self.plan is None or not self.plan.ok
+
+    # -- reactions to typing (each field's core check has run already) --------------------------
+    def _field_changed(self, name: str) -> None:
+        for react in REACTIONS.get(name, ()):
+            react(self)
+        self.refresh_nav()
+
+    def _refresh_choices(self) -> None:
+        frame = choices_frame(
+            self.name.value,
+            self.trusted_account.value,
+            self.external_id.value,
+            bool(self.require_mfa.value),
+            int(self.max_session.value),
+        )
+        for key in ("A2", "A3", "A4"):
+            self._frames[key] = frame
 
     # -- A1 -------------------------------------------------------------------------------------
-    def _enter_roles(self, _direction: str) -> None:
-        self._load_roles()
-
     def _load_roles(self) -> None:
         account = self.target.account_id
         frame = self.target.roles()
         self._existing = {str(n) for n in frame["name"]}
         self.show_table(self.roles_table, "A1", frame, empty="This account has no roles yet.")
         self.say(f"Target account {account}: {len(frame)} role(s).")
-        self._validate_name()
+        self._note_existing()
 
     # -- A2 -------------------------------------------------------------------------------------
-    def _validate_name(self) -> None:
-        text = self.name.value
-        self.name_note.value = ""
-        if not text.strip():
-            self._name.set_error(None)
-        else:
-            try:
-                name = ids.role_name(text)
-            except XacctError as err:
-                self._name.set_error(err.message)
-            else:
-                self._name.set_error(None)
-                if name in self._existing:
-                    self.name_note.value = box_html(
-                        "warning",
-                        f"A role named <b>{esc(name)}</b> already exists here: the review will "
-                        "show what would change, and Apply will only apply that.",
-                    )
-        self._frames["A2"] = self._choices_frame()
-        self.refresh_nav()
-
-    def _validate_description(self) -> None:
-        text = self.role_description.value
-        bad = len(text) > 1000 or any(ord(c) < 32 and c not in "\t\n\r" for c in text)
-        self._description.set_error(
-            "Description is invalid: at most 1000 characters, no control characters."
-            if bad
-            else None
+    def _note_existing(self) -> None:
+        """Say so when the (valid) name is an existing role: the plan will show the difference."""
+        name = self.name.value.strip()
+        known = name in self._existing and not self.fields["name"].has_error
+        self.name_note.value = (
+            box_html(
+                "warning",
+                f"A role named <b>{esc(name)}</b> already exists here: the review will "
+                "show what would change, and Apply will only apply that.",
+            )
+            if known
+            else ""
         )
-        self.refresh_nav()
 
     def _name_ok(self) -> bool:
         return bool(self.name.value.strip()) and not (
-            self._name.has_error or self._description.has_error
+            self.fields["name"].has_error or self.fields["role_description"].has_error
         )
 
     # -- A3/A4 ----------------------------------------------------------------------------------
-    def _validate_external(self) -> None:
-        self._external.check(lambda: ids.external_id(self.external_id.value))
-        self._frames["A3"] = self._choices_frame()
-        self.refresh_nav()
-
-    def _validate_trusted(self) -> None:
-        self._trusted.check(lambda: ids.account_id(self.trusted_account.value), with_fix=True)
-        self._preview_trust()
-        self.refresh_nav()
+    def _options_ok(self) -> bool:
+        return not self.fields["external_id"].has_error
 
     def _trusted_ok(self) -> bool:
-        return bool(self.trusted_account.value.strip()) and not self._trusted.has_error
+        return bool(self.trusted_account.value.strip()) and not (
+            self.fields["trusted_account"].has_error
+        )
 
     def _preview_trust(self) -> None:
         """Show the trust policy the fields produce (built by the core; no call)."""
-        self._frames["A4"] = self._choices_frame()
         try:
             document = policies.trust_policy(
                 self.trusted_account.value,
@@ -567,187 +259,16 @@ class CreateRoleWizard(Wizard):
                 require_mfa=bool(self.require_mfa.value),
             )
         except XacctError:
-            self.trust_preview.value = (
-                "<p><i>The trust policy appears here once the account ID is valid.</i></p>"
-            )
+            self.trust_preview.value = TRUST_PENDING_HTML
             return
-        self.trust_preview.value = "<b>Trust policy this produces</b>" + _json_html(document)
-
-    def _choices_frame(self) -> pd.DataFrame:
-        """What has been chosen so far, as a table (the A2-A4 steps' ``frame``)."""
-        rows = [
-            ("role name", self.name.value.strip()),
-            ("trusted account", self.trusted_account.value.strip()),
-            ("external id", "(set)" if self.external_id.value.strip() else "(none)"),
-            ("require MFA", bool(self.require_mfa.value)),
-            ("max session duration (s)", int(self.max_session.value)),
-        ]
-        return pd.DataFrame(rows, columns=["setting", "value"])
+        self.trust_preview.value = "<b>Trust policy this produces</b>" + json_html(document)
 
     # -- A5 -------------------------------------------------------------------------------------
-    def _enter_permissions(self, _direction: str) -> None:
-        self._load_catalog()
-        self._render_permissions()
-
-    def _load_catalog(self) -> None:
-        scope = str(self.policy_scope.value)
-        if scope not in self._catalog:
-            frame = self.target.managed_policies(scope=cast(Scope, scope))
-            self._catalog[scope] = frame
-            for name, arn in zip(frame["name"], frame["arn"], strict=True):
-                self._names[str(arn)] = str(name)
-        self._filter_policies()
-
-    def _scope_changed(self) -> None:
-        if self.step_key == "A5":
-            self.act("listing managed policies", self._load_catalog)
-
-    def _filter_policies(self) -> None:
-        """List the policies matching the search, chosen ones first and kept selected."""
-        frame = self._catalog.get(str(self.policy_scope.value))
-        chosen = list(self.policies.value)
-        if frame is None:
-            self._set_policy_options(chosen, chosen)
-            return
-        needle = self.policy_search.value.strip().lower()
-        names = frame["name"].astype(str)
-        matches = frame[names.str.lower().str.contains(needle, regex=False)] if needle else frame
-        arns = [a for a in matches["arn"].astype(str) if a not in chosen]
-        shown = arns[:MAX_POLICY_CHOICES]
-        self._set_policy_options(chosen + shown, chosen)
-        more = len(arns) - len(shown)
-        self.policy_count.value = (
-            f"<small>{len(arns)} matching polic{'y' if len(arns) == 1 else 'ies'}"
-            + (f"; showing the first {len(shown)}: refine the search" if more else "")
-            + (f"; {len(chosen)} chosen" if chosen else "")
-            + "</small>"
-        )
-
-    def _set_policy_options(self, arns: list[str], chosen: list[str]) -> None:
-        self._updating = True
-        try:
-            self.policies.options = [(self._label(a, a in chosen), a) for a in arns]
-            self.policies.value = tuple(chosen)
-        finally:
-            self._updating = False
-        self._render_permissions()
-
-    def _label(self, arn: str, chosen: bool) -> str:
-        name = self._names.get(arn, arn.rsplit("/", 1)[-1])
-        kind = "AWS" if ":aws:policy/" in arn else "customer"
-        return f"{'✔ ' if chosen else ''}{name} ({kind})"
-
-    def _choices_changed(self) -> None:
-        if self._updating:
-            return
-        # Relabel so the chosen ones are marked and listed first, keeping the search.
-        self._filter_policies()
-
-    def _validate_arn(self) -> None:
-        self._arn.check(lambda: ids.managed_policy_arn(self.policy_arn.value))
-        self.refresh_nav()
-
-    def _add_arn(self) -> None:
-        arn = ids.managed_policy_arn(self.policy_arn.value)
-        self._names.setdefault(arn, arn.rsplit("/", 1)[-1])
-        chosen = [a for a in self.policies.value if a != arn] + [arn]
-        self._set_policy_options(chosen, chosen)
-        self.policy_arn.value = ""
-        self._filter_policies()
-        self.say(f"Added {arn}; it is checked when you click Review.", "ok")
-
-    def _inline_problem(self) -> tuple[str | None, str | None]:
-        """(name error, document error) for the inline editor; None when fine or empty."""
-        name, doc = self.inline_name.value.strip(), self.inline_document.value.strip()
-        name_error = doc_error = None
-        if name and not _POLICY_NAME_RE.fullmatch(name):
-            name_error = (
-                f"Inline policy name {name!r} is invalid: it must be 1-128 characters, letters, "
-                "digits and + = , . @ _ - only."
-            )
-        if doc:
-            try:
-                policies.validate_policy_document(doc, name=name or None)
-            except XacctError as err:
-                doc_error = f"{err.message} {err.fix or ''}".strip()
-        return name_error, doc_error
-
-    def _validate_inline(self) -> None:
-        name_error, doc_error = self._inline_problem()
-        self._inline_name.set_error(name_error)
-        self._inline_doc.set_error(doc_error)
-        self.refresh_nav()
-
-    def _add_inline(self) -> None:
-        name = self.inline_name.value.strip()
-        name_error, doc_error = self._inline_problem()
-        if not name or name_error:
-            raise InvalidPolicy(
-                name_error or "The inline policy needs a name.",
-                fix="Type a name such as 'list-buckets'.",
-            )
-        if not self.inline_document.value.strip() or doc_error:
-            raise InvalidPolicy(
-                doc_error or "The inline policy's JSON is empty.",
-                fix=f"Write a policy document, for example: {_EXAMPLE_INLINE}",
-            )
-        document = policies.validate_policy_document(self.inline_document.value, name=name)
-        replaced = name in self._inline
-        self._inline[name] = document
-        self.inline_name.value = ""
-        self.inline_document.value = ""
-        self._render_inline_list()
-        self._render_permissions()
-        self.say(f"Inline policy {name!r} {'replaced' if replaced else 'added'}.", "ok")
-
-    def _remove_inline(self) -> None:
-        name = self.inline_list.value
-        if not name:
-            raise InvalidInput(
-                "No inline policy is selected.", fix="Click one in the list, then Remove."
-            )
-        self._inline.pop(name, None)
-        self._render_inline_list()
-        self._render_permissions()
-        self.say(f"Inline policy {name!r} removed.")
-
-    def _render_inline_list(self) -> None:
-        self.inline_list.options = list(self._inline)
-        self.refresh_nav()
-
-    def _render_permissions(self) -> None:
-        rows = [
-            {"kind": "managed", "name": self._names.get(a, a.rsplit("/", 1)[-1]), "arn": a}
-            for a in self.policies.value
-        ]
-        rows += [{"kind": "inline", "name": n, "arn": ""} for n in self._inline]
-        frame = pd.DataFrame(rows, columns=["kind", "name", "arn"])
-        self.show_table(
-            self.permissions_table,
-            "A5",
-            frame,
-            empty="No permissions chosen yet (a role may have none, but it can do nothing).",
-        )
-
-    def sync_buttons(self) -> None:
-        """Buttons that depend on state: Add ARN, Add/Remove inline, Apply."""
-        self.add_arn.disabled = not self.policy_arn.value.strip() or self._arn.has_error
-        name_error, doc_error = self._inline_problem()
-        self.add_inline.disabled = not (
-            self.inline_name.value.strip()
-            and self.inline_document.value.strip()
-            and not (name_error or doc_error)
-        )
-        self.remove_inline.disabled = not self.inline_list.value
-        self.apply_button.disabled = self.plan is None or not self.plan.ok
-
     def _make_plan(self) -> None:
         """Plan (reads only); a plan with problems keeps the operator where they can fix them."""
         self.plan = None
-        spec = self.build_spec()
-        plan = self.target.plan(spec)
-        if plan.problems:
-            raise _problems_error(plan)
+        plan = self.target.plan(self.build_spec())
+        plan.raise_for_problems()
         self.plan = plan
 
     # -- A6 -------------------------------------------------------------------------------------
@@ -756,22 +277,14 @@ class CreateRoleWizard(Wizard):
             self._make_plan()  # coming back from A7: show what is true now
         plan = self.plan
         assert plan is not None
-        spec = self.build_spec()
-        self.review_summary.value = _summary_html(spec)
+        self._render_review(plan)
+
+    def _render_review(self, plan: Plan) -> None:
+        spec = plan.spec
+        self.review_summary.value = summary_html(spec)
         self.show_table(self.plan_table, "A6", plan.changes, empty="No changes.")
-        self.trust_policy.value = _json_html(plan.trust_policy)
-        if plan.is_noop:
-            self.plan_note.value = box_html(
-                "ok",
-                f"Nothing to change: role <b>{esc(spec.name)}</b> already matches. Apply "
-                "writes nothing and shows the role.",
-            )
-        else:
-            self.plan_note.value = box_html(
-                "warning",
-                f"{len(plan.changes)} change(s) will be made in the target account when you "
-                "click <b>Apply</b>.",
-            )
+        self.trust_policy.value = json_html(plan.trust_policy)
+        self.plan_note.value = plan_note_html(plan)
         self.apply_button.description = "Apply (no changes)" if plan.is_noop else "Apply"
 
     def do_apply(self) -> bool:
@@ -791,79 +304,96 @@ class CreateRoleWizard(Wizard):
 
     # -- A7 -------------------------------------------------------------------------------------
     def _enter_result(self, _direction: str) -> None:
-        record = self.record
-        if record is None:
+        if self.record is None:
             raise InvalidInput(
                 "The role has not been applied yet.", fix="Go back to the review and click Apply."
             )
-        name = record.name
-        self.result_summary.value = box_html(
-            "ok", f"Role <b>{esc(name)}</b> is in place: <code>{esc(record.arn)}</code>."
-        )
-        self.show_table(self.trust_table, "A7", self.target.trust_relationships(name))
-        self.attached = self.target.attached_policies(name)
-        self.inline = self.target.inline_policies(name)
-        self.attached_table.value = html_table(self.attached, empty="No managed policy attached.")
-        self.inline_table.value = html_table(self.inline, empty="No inline policy.")
-        self._update_url()
+        self.result.show(self.record)
 
-    def _role_link(self) -> urls.SwitchRoleLink | None:
-        record = self.record
-        if record is None:
-            return None
-        return urls.SwitchRoleLink(
-            record.account_id,
-            record.name,
-            self.display_name.value or None,
-            self.color.value or None,
-            record.path,
-        )
+    @property
+    def attached(self) -> pd.DataFrame:
+        """The managed policies attached to the role, as read back at A7."""
+        return self.result.attached
 
-    def _update_url(self) -> None:
-        """Rebuild the URL from the display name and colour (core URL builder; no call)."""
-        try:
-            link = self._role_link()
-        except XacctError as err:
-            self._display.set_error(err.message)
-            return
-        self._display.set_error(None)
-        url = link.url if link else ""
-        self._url_value = url
-        self.switch_url.value = url
-        self.switch_link.value = (
-            f'<a href="{esc(url)}" target="_blank" rel="noopener">Open the switch-role page</a>'
-            if url
-            else ""
-        )
-
-    def _keep_url(self) -> None:
-        """The URL box is for copying: typing in it puts the correct URL back."""
-        if self.switch_url.value != self._url_value:
-            self.switch_url.value = self._url_value
+    @property
+    def inline(self) -> pd.DataFrame:
+        """The role's inline policies, as read back at A7."""
+        return self.result.inline
 
 
-def _problems_error(plan: Plan) -> XacctError:
-    """The plan's problems as one error for the step (nothing has been written)."""
-    text = "; ".join(f"{p.problem}: {p.target} ({p.detail})" for p in plan.problems)
-    fix = " ".join(dict.fromkeys(p.fix for p in plan.problems)) + " Nothing was written."
-    message = f"The plan for role {plan.spec.name!r} cannot be applied: {text}."
-    if any(p.problem == "policy not found" for p in plan.problems):
-        return PolicyNotFound(message, code="NoSuchEntity", fix=fix)
-    return InvalidRoleSpec(message, fix=fix)
+W = CreateRoleWizard
 
+#: What else happens when a field changes, after its own core check.
+REACTIONS: Final[dict[str, tuple[Callable[[CreateRoleWizard], None], ...]]] = {
+    "name": (W._note_existing, W._refresh_choices),
+    "external_id": (W._refresh_choices, W._preview_trust),
+    "require_mfa": (W._refresh_choices, W._preview_trust),
+    "max_session": (W._refresh_choices,),
+    "trusted_account": (W._refresh_choices, W._preview_trust),
+}
 
-def _json_html(document: Mapping[str, Any]) -> str:
-    return f'<pre class="xacct-json">{esc(json.dumps(document, indent=2))}</pre>'
-
-
-def _summary_html(spec: RoleSpec) -> str:
-    rows = [
-        ("Role name", spec.name),
-        ("Trusted account", spec.trusted_account),
-        ("ExternalId required", "yes" if spec.external_id else "no"),
-        ("MFA required", "yes" if spec.require_mfa else "no"),
-        ("Max session", _hours(int(spec.max_session_duration))),
-        ("Managed policies", ", ".join(spec.managed_policy_arns) or "(none)"),
-        ("Inline policies", ", ".join(spec.inline_policies) or "(none)"),
-    ]
-    return html_table(pd.DataFrame(rows, columns=["setting", "value"]))
+#: The seven steps: what each shows, and the one thing it does.
+STEPS: Final[tuple[StepSpec[CreateRoleWizard], ...]] = (
+    StepSpec(
+        "A1",
+        "Existing roles",
+        H_ROLES,
+        ("roles_table", "refresh_roles_button"),
+        enter=lambda wiz, _d: wiz._load_roles(),
+    ),
+    StepSpec(
+        "A2",
+        "Role name",
+        H_NAME,
+        ("name", "name_note", "role_description"),
+        ready=W._name_ok,
+    ),
+    StepSpec(
+        "A3",
+        "Role type and options",
+        H_TYPE,
+        (Html(ROLE_TYPE_HTML), "external_id", "require_mfa", "max_session"),
+        ready=W._options_ok,
+    ),
+    StepSpec(
+        "A4",
+        "Trusted account",
+        H_ACCOUNT,
+        ("trusted_account", "trust_preview"),
+        enter=lambda wiz, _d: wiz._preview_trust(),
+        ready=W._trusted_ok,
+    ),
+    StepSpec(
+        "A5",
+        "Permissions",
+        H_PERMS,
+        ("picker",),
+        enter=lambda wiz, _d: wiz.picker.load(),
+        leave=W._make_plan,
+        next_label="Review →",
+        leave_doing="planning the changes",
+    ),
+    StepSpec(
+        "A6",
+        "Review and apply",
+        H_REVIEW,
+        (
+            "review_summary",
+            Html("<b>Plan</b> (nothing written yet)"),
+            "plan_table",
+            "plan_note",
+            Html("<b>Trust policy</b>"),
+            "trust_policy",
+            "apply_button",
+        ),
+        enter=W._enter_review,
+        next_label=None,
+    ),
+    StepSpec(
+        "A7",
+        "Role created",
+        H_RESULT,
+        ("result",),
+        enter=W._enter_result,
+    ),
+)

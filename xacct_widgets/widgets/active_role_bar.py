@@ -8,25 +8,23 @@ theirs, and notebook code that switches directly calls :meth:`RoleSwitcherBar.re
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from typing import Any
 
 import ipywidgets as w
 
-from ..core.history import HistoryEntry
-from ..core.switcher import ActiveRole, RoleSwitcher
+from ..core.switch import ActiveRole, HistoryEntry, RoleSwitcher
 from ..errors import InvalidInput, XacctError
-from .common import STYLE, classed, error_html, esc, notify, register
-from .switching import badge_html, history_options, who_text
+from .base import STYLE, Panel, classed, esc, notify, register
+from .pickers import HistoryPicker, badge_html, who_text
 
 __all__ = ["RoleSwitcherBar"]
 
-log = logging.getLogger("xacct_widgets.widgets")
 
-
-class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type hints
+class RoleSwitcherBar(Panel):
     """One line: active-role badge, history dropdown + Switch, Back; errors show under it."""
+
+    error_css = ("xacct-bar-error",)
+    status_css = ("xacct-bar-status",)
 
     def __init__(self, switcher: RoleSwitcher) -> None:
         super().__init__()
@@ -36,16 +34,13 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
                 fix="Pass RoleSwitcher(session), or a SwitchRoleWizard's .switcher.",
             )
         self.switcher = switcher
-        self._entries: dict[str, HistoryEntry] = {}
         self.badge = classed(w.HTML(""), "xacct-bar-badge", "xacct-active-badge")
-        self.history_select = classed(
-            w.Dropdown(
-                options=[],
-                description="Switch to",
-                style={"description_width": "5em"},
-                layout={"width": "30em"},
-            ),
+        self.history_select = HistoryPicker(
+            switcher,
             "xacct-bar-history",
+            description="Switch to",
+            style={"description_width": "5em"},
+            layout={"width": "30em"},
         )
         self.switch_button = classed(
             w.Button(
@@ -61,21 +56,17 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
             w.Button(description="Back", icon="sign-out", layout={"width": "12em"}),
             "xacct-bar-back",
         )
-        self.error = classed(w.HTML(""), "xacct-bar-error")
-        self.error.layout.display = "none"
-        self.status = classed(w.HTML(""), "xacct-bar-status")
         self.switch_button.on_click(lambda _b: self.do_switch())
         self.back_button.on_click(lambda _b: self.do_back())
-        self.history_select.observe(lambda _c: self._sync_buttons(), "value")
+        self.history_select.observe(lambda _c: self.refresh_controls(), "value")
         line = w.HBox(
             [self.badge, self.history_select, self.switch_button, self.back_button],
             layout={"align_items": "center", "flex_flow": "row wrap"},
         )
         self.children = [w.HTML(STYLE), line, self.error, self.status]
         classed(self, "xacct-switcher-bar")
-        self._busy = False
         register(switcher, self)
-        self._run("reading the current identity", self.refresh)
+        self._act("reading the current identity", self.refresh)
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -84,8 +75,7 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
 
     @property
     def selected_entry(self) -> HistoryEntry | None:
-        value = self.history_select.value
-        return self._entries.get(value) if value else None
+        return self.history_select.entry
 
     def __repr__(self) -> str:
         try:
@@ -93,72 +83,26 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
         except XacctError:
             return "RoleSwitcherBar(identity unknown)"
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        data: dict[str, Any] = super()._repr_mimebundle_(**kwargs) or {}
-        data["text/plain"] = repr(self)
-        return data
-
     def refresh(self) -> None:
         """Redraw from the switcher: badge, history list, Back's label and state."""
         self.badge.value = badge_html(self.switcher, compact=True)
-        options, self._entries = history_options(self.switcher.history)
-        keep = self.history_select.value
-        self.history_select.options = options
-        # Keep the choice; else pre-select the most recent, so a re-switch is one click.
-        self.history_select.value = (
-            keep if keep in self._entries else (options[0][1] if options else None)
-        )
-        name = self.switcher.base_identity.name
-        self.back_button.description = f"Back to {name}"
-        self._sync_buttons()
+        self.history_select.refresh()
+        self.back_button.description = f"Back to {self.switcher.base_identity.name}"
+        self.refresh_controls()
 
-    def _sync_buttons(self) -> None:
-        if self._busy:
-            return
+    def sync_buttons(self) -> None:
         self.switch_button.disabled = self.selected_entry is None
         self.back_button.disabled = self.switcher.active is None
 
     # -- actions --------------------------------------------------------------------------------
-    def _run(self, doing: str, action: Callable[[], None]) -> bool:
-        """Busy (buttons off) while ``action`` runs; errors shown under the bar, as in wizards."""
-        self.error.value = ""
-        self.error.layout.display = "none"
-        before = [(b, b.disabled) for b in (self.switch_button, self.back_button)]
-        self._busy = True
-        for b, _ in before:
-            b.disabled = True
-        self.status.value = f"⏳ {esc(doing)}…"
-        try:
-            action()
-        except Exception as err:
-            if not isinstance(err, XacctError):
-                log.error("%s failed (%s)", doing, type(err).__name__, exc_info=err)
-            self.error.value = error_html(err, doing=doing)
-            self.error.layout.display = None
-            return False
-        finally:
-            for b, was in before:
-                b.disabled = was
-            self._busy = False
-            if self.status.value.startswith("⏳"):
-                self.status.value = ""
-            self._sync_buttons()
-        return True
+    def _act(self, doing: str, action: Callable[[], None]) -> bool:
+        """A bar shows one line of status: the last action's, or none if it failed."""
+        self.status.value = ""
+        return self.act(doing, action)
 
     def select(self, account: str, role: str) -> None:
         """Choose a history entry by account and role (what picking it in the list does)."""
-        match = next(
-            (
-                key
-                for key, e in self._entries.items()
-                if e.account_id == account.replace("-", "").strip() and e.role_name == role
-            ),
-            None,
-        )
-        if match is None:
-            self.refresh()
-            match = f"{account.replace('-', '').strip()}/{role}"
-        self.history_select.value = match
+        self.history_select.select(account, role)
 
     def do_switch(self) -> bool:
         """Click Switch: switch (from the user) into the chosen history entry."""
@@ -174,7 +118,7 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
                 self.refresh()
                 notify(self.switcher, self)
 
-        return self._run(f"switching to {entry.role_arn}", switch)
+        return self._act(f"switching to {entry.role_arn}", switch)
 
     def do_back(self) -> bool:
         """Click "Back to <user>": leave the active role (no API call)."""
@@ -187,4 +131,4 @@ class RoleSwitcherBar(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type
                 self.refresh()
                 notify(self.switcher, self)
 
-        return self._run("going back to your user", back)
+        return self._act("going back to your user", back)

@@ -29,9 +29,9 @@ from typing import Any, Final
 import pandas as pd
 import platformdirs
 
-from ..errors import InvalidInput, XacctError
-from . import ids, urls
-from .frames import to_frame
+from ...errors import InvalidInput, XacctError
+from .. import ids, urls
+from ..frames import to_frame
 
 __all__ = ["ENV_VAR", "HISTORY_COLUMNS", "HistoryEntry", "RoleHistory", "default_path"]
 

@@ -1,9 +1,11 @@
 """``RoleSwitcher``: the console's "Switch role" / "Back to <user>" as an object.
 
 It holds the base session (the IAM user the operator signed in as) and a stack of active roles.
-Switching assumes the role with a self-refreshing session (:mod:`.sessions`), confirms it at once
-with ``sts:GetCallerIdentity`` - so a refusal shows up at the switch, explained by a preflight,
-and not at the first real call - and records the role in the persistent history.
+Switching assumes the role with a self-refreshing session (``core.sessions``), confirms it at
+once with ``sts:GetCallerIdentity`` - so a refusal shows up at the switch, explained by a
+preflight (:mod:`.denial`), and not at the first real call - and records the role in the
+persistent history. The AssumeRole rules (MFA pair, root, the 1-hour chaining cap, session
+names) are ``core.sessions``'s; this module only decides who switches from which session.
 
 Cost: the base identity is read once (``GetCallerIdentity``) and cached; after that a switch is
 exactly two calls, ``AssumeRole`` and ``GetCallerIdentity`` in the target. Switching while a role
@@ -16,90 +18,34 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 import boto3
 import pandas as pd
 
-from ..errors import AccessDenied, InvalidInput, RootUserError, SwitchDenied, XacctError
-from . import ids, urls
-from .frames import to_frame
-from .history import HistoryEntry, RoleHistory
-from .identity import Identity, identity_of
-from .sessions import (
-    ROLE_CHAINING_MAX_SECONDS,
+from ...errors import AccessDenied, InvalidInput, XacctError
+from .. import ids, urls
+from ..identity import Identity, identity_of
+from ..sessions import (
     assumed_session,
+    chains_from,
+    clean_session_name,
     credentials_expiry,
-    is_role_credentials,
+    mfa_arguments,
+    refuse_root,
+    require_session,
+    session_duration,
 )
-from .source import SourceAccount
+from .active import ACTIVE_COLUMNS, ActiveRole, active_frame
+from .denial import explain_denial
+from .history import HistoryEntry, RoleHistory
 
 __all__ = ["ACTIVE_COLUMNS", "ActiveRole", "RoleSwitcher"]
 
 log = logging.getLogger(__name__)
-
-#: Columns of :meth:`ActiveRole.frame` / :meth:`RoleSwitcher.frame`.
-ACTIVE_COLUMNS: Final = (
-    "account_id",
-    "role_name",
-    "display_name",
-    "color",
-    "session_name",
-    "identity_arn",
-    "expiration",
-    "source_arn",
-    "role_arn",
-)
-_SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
-
-
-@dataclass(frozen=True)
-class ActiveRole:
-    """The role currently switched into - what the console shows at the top right.
-
-    Holds no credential: the keys live only in the botocore credentials of
-    :attr:`RoleSwitcher.session`. ``expiration`` is when the current keys expire (they renew
-    themselves unless MFA was used); ``source_arn`` is who switched.
-    """
-
-    account_id: str
-    role_name: str
-    role_arn: str
-    session_name: str
-    identity_arn: str
-    display_name: str | None
-    color: str | None
-    expiration: datetime | None
-    source_arn: str
-    path: str = "/"
-    chained: bool = False
-    mfa: bool = False
-
-    @property
-    def label(self) -> str:
-        """The console's label: the display name, else ``role @ account``."""
-        return self.display_name or f"{self.role_name} @ {self.account_id}"
-
-    @property
-    def switch_role_url(self) -> str:
-        return urls.switch_role_url(
-            self.account_id, self.role_name, self.display_name, self.color, self.path
-        )
-
-    def frame(self) -> pd.DataFrame:
-        """One row, columns :data:`ACTIVE_COLUMNS`."""
-        return _frame([self])
-
-
-def _frame(active: list[ActiveRole]) -> pd.DataFrame:
-    frame = to_frame(active, ACTIVE_COLUMNS)
-    frame["expiration"] = pd.to_datetime(frame["expiration"], utc=True)
-    return frame
 
 
 @dataclass(frozen=True)
@@ -109,10 +55,9 @@ class _Level:
 
 
 def _default_session_name(caller: Identity) -> str:
-    """The console uses the user's name; AWS allows 2-64 of ``[\\w+=,.@-]``."""
+    """The console uses the user's name (a role session keeps its own session name)."""
     raw = caller.session_name if caller.principal_type == "assumed-role" else caller.name
-    name = _SESSION_NAME_BAD.sub("-", raw or "xacct")[:64]
-    return name if len(name) >= 2 else f"{name}-xacct"[:64]
+    return clean_session_name(raw)
 
 
 class RoleSwitcher:
@@ -130,13 +75,9 @@ class RoleSwitcher:
         history: RoleHistory | str | os.PathLike[str] | None = None,
         session_name: str | None = None,
     ) -> None:
-        if not isinstance(session, boto3.Session):
-            raise InvalidInput(
-                f"RoleSwitcher needs a boto3.Session, got {type(session).__name__}.",
-                fix="Pass boto3.Session(profile_name=...) or Sandbox().session('source', "
-                "'operator').",
-            )
-        self._base = session
+        self._base = require_session(
+            session, "RoleSwitcher", example="xw.connect('source', 'operator')"
+        )
         self._session_name = ids.session_name(session_name) if session_name is not None else None
         self.history = history if isinstance(history, RoleHistory) else RoleHistory(history)
         self._base_identity: Identity | None = None
@@ -182,7 +123,7 @@ class RoleSwitcher:
     def frame(self) -> pd.DataFrame:
         """The active role as one row (no rows when none), columns :data:`ACTIVE_COLUMNS`."""
         active = self.active
-        return _frame([active] if active else [])
+        return active_frame([active] if active else [])
 
     def __repr__(self) -> str:
         base = self._base_identity.arn if self._base_identity else "base identity not read yet"
@@ -214,42 +155,22 @@ class RoleSwitcher:
         (no chaining), and the new role replaces every active level only once the switch has
         succeeded - a refused switch leaves the active role as it was.
         """
+        # Every argument is checked before any call (even the base identity's GetCallerIdentity);
+        # the chaining cap waits until we know who switches.
         link = urls.SwitchRoleLink(account, role, display_name, color, path)
         if external_id is not None:
             external_id = ids.external_id(external_id)
-        if (mfa_serial is None) != (mfa_token is None):
-            raise InvalidInput(
-                "mfa_serial and mfa_token go together.",
-                fix="Pass your MFA device's ARN as mfa_serial and its current 6-digit code as "
-                "mfa_token.",
-            )
-        if mfa_serial is not None and mfa_token is not None:
-            mfa_serial, mfa_token = ids.mfa_serial(mfa_serial), ids.mfa_code(mfa_token)
-        if duration_seconds is not None:
-            duration_seconds = ids.duration_seconds(duration_seconds)
+        mfa_serial, mfa_token = mfa_arguments(mfa_serial, mfa_token)
+        duration_seconds = session_duration(duration_seconds)
         with self._lock:
             top = self._stack[-1] if self._stack and not from_base else None
             caller = Identity.from_arn(top.active.identity_arn) if top else self.base_identity
             base = top.session if top else self._base
-            if caller.is_root:
-                raise RootUserError(
-                    f"{caller.arn} is the root user of account {caller.account_id}, and AWS "
-                    "never lets the root user switch roles.",
-                    code="RootUser",
-                    fix="Sign in as an IAM user (e.g. 'operator') and switch from there; keep "
-                    "root for account emergencies.",
-                )
-            chained = caller.principal_type == "assumed-role" or is_role_credentials(
-                base.get_credentials()
+            refuse_root(caller)
+            chained = chains_from(base, caller)
+            duration_seconds = session_duration(
+                duration_seconds, chained=chained, caller=caller.arn
             )
-            if chained and duration_seconds and duration_seconds > ROLE_CHAINING_MAX_SECONDS:
-                raise InvalidInput(
-                    f"DurationSeconds {duration_seconds} is invalid here: {caller.arn} is itself "
-                    f"a role session, and AWS caps a chained session at "
-                    f"{ROLE_CHAINING_MAX_SECONDS} seconds.",
-                    fix=f"Ask for at most {ROLE_CHAINING_MAX_SECONDS}, or back() to the base "
-                    "user first.",
-                )
             name = self._session_name or _default_session_name(caller)
             try:
                 session = assumed_session(
@@ -264,7 +185,7 @@ class RoleSwitcher:
                 )
                 identity = identity_of(session)
             except AccessDenied as err:
-                raise self._denied(err, caller, base, link, external_id, mfa_serial) from err
+                raise explain_denial(err, caller, base, link, external_id, mfa_serial) from err
             active = ActiveRole(
                 account_id=link.account_id,
                 role_name=link.role_name,
@@ -295,54 +216,6 @@ class RoleSwitcher:
             )
         except XacctError as err:
             log.warning("switch not recorded in role history: %s", err)
-
-    def _denied(
-        self,
-        err: AccessDenied,
-        caller: Identity,
-        base: boto3.Session,
-        link: urls.SwitchRoleLink,
-        external_id: str | None,
-        mfa_serial: str | None,
-    ) -> SwitchDenied:
-        """Explain a refused AssumeRole with a preflight (extra calls only on this path)."""
-        source = SourceAccount(base)
-        source._identity = caller  # known already; saves a GetCallerIdentity
-        fixes: list[str] = []
-        try:
-            preflight = source.preflight(
-                link.account_id,
-                link.role_name,
-                path=link.path,
-                external_id=external_id,
-                mfa_serial=mfa_serial,
-            )
-            failed = preflight.failed
-            reasons = [c.detail for c in failed]
-            fixes = [c.fix for c in failed if c.fix]
-            if not reasons:
-                reasons = [c.detail for c in preflight.unknown]
-        except XacctError as pre_err:
-            reasons = [f"The preflight could not run: {pre_err.message}"]
-        if "MultiFactorAuthentication" in err.message:
-            reasons.insert(0, "AWS rejected the MFA code (wrong or already used).")
-            fixes.insert(
-                0,
-                "Type the current code from your MFA device (codes change every "
-                "30 s and cannot be reused).",
-            )
-        if not fixes:
-            fixes = [
-                "Check that the role exists in the target account and that its trust policy "
-                f"names {caller.account_id} (or {caller.arn}), with any ExternalId/MFA it asks "
-                "for; SourceAccount.preflight(..., target_session=...) shows which."
-            ]
-        return SwitchDenied(
-            f"Switching to {link.role_arn} as {caller.arn} was denied: {err.message}",
-            code=err.code or "AccessDenied",
-            fix=" ".join(dict.fromkeys(fixes)),
-            reasons=tuple(reasons),
-        )
 
     def switch_url(self, url: str, *, from_base: bool = False, **overrides: Any) -> ActiveRole:
         """Switch from a console switch-role URL (step B2); keyword arguments override or add

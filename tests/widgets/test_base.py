@@ -10,11 +10,11 @@ import sys
 import pandas as pd
 import pytest
 
-from xacct_widgets.core.switcher import RoleSwitcher
+from xacct_widgets.core.switch import RoleSwitcher
 from xacct_widgets.core.target import RoleSpec
 from xacct_widgets.errors import SwitchDenied, XacctError
 from xacct_widgets.widgets import CreateRoleWizard, SwitchRoleWizard
-from xacct_widgets.widgets.common import error_html, html_table
+from xacct_widgets.widgets.base import error_html, html_table
 
 WIDGETS = pathlib.Path(__file__).parents[2] / "xacct_widgets" / "widgets"
 

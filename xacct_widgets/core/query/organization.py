@@ -19,9 +19,10 @@ from typing import Any, Final
 import boto3
 import pandas as pd
 
-from ..errors import InvalidInput
-from .aws import aws_call, client_config
-from .frames import to_frame
+from ...errors import InvalidInput
+from ..aws import aws_call, client_config
+from ..frames import to_frame
+from ..sessions import require_session
 
 __all__ = ["ACCOUNT_COLUMNS", "DEFAULT_MEMBER_ROLE", "OU_COLUMNS", "Organization"]
 
@@ -53,13 +54,12 @@ class Organization:
     """
 
     def __init__(self, session: boto3.Session) -> None:
-        if not isinstance(session, boto3.Session):
-            raise InvalidInput(
-                f"Organization needs a boto3.Session, got {type(session).__name__}.",
-                fix="Pass the management account's session, e.g. "
-                "Sandbox(member_accounts=3).session('management', 'admin').",
-            )
-        self._session = session
+        self._session = require_session(
+            session,
+            "Organization",
+            example="the management account's session, e.g. "
+            "Sandbox(member_accounts=3).session('management', 'admin')",
+        )
 
     @property
     def session(self) -> boto3.Session:

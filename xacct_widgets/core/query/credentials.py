@@ -1,0 +1,303 @@
+"""Credentials for a fan-out: who the caller is, and each target role's keys, assumed once.
+
+* **Credentials are cached, not sessions**: a boto3 Session per account re-parses the service
+  models (see :mod:`.models`); a role's credentials are a few strings. A process-wide LRU keyed by
+  (STS endpoint, caller identity, role ARN, ExternalId) holds botocore ``RefreshableCredentials``
+  fed by their own ``AssumeRoleCredentialFetcher`` (wired once in
+  :func:`..sessions.assumed_credentials`, as for ``RoleSwitcher``), so a repeated query makes no
+  ``AssumeRole`` call and a long notebook never sees ``ExpiredToken``.
+* **One STS client per caller**: every AssumeRole of a caller, and every refresh, goes through
+  the caller's shared client (its connection pool grows with the workers), instead of one STS
+  client per account and per refresh.
+* **Single flight per query**: threads that need the same role wait for one AssumeRole; a role
+  that could not be assumed fails the other regions of that account without asking again.
+  Credentials AWS stops accepting (revoked, a sandbox that was reset) are dropped and assumed
+  again, once (:data:`STALE_CODES`).
+
+The caches are bounded (a long kernel must not grow without limit) and never logged or shown:
+the keys live only inside botocore credential objects.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any, Final
+
+import boto3
+import botocore.session
+from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ...errors import XacctError
+from .. import ids
+from ..aws import client_config, wrap_client_error
+from ..identity import Identity
+from ..sessions import assumed_credentials, derived_session
+from .models import shared_loader
+from .result import STAGE_ASSUME, Failed, Failure, failure
+
+__all__ = [
+    "STALE_CODES",
+    "Caller",
+    "KeyedLocks",
+    "RoleCredentials",
+    "caller_for",
+    "clear_credential_cache",
+    "credentials_of",
+    "identity",
+]
+
+log = logging.getLogger(__name__)
+
+#: Codes meaning "these credentials are no longer accepted": worth one fresh AssumeRole.
+STALE_CODES: Final = frozenset(
+    {
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidToken",
+        "InvalidAccessKeyId",
+        "UnrecognizedClientException",
+        "RequestExpired",
+    }
+)
+_SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
+_CACHE_LIMIT: Final = 10_000
+_CALLER_LIMIT: Final = 64
+
+
+class _LRU:
+    """A small thread-safe LRU map (the caches must not grow without bound in a long kernel)."""
+
+    def __init__(self, limit: int) -> None:
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._limit:
+                self._data.popitem(last=False)
+
+    def discard(self, key: Hashable, value: Any = None) -> None:
+        """Drop ``key`` (only if it still maps to ``value``, when given)."""
+        with self._lock:
+            if key in self._data and (value is None or self._data[key] is value):
+                del self._data[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class KeyedLocks:
+    """One lock per key, made on first use (single-flight work per role or per session)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, key: Hashable) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
+_CALLERS = _LRU(_CALLER_LIMIT)
+_IDENTITIES = _LRU(_CACHE_LIMIT)
+_CREDENTIALS = _LRU(_CACHE_LIMIT)
+_CALLERS_LOCK = threading.Lock()
+
+
+def clear_credential_cache() -> None:
+    """Forget every cached role credential and caller (the next query assumes roles again)."""
+    _CREDENTIALS.clear()
+    _CALLERS.clear()
+    _IDENTITIES.clear()
+
+
+def credentials_of(session: boto3.Session) -> Credentials:
+    """The session's credentials; XacctError when it has none."""
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise XacctError(
+            "The session has no AWS credentials.",
+            fix="Pass session=boto3.Session(profile_name=...) or a Sandbox session.",
+        )
+    return credentials
+
+
+def _session_key(session: boto3.Session) -> tuple[str, ...]:
+    """What identifies a caller without calling AWS: its access key ID and where it points."""
+    core = session._session  # boto3 exposes no public accessor for its botocore session
+    access_key = str(credentials_of(session).get_frozen_credentials().access_key)
+    settings = ("config_file", "profile", "region", "endpoint_url")
+    return (access_key, *(str(core.get_config_variable(v)) for v in settings))
+
+
+class Caller:
+    """Everything shared by the queries of one caller: identity, STS client, client factory.
+
+    ``sts`` is the one STS client every AssumeRole of this caller goes through (its connection
+    pool grows when a query asks for more workers). ``worker`` is a botocore session with the
+    caller's settings (profile, config file, so a sandbox endpoint carries over) and the shared
+    data loader; clients for targets are built from it with each target's credentials.
+    """
+
+    def __init__(self, session: boto3.Session, who: Identity) -> None:
+        self.session = session
+        self.identity = who
+        self.partition = ids.parse_arn(who.arn).partition
+        raw = who.session_name or who.name or "caller"
+        self.session_name = _SESSION_NAME_BAD.sub("-", f"xacct-query-{raw}")[:64]
+        worker = derived_session(session, credentials_of(session))
+        self.worker: botocore.session.Session = worker._session
+        self.worker.register_component("data_loader", shared_loader())
+        self.region: str = session.region_name or "us-east-1"
+        self.lock = threading.Lock()  # botocore sessions are not documented as thread-safe
+        self._assume_calls = 0
+        self._counter = threading.Lock()
+        self.pool = 0
+        self.sts: Any = None
+        self.endpoint = ""
+        self.ensure_pool(16)
+
+    def ensure_pool(self, workers: int) -> None:
+        """(Re)build the shared STS client when a query needs a bigger connection pool."""
+        if self.sts is not None and self.pool >= workers:
+            return
+        with self.lock:
+            sts = self.session.client(
+                "sts", region_name=self.region, config=client_config(max(workers, 16))
+            )
+        sts.meta.events.register("before-call.sts.AssumeRole", self._count)
+        self.sts, self.pool, self.endpoint = sts, max(workers, 16), str(sts.meta.endpoint_url)
+
+    def _count(self, **_: Any) -> None:
+        with self._counter:
+            self._assume_calls += 1
+
+    @property
+    def assume_calls(self) -> int:
+        """sts:AssumeRole calls made through this caller so far."""
+        with self._counter:
+            return self._assume_calls
+
+    def client(self, service: str, region: str, creds: ReadOnlyCredentials, config: Any) -> Any:
+        """A client in a target account (``creds``), built from the shared models."""
+        with self.lock:
+            return self.worker.create_client(
+                service,
+                region_name=region,
+                aws_access_key_id=creds.access_key,
+                aws_secret_access_key=creds.secret_key,
+                aws_session_token=creds.token,
+                config=config,
+            )
+
+    def session_for(self, credentials: Credentials, region: str) -> boto3.Session:
+        """A short-lived boto3.Session for a callable target, sharing the parsed models."""
+        with self.lock:
+            session = derived_session(self.session, credentials)
+            session._session.register_component("data_loader", shared_loader())
+            session._session.set_config_variable("region", region)
+            return session
+
+    def assume(self, role_arn: str, external_id: str | None) -> RefreshableCredentials:
+        """One sts:AssumeRole through the shared STS client; refreshes reuse that client."""
+        return assumed_credentials(
+            # The fetcher asks for a client built from frozen source keys on every fetch;
+            # handing back the shared client (which refreshes the caller's own credentials)
+            # avoids building one STS client per account and per refresh.
+            lambda *_a, **_k: self.sts,
+            credentials_of(self.session),
+            role_arn,
+            self.session_name,
+            external_id=external_id,
+        )
+
+
+def identity(session: boto3.Session, lock: threading.Lock | None = None) -> Identity:
+    """Who ``session`` is, one GetCallerIdentity per access key (then cached)."""
+    key = _session_key(session)
+    cached = _IDENTITIES.get(key)
+    if isinstance(cached, Identity):
+        return cached
+    try:
+        if lock is None:
+            client = session.client("sts", config=client_config())
+        else:
+            with lock:
+                client = session.client("sts", config=client_config())
+        answer = client.get_caller_identity()
+    except (ClientError, BotoCoreError) as err:
+        raise wrap_client_error(err, action="sts:GetCallerIdentity", resource="caller") from err
+    found = Identity.from_caller_identity(answer)
+    _IDENTITIES.put(key, found)
+    return found
+
+
+def caller_for(session: boto3.Session, workers: int) -> Caller:
+    """The cached :class:`Caller` of ``session``, its STS pool sized for ``workers``."""
+    key = _session_key(session)
+    with _CALLERS_LOCK:
+        found = _CALLERS.get(key)
+        if not isinstance(found, Caller):
+            found = Caller(session, identity(session))
+            _CALLERS.put(key, found)
+    found.ensure_pool(workers)
+    return found
+
+
+class RoleCredentials:
+    """One query's view of the role cache: each role assumed at most once, failures remembered."""
+
+    def __init__(self, caller: Caller) -> None:
+        self.caller = caller
+        self._locks = KeyedLocks()
+        self._failed: dict[Hashable, Failure] = {}
+        self._fresh: set[int] = set()  # id() of credentials assumed during this query
+
+    def _key(self, role_arn: str, external_id: str | None) -> Hashable:
+        return (self.caller.endpoint, self.caller.identity.arn, role_arn, external_id)
+
+    def get(
+        self, role_arn: str, external_id: str | None, *, renew: Credentials | None = None
+    ) -> Credentials:
+        """The role's cached credentials, assuming it when absent (or when ``renew`` is the
+        cached value AWS just refused). Raises :class:`.result.Failed` (stage ``assume``)."""
+        key = self._key(role_arn, external_id)
+        with self._locks(key):
+            if key in self._failed:
+                raise Failed(self._failed[key])
+            if renew is not None:
+                _CREDENTIALS.discard(key, renew)
+            found = _CREDENTIALS.get(key)
+            if isinstance(found, Credentials):
+                return found
+            try:
+                fresh = self.caller.assume(role_arn, external_id)
+            except (ClientError, BotoCoreError, XacctError) as err:
+                failed = failure(STAGE_ASSUME, err)
+                self._failed[key] = failed
+                log.debug("assume %s failed: %s", role_arn, failed.code)
+                raise Failed(failed) from err
+            _CREDENTIALS.put(key, fresh)
+            self._fresh.add(id(fresh))
+            return fresh
+
+    def is_fresh(self, credentials: Credentials) -> bool:
+        """True when ``credentials`` were assumed during this query (not worth renewing)."""
+        return id(credentials) in self._fresh

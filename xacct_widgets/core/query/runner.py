@@ -1,0 +1,278 @@
+"""Running a fan-out: what one (target, region) unit does, and the pool that runs them all.
+
+A unit carries only what it needs (the role ARN and ExternalId, or a ready session, and the
+region); the per-query :class:`Runner` holds the operation, the caller and the credentials view,
+and turns every unit into exactly one :class:`.result.Outcome` — an exception inside a unit
+becomes its error row, never the query's.
+
+* **Concurrency is a thread pool** of ``max_workers`` threads with the connection pool sized to
+  match and botocore's standard retry mode absorbing throttling (``core.aws.client_config``).
+  The progress callable runs in the thread that called :func:`query`, never in a worker, so a
+  widget may update itself from it; ``stop`` cancels the units not started.
+* **A client lives for one unit** and is then dropped, so memory stays flat as accounts grow;
+  it is built from the caller's botocore session, which shares the parsed models.
+* **A region botocore does not know** (one typo among known regions) is that region's error row
+  (stage ``call``, code ``InvalidRegion``), so it does not stop the valid regions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import boto3
+import pandas as pd
+from botocore.credentials import Credentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ...errors import InvalidInput, XacctError
+from ..aws import client_config, error_code
+from ..sessions import derived_session
+from .credentials import STALE_CODES, Caller, KeyedLocks, RoleCredentials, credentials_of, identity
+from .models import known_regions
+from .operation import Operation
+from .result import (
+    STAGE_ASSUME,
+    STAGE_CALL,
+    Failed,
+    Failure,
+    Outcome,
+    QueryProgress,
+    failure,
+    row,
+)
+
+__all__ = ["QueryFunction", "Runner", "Unit", "progress_sink", "run_units"]
+
+log = logging.getLogger(__name__)
+
+#: A callable target query: ``fn(session, region)`` returns items (dicts) or a DataFrame.
+QueryFunction: TypeAlias = Callable[[boto3.Session, str], Any]
+
+_CANCELLED = Failure(STAGE_CALL, "Cancelled", "The query was stopped.")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One (target, region): the role to assume (or a ready session) and the region."""
+
+    label: str  # the account ID, or ``session[i]`` until the session says who it is
+    region: str
+    role_name: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    session: boto3.Session | None = field(default=None, repr=False, compare=False)
+
+
+class Runner:
+    """One query's shared state: the question, the caller's credentials view, the stop flag."""
+
+    def __init__(
+        self,
+        caller: Caller | None,
+        op: Operation | None,
+        fn: QueryFunction | None,
+        workers: int,
+        stop: threading.Event | None,
+    ) -> None:
+        self.caller = caller
+        self.op = op
+        self.fn = fn
+        self.config = client_config(workers)
+        self.stop = stop
+        self.credentials = RoleCredentials(caller) if caller is not None else None
+        self._sessions = KeyedLocks()  # boto3 sessions are not documented as thread-safe
+
+    def run(self, unit: Unit) -> Outcome:
+        """Assume (or use the session), call, and return the unit's one outcome."""
+        started = time.perf_counter()
+        outcome = Outcome(unit.label, unit.region, unit.role_name)
+        try:
+            if self.stop is not None and self.stop.is_set():
+                raise Failed(_CANCELLED)
+            if unit.session is not None:
+                outcome.account_id = self._session_account(unit.session)
+            items = self._items(unit)
+            outcome.items = len(items)
+            outcome.rows = [row(outcome.account_id, unit.region, item) for item in items]
+        except Failed as failed:
+            outcome.failure = failed.failure
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    def _session_account(self, session: boto3.Session) -> str:
+        try:
+            return identity(session, self._sessions(id(session))).account_id
+        except Exception as err:  # a broken session must fail its own row only
+            raise Failed(failure(STAGE_ASSUME, err)) from err
+
+    def _items(self, unit: Unit) -> list[Any]:
+        partition = self.caller.partition if self.caller is not None else "aws"
+        if unit.region not in known_regions(partition):
+            raise Failed(
+                Failure(
+                    STAGE_CALL,
+                    "InvalidRegion",
+                    f"Region {unit.region!r} is not a region of partition {partition!r} known "
+                    "to botocore; check the spelling (e.g. 'eu-west-1').",
+                )
+            )
+        credentials: Credentials | None = None
+        for attempt in (1, 2):
+            if unit.session is None:
+                assert self.credentials is not None and unit.role_arn is not None
+                credentials = self.credentials.get(
+                    unit.role_arn, unit.external_id, renew=credentials
+                )
+            try:
+                return self._call(unit, credentials)
+            except (ClientError, BotoCoreError) as err:
+                stale = (
+                    attempt == 1
+                    and credentials is not None
+                    and error_code(err) in STALE_CODES
+                    and self.credentials is not None
+                    and not self.credentials.is_fresh(credentials)
+                )
+                if not stale:
+                    raise Failed(failure(STAGE_CALL, err)) from err
+                log.debug("cached credentials for %s refused; assuming again", unit.label)
+            except Failed:
+                raise
+            except Exception as err:  # a callable target's own error: its row, not the query
+                raise Failed(failure(STAGE_CALL, err)) from err
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _call(self, unit: Unit, credentials: Credentials | None) -> list[Any]:
+        if self.fn is not None:
+            if unit.session is not None:
+                session = _in_region(unit.session, unit.region)
+            else:
+                assert self.caller is not None and credentials is not None
+                session = self.caller.session_for(credentials, unit.region)
+            return _function_items(self.fn(session, unit.region))
+        assert self.op is not None
+        if unit.session is not None:
+            with self._sessions(id(unit.session)):
+                client = unit.session.client(
+                    self.op.service,  # type: ignore[call-overload]
+                    region_name=unit.region,
+                    config=self.config,
+                )
+        else:
+            assert self.caller is not None and credentials is not None
+            try:
+                frozen = credentials.get_frozen_credentials()
+            except (ClientError, BotoCoreError, XacctError) as err:  # a refresh was refused
+                raise Failed(failure(STAGE_ASSUME, err)) from err
+            client = self.caller.client(self.op.service, unit.region, frozen, self.config)
+        return self.op.items(client)
+
+
+def _in_region(session: boto3.Session, region: str) -> boto3.Session:
+    """A target session in the unit's region: itself when already there (caches intact), else
+    a derived copy with the same credentials and settings."""
+    if session.region_name == region:
+        return session
+    derived = derived_session(session, credentials_of(session))
+    derived._session.set_config_variable("region", region)
+    return derived
+
+
+def _function_items(result: Any) -> list[Any]:
+    if result is None:
+        return []
+    if isinstance(result, pd.DataFrame):
+        return list(result.to_dict("records"))
+    if isinstance(result, Mapping):
+        return [result]
+    if isinstance(result, Iterable) and not isinstance(result, str | bytes):
+        return list(result)
+    raise TypeError(
+        f"the query function returned {type(result).__name__}; it must return a list of dicts, "
+        "a DataFrame or None"
+    )
+
+
+# -- the pool ------------------------------------------------------------------------------------
+def run_units(
+    runner: Runner,
+    units: Sequence[Unit],
+    *,
+    workers: int,
+    report: Callable[[QueryProgress], Any] | None = None,
+    stop: threading.Event | None = None,
+) -> list[Outcome]:
+    """Run every unit on a thread pool; one outcome per unit, in the order of ``units``.
+
+    ``report`` is called in this thread after each unit; setting ``stop`` cancels the units
+    not started (their outcome: code ``Cancelled``).
+    """
+    outcomes: dict[int, Outcome] = {}
+    errors = 0
+    with ThreadPoolExecutor(
+        max_workers=min(workers, len(units)), thread_name_prefix="xacct-query"
+    ) as pool:
+        pending: dict[Future[Outcome], int] = {
+            pool.submit(runner.run, unit): i for i, unit in enumerate(units)
+        }
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                if stop is not None and stop.is_set():
+                    for future in pending:
+                        future.cancel()
+                for future in done:
+                    outcome = future.result()
+                    outcomes[pending.pop(future)] = outcome
+                    errors += outcome.failure is not None
+                    if report is not None:
+                        report(
+                            QueryProgress(
+                                len(outcomes),
+                                len(units),
+                                errors,
+                                outcome.account_id,
+                                outcome.region,
+                                outcome.failure is None,
+                            )
+                        )
+                for future in [f for f in pending if f.cancelled()]:
+                    i = pending.pop(future)
+                    unit = units[i]
+                    outcomes[i] = Outcome(
+                        unit.label, unit.region, unit.role_name, failure=_CANCELLED
+                    )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return [outcomes[i] for i in range(len(units))]
+
+
+def progress_sink(
+    progress: bool | Callable[[QueryProgress], Any] | None, total: int, label: str
+) -> tuple[Callable[[QueryProgress], Any] | None, Callable[[], None]]:
+    """A progress callable and its closer: tqdm.auto for ``True`` (a widget in notebooks)."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=label, unit="unit")
+
+        def advance(p: QueryProgress) -> None:
+            bar.update(1)
+            bar.set_postfix(errors=p.errors, refresh=False)
+
+        return advance, bar.close
+    if callable(progress):
+        return progress, lambda: None
+    raise InvalidInput(
+        f"progress {progress!r} is invalid.",
+        fix="Use None, True (a progress bar) or a callable taking a QueryProgress.",
+    )

@@ -1,0 +1,18 @@
+"""Part B, the switching side: the console's "Switch role" / "Back to <user>" and its memory.
+
+Kept apart from ``core.source`` (who may switch, and why not) because switching holds state -
+a stack of live role sessions and a persistent history shared across kernels - while the source
+side only reads. Widgets and the query fan-out import from here, never from the modules below.
+"""
+
+from .history import HISTORY_COLUMNS, HistoryEntry, RoleHistory
+from .switcher import ACTIVE_COLUMNS, ActiveRole, RoleSwitcher
+
+__all__ = [
+    "ACTIVE_COLUMNS",
+    "HISTORY_COLUMNS",
+    "ActiveRole",
+    "HistoryEntry",
+    "RoleHistory",
+    "RoleSwitcher",
+]

@@ -1,0 +1,139 @@
+"""TargetAccount: part A's one entry point, IAM in the account where the role lives.
+
+A thin facade over the parts of this package: it holds the ``boto3.Session`` and one IAM client
+(client creation costs more than a call), and ties reads, the pure diff and the apply pipeline
+together so that a notebook needs a single object. Only the target-account session is used;
+nothing here assumes roles.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import boto3
+import pandas as pd
+
+from ...errors import InvalidInput
+from .. import ids, urls
+from ..aws import aws_call, client_config
+from ..sessions import require_session
+from . import reads
+from .apply import apply_plan, purge
+from .plan import Plan, PlanStep, diff
+from .reads import Scope
+from .record import RoleRecord
+from .spec import RoleSpec
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+
+__all__ = ["TargetAccount"]
+
+
+class TargetAccount:
+    """IAM in the account where the role lives (the tutorial's 1234-5678-1234).
+
+    Declarative, like the console's wizard but repeatable: :meth:`plan` compares a
+    :class:`RoleSpec` with the account and lists the writes; :meth:`apply` performs exactly those,
+    all or nothing, so that applying the same spec twice writes nothing the second time.
+    """
+
+    def __init__(self, session: boto3.Session) -> None:
+        self.session = require_session(
+            session, "TargetAccount", example="xw.connect('target', 'admin')"
+        )
+
+    def __repr__(self) -> str:
+        known = self.__dict__.get("account_id")
+        return f"TargetAccount({known or 'account not read yet'})"
+
+    @cached_property
+    def iam(self) -> IAMClient:
+        """The IAM client, built once: client creation costs more than a call."""
+        return self.session.client("iam", config=client_config())
+
+    @cached_property
+    def account_id(self) -> str:
+        """The account this session acts in (sts:GetCallerIdentity, read once)."""
+        with aws_call("sts:GetCallerIdentity"):
+            return str(self.session.client("sts").get_caller_identity()["Account"])
+
+    # -- reading -------------------------------------------------------------------------------
+    def roles(self) -> pd.DataFrame:
+        """All roles, sorted by name: :data:`ROLE_COLUMNS` (the console's IAM -> Roles list)."""
+        return reads.roles(self.iam)
+
+    def managed_policies(
+        self, scope: Scope = "All", search: str | None = None, attached_only: bool = False
+    ) -> pd.DataFrame:
+        """Managed policies to choose from (A5): ``scope`` AWS / Local (customer) / All.
+
+        ``search`` keeps names containing it, ignoring case; ``attached_only`` keeps policies
+        attached to something. Columns: :data:`MANAGED_POLICY_COLUMNS`.
+        """
+        return reads.managed_policies(self.iam, scope, search, attached_only)
+
+    def role(self, name: str) -> RoleRecord:
+        """Read a role back: trust policy, attached and inline policy names, tags, URL."""
+        return reads.record(self.iam, name)
+
+    def trust_relationships(self, name: str) -> pd.DataFrame:
+        """The role's "Trust relationships" tab: one row per trusted principal (A7)."""
+        return reads.trust_relationships(self.iam, name)
+
+    def attached_policies(self, name: str) -> pd.DataFrame:
+        """Managed policies attached to the role (its Permissions tab): :data:`ATTACHED_COLUMNS`."""
+        return reads.attached_policies(self.iam, name)
+
+    def inline_policies(self, name: str) -> pd.DataFrame:
+        """The role's inline policies: name and document as compact JSON."""
+        return reads.inline_policies(self.iam, name)
+
+    def switch_role_url(
+        self, name: str, display_name: str | None = None, color: str | None = None
+    ) -> str:
+        """The console's switch-role link for an existing role (A6), path included."""
+        # Validate display name and colour before the call; the account is filled in below.
+        urls.switch_role_url("000000000000", name, display_name, color)
+        raw = reads.require_role(self.iam, name)
+        arn = ids.parse_arn(str(raw["Arn"]))
+        return urls.switch_role_url(
+            arn.account_id, name, display_name, color, path=str(raw.get("Path", "/"))
+        )
+
+    # -- planning and applying -----------------------------------------------------------------
+    def plan(self, spec: RoleSpec) -> Plan:
+        """Compare ``spec`` with the account and list the writes apply would make; writes nothing.
+
+        Reads GetRole, the attached and inline policy lists, the inline documents the spec also
+        names, and GetPolicy for each policy to attach (a missing one is a problem, not a step).
+        """
+        if not isinstance(spec, RoleSpec):
+            raise InvalidInput(f"plan() needs a RoleSpec, not {type(spec).__name__}.")
+        current = reads.role_state(self.iam, spec.name, inline=spec.inline_policies)
+        attached = current.record.managed_policy_arns if current is not None else ()
+        to_attach = [a for a in spec.managed_policy_arns if a not in attached]
+        return diff(spec, current, reads.policy_states(self.iam, to_attach))
+
+    def apply(self, spec: RoleSpec) -> RoleRecord:
+        """Make the role match ``spec``: exactly the steps of ``plan(spec)``, all or nothing.
+
+        A second apply of the same spec writes nothing. If a step fails, the steps already done
+        are undone in reverse and :class:`~xacct_widgets.errors.ApplyFailed` names the step (its
+        ``__cause__`` is the AWS error, e.g. AccessDenied naming the missing permission).
+
+        Raises:
+            PolicyNotFound, InvalidRoleSpec: the plan has problems; nothing was written.
+            ApplyFailed: a step failed and what was done was rolled back.
+        """
+        return apply_plan(self.iam, self.plan(spec))
+
+    def delete_role(self, name: str) -> tuple[PlanStep, ...]:
+        """Delete a role and what IAM requires gone first; returns the steps performed.
+
+        IAM refuses to delete a role with attached or inline policies or instance profiles, so
+        those are removed first, in that order.
+        """
+        reads.require_role(self.iam, name)
+        return purge(self.iam, name)

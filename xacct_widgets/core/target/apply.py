@@ -1,0 +1,333 @@
+"""Apply a Plan as a pipeline: check, run each step with its undo, roll back on failure, read back.
+
+IAM has no transactions: a role is made by several calls (CreateRole, AttachRolePolicy,
+PutRolePolicy, ...), and the console leaves a half-made role behind when one of them fails. Here
+each plan action maps, in :data:`STEPS`, to one function that makes the write and returns the
+write that undoes it (the previous state comes from the plan's snapshot, or is read just before
+it is overwritten). Completed steps go into an undo log; on any failure, an interrupt included,
+the log is run newest first and :class:`~xacct_widgets.errors.ApplyFailed` names the failed step
+and whatever could not be undone. The role returned is built from what was written, not read
+again, because IAM reads can lag its writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ...errors import AccessDenied, ApplyDenied, ApplyFailed, AwsError, XacctError
+from ..aws import aws_call, error_code, wrap_client_error
+from . import reads
+from .plan import Plan, PlanStep
+from .record import RoleRecord
+from .spec import RoleSpec
+
+if TYPE_CHECKING:
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_iam.type_defs import TagTypeDef
+
+__all__ = ["STEPS", "StepKind", "Undo", "apply_plan", "purge"]
+
+log = logging.getLogger(__name__)
+
+#: Undoes one completed step.
+Undo = Callable[[], None]
+
+
+@dataclass
+class _Run:
+    """What the step functions share while one plan is applied."""
+
+    iam: IAMClient
+    plan: Plan
+    created: dict[str, Any] = field(default_factory=dict)  # CreateRole's answer
+    settings: dict[str, Any] = field(default_factory=dict)  # what UpdateRole last sent
+
+    @property
+    def spec(self) -> RoleSpec:
+        return self.plan.spec
+
+    @property
+    def name(self) -> str:
+        return self.plan.spec.name
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """How one plan action is performed: the IAM action (named in a denial) and the function."""
+
+    iam_action: str
+    run: Callable[[_Run, PlanStep], Undo]
+
+
+# -- the step functions: each writes, then returns its undo ------------------------------------
+def _create_role(run: _Run, step: PlanStep) -> Undo:
+    spec = run.spec
+    kwargs: dict[str, Any] = {
+        "RoleName": spec.name,
+        "Path": spec.path,
+        "AssumeRolePolicyDocument": json.dumps(run.plan.trust_policy),
+        "MaxSessionDuration": spec.max_session_duration,
+    }
+    if spec.description:
+        kwargs["Description"] = spec.description
+    if spec.tags:
+        kwargs["Tags"] = _tag_list(spec.tags)
+    run.created.update(run.iam.create_role(**kwargs)["Role"])
+    return lambda: _delete_created(run.iam, spec.name)
+
+
+def _update_trust(run: _Run, step: PlanStep) -> Undo:
+    iam, name, old = run.iam, run.name, _current(run).trust_policy
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(run.plan.trust_policy))
+    return lambda: _none(
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(old))
+    )
+
+
+def _update_settings(run: _Run, step: PlanStep) -> Undo:
+    # UpdateRole resets an omitted MaxSessionDuration to 3600 (and moto also clears an omitted
+    # Description), so every call sends both: the state after the step, and for the undo the
+    # state before it.
+    iam, name, prior = run.iam, run.name, dict(run.settings)
+    if step.action == "update description":
+        after = {**prior, "Description": run.spec.description}
+    else:
+        after = {**prior, "MaxSessionDuration": run.spec.max_session_duration}
+    iam.update_role(RoleName=name, **after)
+    run.settings = after
+    return lambda: _none(iam.update_role(RoleName=name, **prior))
+
+
+def _untag(run: _Run, step: PlanStep) -> Undo:
+    iam, name = run.iam, run.name
+    old = {k: v for k, v in _current(run).tags.items() if k not in run.spec.tags}
+    iam.untag_role(RoleName=name, TagKeys=list(old))
+    return lambda: _none(iam.tag_role(RoleName=name, Tags=_tag_list(old)))
+
+
+def _tag(run: _Run, step: PlanStep) -> Undo:
+    iam, name = run.iam, run.name
+    previous = run.plan.current.tags if run.plan.current is not None else {}
+    new = {k: v for k, v in run.spec.tags.items() if previous.get(k) != v}
+    restore = {k: previous[k] for k in new if k in previous}
+    added = [k for k in new if k not in previous]
+    iam.tag_role(RoleName=name, Tags=_tag_list(new))
+
+    def undo() -> None:
+        if added:
+            iam.untag_role(RoleName=name, TagKeys=added)
+        if restore:
+            iam.tag_role(RoleName=name, Tags=_tag_list(restore))
+
+    return undo
+
+
+def _detach(run: _Run, step: PlanStep) -> Undo:
+    iam, name, arn = run.iam, run.name, step.target
+    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+    return lambda: _none(iam.attach_role_policy(RoleName=name, PolicyArn=arn))
+
+
+def _attach(run: _Run, step: PlanStep) -> Undo:
+    iam, name, arn = run.iam, run.name, step.target
+    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+    return lambda: _none(iam.detach_role_policy(RoleName=name, PolicyArn=arn))
+
+
+def _delete_inline(run: _Run, step: PlanStep) -> Undo:
+    iam, name, policy = run.iam, run.name, step.target
+    old = reads.inline_document(iam, name, policy)  # the plan did not read it: kept for the undo
+    iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    return lambda: _put_inline(iam, name, policy, old)
+
+
+def _put_inline_step(run: _Run, step: PlanStep) -> Undo:
+    iam, name, policy = run.iam, run.name, step.target
+    old = run.plan.current_inline_policies.get(policy)
+    current = run.plan.current
+    if old is None and current is not None and policy in current.inline_policy_names:
+        old = reads.inline_document(iam, name, policy)  # overwritten below: keep it for the undo
+    _put_inline(iam, name, policy, run.spec.inline_policies[policy])
+    if old is not None:
+        return lambda: _put_inline(iam, name, policy, old)
+    return lambda: _none(iam.delete_role_policy(RoleName=name, PolicyName=policy))
+
+
+#: Plan action -> how it is performed, in the order of ``plan.ACTIONS``. IAM authorises all of
+#: these calls on the role, whatever the step's target.
+STEPS: Final[Mapping[str, StepKind]] = {
+    "create role": StepKind("CreateRole", _create_role),
+    "update trust policy": StepKind("UpdateAssumeRolePolicy", _update_trust),
+    "update max session duration": StepKind("UpdateRole", _update_settings),
+    "update description": StepKind("UpdateRole", _update_settings),
+    "untag role": StepKind("UntagRole", _untag),
+    "tag role": StepKind("TagRole", _tag),
+    "detach policy": StepKind("DetachRolePolicy", _detach),
+    "delete inline policy": StepKind("DeleteRolePolicy", _delete_inline),
+    "attach policy": StepKind("AttachRolePolicy", _attach),
+    "put inline policy": StepKind("PutRolePolicy", _put_inline_step),
+}
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+def apply_plan(iam: IAMClient, plan: Plan) -> RoleRecord:
+    """Perform exactly the steps of ``plan``, all or nothing; return the role as left.
+
+    Raises:
+        PolicyNotFound, InvalidRoleSpec: the plan has problems (nothing is written).
+        ApplyFailed: a step failed; ``step`` names it, ``rolled_back`` says whether every
+            completed step was undone, ``__cause__`` is the AWS error (e.g. AccessDenied).
+    """
+    plan.raise_for_problems()
+    if plan.current is not None and not plan.steps:
+        return plan.current
+    run = _Run(iam, plan)
+    if plan.current is not None:
+        run.settings = {
+            "MaxSessionDuration": plan.current.max_session_duration,
+            "Description": plan.current.description,
+        }
+    _run_steps(run)
+    return _record_after(plan, run.created)
+
+
+def _run_steps(run: _Run) -> None:
+    steps, name = run.plan.steps, run.name
+    done: list[tuple[PlanStep, Undo]] = []
+    for index, step in enumerate(steps, 1):
+        kind = STEPS[step.action]
+        try:
+            with aws_call(f"iam:{kind.iam_action}", f"role {name}"):
+                undo = kind.run(run, step)
+        except XacctError as err:
+            log.warning("apply %s: step %d (%s) failed; rolling back", name, index, step.label)
+            leftovers = _rollback(done)
+            raise _failure(name, index, len(steps), step, err, leftovers) from err
+        except BaseException:
+            # An interrupt (or a bug) half-way must not leave half a role either.
+            log.warning("apply %s: interrupted at step %d; rolling back", name, index)
+            _rollback(done)
+            raise
+        log.info("apply %s: step %d/%d done: %s", name, index, len(steps), step.label)
+        done.append((step, undo))
+
+
+def _rollback(done: list[tuple[PlanStep, Undo]]) -> list[str]:
+    """Undo completed steps newest first; return what could not be undone."""
+    leftovers: list[str] = []
+    for step, undo in reversed(done):
+        try:
+            undo()
+        except (ClientError, BotoCoreError) as err:
+            wrapped = wrap_client_error(err, action="rollback", resource=step.label)
+            log.error("rollback of %s failed: %s", step.label, wrapped.message)
+            leftovers.append(f"{step.label} ({error_code(err)})")
+        except XacctError as err:
+            log.error("rollback of %s failed: %s", step.label, err.message)
+            leftovers.append(f"{step.label} ({err.message})")
+        else:
+            log.info("rolled back: %s", step.label)
+    return leftovers
+
+
+def _failure(
+    name: str, index: int, total: int, step: PlanStep, err: XacctError, leftovers: list[str]
+) -> ApplyFailed:
+    head = f"Applying role {name!r} failed at step {index} of {total} ({step.label}): "
+    if leftovers:
+        tail = " Rollback was incomplete; still to undo by hand: " + "; ".join(leftovers) + "."
+    else:
+        tail = f" The {index - 1} completed step(s) were undone: the account is as before."
+    kind = ApplyDenied if isinstance(err, AccessDenied) else ApplyFailed
+    return kind(
+        head + err.message.rstrip(".") + "." + tail,
+        step=step.label,
+        code=err.code if isinstance(err, AwsError) else "",
+        fix=err.fix,
+        rolled_back=not leftovers,
+    )
+
+
+def _record_after(plan: Plan, created: Mapping[str, Any]) -> RoleRecord:
+    """The role as apply left it, built from what was written: IAM reads can lag writes."""
+    spec = plan.spec
+    raw: dict[str, Any] = dict(created)
+    if plan.current is not None:
+        raw = {
+            "RoleName": plan.current.name,
+            "Arn": plan.current.arn,
+            "Path": plan.current.path,
+            "RoleId": plan.current.role_id,
+            "CreateDate": plan.current.created,
+        }
+    raw.update(
+        MaxSessionDuration=spec.max_session_duration,
+        Description=spec.description,
+        Tags=_tag_list(spec.tags),
+    )
+    return RoleRecord.from_iam(
+        raw, spec.managed_policy_arns, spec.inline_policies, trust=plan.trust_policy
+    )
+
+
+# -- deleting ----------------------------------------------------------------------------------
+def purge(iam: IAMClient, name: str) -> tuple[PlanStep, ...]:
+    """Delete a role and what IAM requires gone first; return the steps performed.
+
+    IAM refuses to delete a role with attached or inline policies or instance profiles, so
+    those are removed first, in that order.
+    """
+    done: list[PlanStep] = []
+    for arn in reads.attached_arns(iam, name):
+        with aws_call("iam:DetachRolePolicy", arn):
+            iam.detach_role_policy(RoleName=name, PolicyArn=arn)
+        done.append(PlanStep("detach policy", arn))
+    for policy in reads.inline_names(iam, name):
+        with aws_call("iam:DeleteRolePolicy", f"{name}/{policy}"):
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
+        done.append(PlanStep("delete inline policy", policy))
+    for profile in reads.instance_profiles(iam, name):
+        with aws_call("iam:RemoveRoleFromInstanceProfile", profile):
+            iam.remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=name)
+        done.append(PlanStep("remove from instance profile", profile))
+    with aws_call("iam:DeleteRole", name):
+        iam.delete_role(RoleName=name)
+    done.append(PlanStep("delete role", name))
+    log.info("deleted role %s (%d step(s))", name, len(done))
+    return tuple(done)
+
+
+def _delete_created(iam: IAMClient, name: str) -> None:
+    """Undo "create role": later steps were undone first, so a plain delete normally works."""
+    try:
+        iam.delete_role(RoleName=name)
+    except ClientError as err:
+        if error_code(err) != "DeleteConflict":
+            raise
+        purge(iam, name)
+
+
+# -- small helpers -----------------------------------------------------------------------------
+def _current(run: _Run) -> RoleRecord:
+    if run.plan.current is None:  # pragma: no cover - diff() makes these steps for roles only
+        raise AssertionError(f"no current role to update for {run.name!r}")
+    return run.plan.current
+
+
+def _put_inline(iam: IAMClient, role: str, policy: str, doc: Mapping[str, Any]) -> None:
+    iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(doc))
+
+
+def _tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def _none(_: object) -> None:
+    """Turn an API call's response into None, for undo lambdas."""
+    return None

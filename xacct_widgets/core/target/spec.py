@@ -1,0 +1,290 @@
+"""RoleSpec: the cross-account role as it should be, checked against IAM's rules on construction.
+
+IAM reports a bad field only when the write is made, which for an apply of several steps means
+half-way through. Every field is therefore validated here, before any API call, and the error
+names the RoleSpec field, the bad value and the rule. The rules for single fields are public
+(:func:`description`, :func:`inline_policy`) so that a widget's field check calls the very same
+code and can never disagree with the core; the generic IAM name/ARN rules live in ``core.ids``,
+the policy-document rules in ``core.policies``.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, NoReturn, TypeVar
+
+from ...errors import InvalidInput, InvalidPolicy, InvalidRoleSpec
+from .. import ids, policies
+
+__all__ = [
+    "MAX_DESCRIPTION",
+    "MAX_INLINE_TOTAL",
+    "MAX_MANAGED_POLICIES",
+    "MAX_TAGS",
+    "FrozenMap",
+    "RoleSpec",
+    "description",
+    "inline_policy",
+]
+
+# IAM quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+MAX_MANAGED_POLICIES: Final = 20  # hard limit; the default quota is 10
+MAX_INLINE_TOTAL: Final = 10240  # all of a role's inline policies together, without whitespace
+MAX_TAGS: Final = 50
+MAX_DESCRIPTION: Final = 1000
+_TAG_PUNCT: Final = frozenset(" _.:/=+-@")
+
+V = TypeVar("V")
+
+
+class FrozenMap(Mapping[str, V]):
+    """A read-only, hashable dict, so that a frozen RoleSpec really cannot change under a Plan.
+
+    Compares equal to a plain dict with the same items and prints like one.
+    """
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, V] | Iterable[tuple[str, V]] = ()) -> None:
+        self._data: dict[str, V] = dict(data)
+
+    def __getitem__(self, key: str) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self._data, sort_keys=True, default=str))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._data == dict(other)
+        return NotImplemented
+
+
+# -- single fields -----------------------------------------------------------------------------
+def _spec_error(name: str, value: object, rule: str, fix: str) -> NoReturn:
+    raise InvalidRoleSpec(f"RoleSpec.{name} {value!r} is invalid: it must be {rule}.", fix=fix)
+
+
+def _field(name: str, check: Callable[[Any], V], value: Any) -> V:
+    """Run a validator, re-raising its error as InvalidRoleSpec that names the RoleSpec field."""
+    try:
+        return check(value)
+    except InvalidRoleSpec as err:
+        if err.message.startswith("RoleSpec."):
+            raise
+        raise type(err)(f"RoleSpec.{name}: {err.message}", fix=err.fix) from err
+    except InvalidInput as err:
+        raise InvalidRoleSpec(f"RoleSpec.{name}: {err.message}", fix=err.fix) from err
+
+
+def _strings(name: str, values: Any) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        return [values]
+    if not isinstance(values, Iterable) or isinstance(values, Mapping):
+        _spec_error(name, values, "a list of strings", "Pass a list, e.g. [...].")
+    items = list(values)
+    for item in items:
+        if not isinstance(item, str):
+            _spec_error(name, item, "a string", "Pass each entry as a string.")
+    return items
+
+
+def description(value: Any) -> str:
+    """The role description rule: at most 1000 characters of printable Latin-1 text.
+
+    IAM's pattern for Description is ``[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*``,
+    so an emoji that a text field happily accepts is refused by CreateRole. None means "".
+
+    Raises:
+        InvalidRoleSpec: naming ``RoleSpec.description``, the value and the rule.
+    """
+    if value is None:
+        return ""
+    ok = isinstance(value, str) and all(
+        c in "\t\n\r" or " " <= c <= "~" or "\u00a1" <= c <= "\u00ff" for c in value
+    )
+    if not ok or len(value) > MAX_DESCRIPTION:
+        _spec_error(
+            "description",
+            value,
+            f"at most {MAX_DESCRIPTION} characters of printable Latin-1 text",
+            "Shorten it or drop unusual characters (emoji are not allowed).",
+        )
+    return str(value)
+
+
+def inline_policy(name: Any, document: Mapping[str, Any] | str) -> tuple[str, dict[str, Any]]:
+    """Validate one inline policy: its name (``ids.policy_name``) and its document.
+
+    ``document`` may be a dict or JSON text. The document is checked against IAM's policy
+    grammar and its per-policy size limit; the limit on all of a role's inline policies together
+    is the RoleSpec's to check.
+
+    Returns:
+        The normalised name and the document as a dict.
+
+    Raises:
+        InvalidRoleSpec: a bad name; InvalidPolicy: a bad document (both name
+            ``RoleSpec.inline_policies``).
+    """
+    name = _field("inline_policies", ids.policy_name, name)
+    try:
+        doc = policies.validate_policy_document(document, kind="identity", name=name)
+    except InvalidPolicy as err:
+        raise InvalidPolicy(f"RoleSpec.inline_policies: {err.message}", fix=err.fix) from err
+    return name, doc
+
+
+def _inline(value: Any) -> FrozenMap[dict[str, Any]]:
+    if value is None:
+        return FrozenMap()
+    if not isinstance(value, Mapping):
+        _spec_error(
+            "inline_policies",
+            value,
+            "a mapping of policy name -> policy document",
+            'Pass e.g. {"allow-s3": {"Version": "2012-10-17", "Statement": [...]}}.',
+        )
+    docs = dict(inline_policy(name, doc) for name, doc in value.items())
+    total = sum(len(json.dumps(d, separators=(",", ":"))) for d in docs.values())
+    if total > MAX_INLINE_TOTAL:
+        raise InvalidPolicy(
+            f"RoleSpec.inline_policies are {total} characters together: IAM allows "
+            f"{MAX_INLINE_TOTAL} for all of a role's inline policies.",
+            fix="Move statements into a customer-managed policy and attach it instead.",
+        )
+    return FrozenMap(docs)
+
+
+def _tag_text_ok(text: str) -> bool:
+    return all(
+        c.isalnum() or c in _TAG_PUNCT or unicodedata.category(c).startswith("Z") for c in text
+    )
+
+
+def _tags(value: Any) -> FrozenMap[str]:
+    if value is None:
+        return FrozenMap()
+    if not isinstance(value, Mapping):
+        _spec_error("tags", value, "a mapping of tag key -> value", 'Pass e.g. {"team": "ops"}.')
+    if len(value) > MAX_TAGS:
+        _spec_error("tags", f"{len(value)} tags", f"at most {MAX_TAGS} tags", "Drop some tags.")
+    seen: dict[str, str] = {}
+    for key, text in value.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _tag_text_ok(key):
+            _spec_error(
+                "tags",
+                key,
+                "a tag key of 1-128 letters, digits, spaces and _ . : / = + - @",
+                "Use a short key such as 'team'.",
+            )
+        if key.lower().startswith("aws:"):
+            _spec_error("tags", key, "a key not starting with 'aws:' (reserved)", "Rename it.")
+        if key.lower() in seen:
+            _spec_error(
+                "tags",
+                key,
+                f"unique ignoring case (IAM treats it as {seen[key.lower()]!r})",
+                "Keep one of them.",
+            )
+        seen[key.lower()] = key
+        if not isinstance(text, str) or len(text) > 256 or not _tag_text_ok(text):
+            _spec_error(
+                "tags",
+                text,
+                f"a value (of tag {key!r}) of 0-256 letters, digits, spaces and _ . : / = + - @",
+                "Pass the value as a string.",
+            )
+    return FrozenMap(dict(value))
+
+
+def _checked_trust(spec: RoleSpec) -> dict[str, Any]:
+    return policies.validate_policy_document(spec.trust_policy(), kind="trust")
+
+
+# -- RoleSpec ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RoleSpec:
+    """The cross-account role as it should be; validated against IAM's limits on construction.
+
+    Every field is checked before any API call, so a typo fails here with the field, the bad
+    value and the rule, not half-way through an apply. Lists are accepted and stored as tuples;
+    ``trusted_principals`` empty means "the whole trusted account" (its ``root`` ARN), as the
+    console's "Another AWS account" option does.
+    """
+
+    name: str
+    trusted_account: str
+    managed_policy_arns: tuple[str, ...] = ()
+    inline_policies: Mapping[str, Mapping[str, Any]] = field(default_factory=FrozenMap)
+    trusted_principals: tuple[str, ...] = ()
+    external_id: str | None = None
+    require_mfa: bool = False
+    max_session_duration: int = 3600
+    path: str = "/"
+    description: str = ""
+    tags: Mapping[str, str] = field(default_factory=FrozenMap)
+
+    def __post_init__(self) -> None:
+        # Frozen: normalised values are written through object.__setattr__.
+        def put(name: str, value: Any) -> None:
+            object.__setattr__(self, name, value)
+
+        put("name", _field("name", ids.role_name, self.name))
+        put("trusted_account", _field("trusted_account", ids.account_id, self.trusted_account))
+        arns = [
+            _field("managed_policy_arns", ids.managed_policy_arn, a)
+            for a in _strings("managed_policy_arns", self.managed_policy_arns)
+        ]
+        put("managed_policy_arns", tuple(dict.fromkeys(arns)))
+        if len(self.managed_policy_arns) > MAX_MANAGED_POLICIES:
+            _spec_error(
+                "managed_policy_arns",
+                f"{len(self.managed_policy_arns)} policies",
+                f"at most {MAX_MANAGED_POLICIES} (IAM's hard limit; the default quota is 10)",
+                "Combine policies into a customer-managed one.",
+            )
+        put("inline_policies", _inline(self.inline_policies))
+        principals = [p.strip() for p in _strings("trusted_principals", self.trusted_principals)]
+        put("trusted_principals", tuple(dict.fromkeys(principals)))
+        if self.external_id is not None:
+            put("external_id", _field("external_id", ids.external_id, self.external_id))
+        if not isinstance(self.require_mfa, bool):
+            _spec_error("require_mfa", self.require_mfa, "True or False", "Pass a bool.")
+        put(
+            "max_session_duration",
+            _field("max_session_duration", ids.max_session_duration, self.max_session_duration),
+        )
+        put("path", _field("path", ids.iam_path, self.path))
+        put("description", description(self.description))
+        put("tags", _tags(self.tags))
+        # Builds (and so validates) the trust policy: principals in the trusted account, no '*',
+        # and within IAM's size limit for a trust policy (many principals can exceed it).
+        _field("trusted_principals", lambda _: _checked_trust(self), None)
+
+    def trust_policy(self) -> dict[str, Any]:
+        """The role's trust policy: the trusted account's root (or the listed principals)."""
+        return policies.trust_policy(
+            self.trusted_account,
+            self.trusted_principals or None,
+            external_id=self.external_id,
+            require_mfa=self.require_mfa,
+        )
+
+    def role_arn(self, account: str) -> str:
+        """The ARN this role has (or will have) in ``account``."""
+        return ids.role_arn(account, self.name, self.path)

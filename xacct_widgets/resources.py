@@ -1,0 +1,85 @@
+"""Where the tutorial notebooks are, in a checkout and in an installed wheel alike.
+
+The notebooks live at the repository's top level (that is where people edit and review them),
+and the wheel carries a copy inside the package (``xacct_widgets/notebooks/``), so that
+``pip install xacct_widgets[lab]`` followed by ``xacct runbook`` works anywhere. Every entry
+point asks here instead of guessing a path relative to its own file.
+
+An installed package is read-only in spirit: JupyterLab autosaves, so ``xacct lab`` works on a
+copy of the notebooks (see :func:`working_copy`), never inside site-packages.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Final
+
+from .errors import XacctError
+
+__all__ = [
+    "APP_NOTEBOOK",
+    "RUNBOOK_NOTEBOOK",
+    "in_checkout",
+    "notebook",
+    "notebooks_dir",
+    "working_copy",
+]
+
+RUNBOOK_NOTEBOOK: Final = "03_onboarding_runbook.ipynb"
+APP_NOTEBOOK: Final = "onboarding_app.ipynb"
+
+_PACKAGE: Final = Path(__file__).resolve().parent
+
+
+def _candidates() -> tuple[Path, Path]:
+    # Installed wheel first (the copy inside the package), then a source checkout.
+    return _PACKAGE / "notebooks", _PACKAGE.parent / "notebooks"
+
+
+def notebooks_dir() -> Path:
+    """The folder holding the tutorial notebooks.
+
+    Raises:
+        XacctError: neither an installed copy nor a checkout's ``notebooks/`` is there.
+    """
+    for candidate in _candidates():
+        if (candidate / RUNBOOK_NOTEBOOK).is_file():
+            return candidate
+    raise XacctError(
+        f"The tutorial notebooks are missing: looked in {', '.join(map(str, _candidates()))}.",
+        fix="Reinstall the package (pip install --force-reinstall 'xacct_widgets[lab]') "
+        "or run from a checkout of the project.",
+    )
+
+
+def in_checkout() -> bool:
+    """True when running from a source checkout, whose notebooks are meant to be edited."""
+    return notebooks_dir() == _candidates()[1]
+
+
+def notebook(name: str) -> Path:
+    """The path of one shipped notebook, e.g. ``notebook(RUNBOOK_NOTEBOOK)``."""
+    path = notebooks_dir() / name
+    if not path.is_file():
+        shipped = sorted(p.name for p in notebooks_dir().glob("*.ipynb"))
+        raise XacctError(
+            f"There is no notebook {name!r} in {notebooks_dir()}.",
+            fix=f"The notebooks shipped are: {', '.join(shipped)}.",
+        )
+    return path
+
+
+def working_copy(folder: Path) -> list[Path]:
+    """Copy the shipped notebooks into ``folder`` and return the ones copied.
+
+    A notebook already in ``folder`` is left alone: it may hold the operator's own edits.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in sorted(notebooks_dir().glob("*.ipynb")):
+        destination = folder / source.name
+        if not destination.exists():
+            shutil.copyfile(source, destination)
+            copied.append(destination)
+    return copied

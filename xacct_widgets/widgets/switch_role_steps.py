@@ -1,0 +1,195 @@
+"""The Switch-role wizard as data: its wording, its form's field table, and its renderings.
+
+Why apart from :mod:`.switch_role`: the wizard's class then reads as its five steps and their
+actions, and every rule a field applies is visibly a core function (``ids.*`` or
+:class:`~xacct_widgets.core.urls.SwitchRoleLink`), named here once. Nothing here calls AWS.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import ipywidgets as w
+
+from ..core import ids, urls
+from ..core.identity import Identity
+from ..core.source import Preflight
+from ..errors import RootUserError
+from .base import FieldSpec, box_html, color_options, esc
+
+__all__ = [
+    "FIELDS",
+    "H_ACTIVE",
+    "H_CHECK",
+    "H_FORM",
+    "H_HISTORY",
+    "H_WHO",
+    "ROOT_REASON",
+    "STEP_TEXT",
+    "check_summary_html",
+    "role_parts",
+    "root_refused",
+    "verdict_html",
+]
+
+#: The console's reason, word for word, for refusing the root user.
+ROOT_REASON: Final = "the root user cannot switch roles; sign in as an IAM user"
+
+H_WHO: Final = (
+    "Who is signed in here (<code>sts:GetCallerIdentity</code>). You switch <i>from</i> this "
+    "identity. As in the console, the account's <b>root user cannot switch roles</b>: sign in "
+    "as an IAM user (for example <code>operator</code>). Click <b>Next</b> to choose a role."
+)
+H_FORM: Final = (
+    "Paste the switch-role URL you were given (it is shown after the role is created, step A6) "
+    "to fill in the form, <b>or</b> type the target account ID (12 digits, hyphens allowed) "
+    "and the role name. The display name and colour only label the role here and in your "
+    "history. Fill in the ExternalId or MFA fields only if the role's owner asked for them. "
+    "Click <b>Check</b> to check the switch before making it."
+)
+H_CHECK: Final = (
+    "Before switching, each reason AWS could refuse is checked (a red <b>False</b> comes with "
+    "its fix; an empty <i>ok</i> means it cannot be checked from this account: AWS decides). "
+    "Click <b>Switch role</b> to switch (<code>sts:AssumeRole</code>). Like the console, a switch "
+    "starts from your own user: any role still active is replaced once the switch succeeds (if "
+    "AWS refuses, the active role stays as it was)."
+)
+H_ACTIVE: Final = (
+    "The role now shows as <b>currently active</b> (the coloured badge above). Every later call "
+    "made with <code>wizard.switcher.session</code> acts in the target account; its keys renew "
+    "themselves and are never shown. Click <b>Back to …</b> to return to your own user, or "
+    "<b>History</b> for your role history and bookmarks."
+)
+H_HISTORY: Final = (
+    "Every role you switched to, most recent first, with no limit (the console keeps only 5), "
+    "and your bookmarks (★). Choose one and click <b>Switch to selected</b> to switch again in "
+    "one click, or <b>Bookmark</b> to keep it at hand. The history is kept on disk between "
+    "notebooks."
+)
+
+
+#: Each step's title and help, by tutorial key, in the order the wizard shows them.
+STEP_TEXT: Final[dict[str, tuple[str, str]]] = {
+    "B1": ("Who am I", H_WHO),
+    "B2-B4": ("Role to switch to", H_FORM),
+    "B5": ("Check and switch", H_CHECK),
+    "B6-B7": ("Currently active", H_ACTIVE),
+    "history": ("Role history and bookmarks", H_HISTORY),
+}
+
+
+def role_parts(value: str) -> tuple[str, str]:
+    """The role field may carry a path (``team/cross-account``), as URLs do: (name, path)."""
+    head, _, name = value.strip().strip("/").rpartition("/")
+    return name, (f"/{head}/" if head else "/")
+
+
+def role_rule(value: str) -> object:
+    name, path = role_parts(value)
+    return urls.SwitchRoleLink("000000000000", name, path=path)
+
+
+def display_rule(value: str) -> object:
+    return urls.SwitchRoleLink("000000000000", "x", value)
+
+
+#: The B2-B4 form, top to bottom (each control becomes ``wizard.<name>``); every rule is the
+#: core's, run as the value is typed (the URL has its own handler: it fills in the others).
+FIELDS: Final[tuple[FieldSpec, ...]] = (
+    FieldSpec(
+        "url",
+        lambda: w.Text(placeholder=f"{urls.SWITCH_ROLE_BASE}?roleName=…&account=…"),
+        "Switch-role URL",
+        "Optional: pasting a link fills in the fields below.",
+        "xacct-url-input",
+        width="60em",
+    ),
+    FieldSpec(
+        "account",
+        lambda: w.Text(placeholder="1234-5678-1234"),
+        "Account ID",
+        "The target account's 12-digit ID (hyphens are fine).",
+        "xacct-account",
+        ids.account_id,
+    ),
+    FieldSpec(
+        "role",
+        lambda: w.Text(placeholder="cross-account"),
+        "Role name",
+        "The role's name in the target account, without its path.",
+        "xacct-role",
+        role_rule,
+    ),
+    FieldSpec(
+        "display_name",
+        lambda: w.Text(placeholder="e.g. prod"),
+        "Display name",
+        "Optional label for the badge and history (at most 64 characters).",
+        "xacct-display-name",
+        display_rule,
+    ),
+    FieldSpec(
+        "color",
+        lambda: w.Dropdown(options=color_options(), value=""),
+        "Colour",
+        "Optional: the console's colour for this role.",
+        "xacct-color",
+    ),
+    FieldSpec(
+        "external_id",
+        lambda: w.Text(placeholder="only if the role requires one"),
+        "ExternalId",
+        "Optional: the ExternalId the role's owner gave you.",
+        "xacct-external-id",
+        ids.external_id,
+    ),
+    FieldSpec(
+        "mfa_serial",
+        lambda: w.Text(placeholder="arn:aws:iam::987654329876:mfa/operator"),
+        "MFA device",
+        "Optional: your MFA device's ARN, if the role requires MFA.",
+        "xacct-mfa-serial",
+        ids.mfa_serial,
+    ),
+    FieldSpec(
+        "mfa_code",
+        lambda: w.Text(placeholder="123456"),
+        "MFA code",
+        "The 6-digit code your MFA device shows now (used once, then cleared).",
+        "xacct-mfa-code",
+        ids.mfa_code,
+    ),
+)
+
+
+def root_refused(identity: Identity) -> RootUserError:
+    """B1's refusal of the root user, in the console's words (:data:`ROOT_REASON`)."""
+    return RootUserError(
+        f"You are signed in as {identity.arn}: {ROOT_REASON}.",
+        code="RootUser",
+        fix="Sign in as an IAM user of this account (e.g. 'operator') and open the "
+        "wizard with that user's session; keep root for account emergencies.",
+    )
+
+
+def check_summary_html(link: urls.SwitchRoleLink, caller_arn: str) -> str:
+    """What B5 is about to check and switch to, in one line."""
+    colour = f" · colour #{link.color}" if link.color else ""
+    label = f" · display name {link.display_name}" if link.display_name else ""
+    return (
+        f"<p>Switching to <code>{esc(link.role_arn)}</code> as <code>{esc(caller_arn)}</code>"
+        f"{esc(label)}{esc(colour)}.</p>"
+    )
+
+
+def verdict_html(preflight: Preflight) -> str:
+    """The preflight's verdict: each failed check with its fix, or the all-clear."""
+    failed = preflight.failed
+    if not failed:
+        return box_html("ok", "No problem found. Click <b>Switch role</b> (AWS has the last word).")
+    items = "".join(f"<li>{esc(c.check)}: {esc(c.fix or c.detail)}</li>" for c in failed)
+    return box_html(
+        "warning",
+        "<b>The check found problems: AWS will most likely refuse this switch.</b>"
+        f"<ul>{items}</ul>",
+    )
