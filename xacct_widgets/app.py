@@ -37,8 +37,15 @@ def app_notebook(requested: str | None = None) -> Path:
 
 
 def voila_command(notebook: Path, port: int | None = None) -> list[str]:
-    """The Voila command line: loopback only, no browser, the notebook's outputs only."""
-    command = launch.python_module("voila", str(notebook), "--no-browser", "--Voila.ip=127.0.0.1")
+    """The Voila command line: loopback only, no browser, the notebook's outputs only, our
+    offline template (found through :func:`resources.jupyter_env`)."""
+    command = launch.python_module(
+        "voila",
+        str(notebook),
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--template={resources.VOILA_TEMPLATE}",
+    )
     if port is not None:
         command.append(f"--port={port}")
     return command

@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     lab = sub.add_parser("lab", help="JupyterLab on the tutorial notebooks, wired to the sandbox")
-    launch.add_sandbox_options(lab, port_flag="--sandbox-port")
+    # Notebook 04 asks the organization's member accounts: seed some, so every notebook runs.
+    launch.add_sandbox_options(lab, port_flag="--sandbox-port", member_accounts=3)
     lab.add_argument("--port", type=int, default=0, help="JupyterLab's port (default: its own)")
     lab.add_argument(
         "--notebooks",

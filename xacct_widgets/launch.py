@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from . import resources
+
 if TYPE_CHECKING:
     from .sandbox import Sandbox
 
@@ -31,7 +33,9 @@ __all__ = [
 ]
 
 
-def add_sandbox_options(parser: argparse.ArgumentParser, *, port_flag: str = "--port") -> None:
+def add_sandbox_options(
+    parser: argparse.ArgumentParser, *, port_flag: str = "--port", member_accounts: int = 0
+) -> None:
     """The options every command that starts a sandbox takes."""
     parser.add_argument(
         port_flag,
@@ -44,9 +48,9 @@ def add_sandbox_options(parser: argparse.ArgumentParser, *, port_flag: str = "--
     parser.add_argument(
         "--member-accounts",
         type=int,
-        default=0,
+        default=member_accounts,
         metavar="N",
-        help="also seed an organization with N member accounts",
+        help="also seed an organization with N member accounts (default: %(default)s)",
     )
     parser.add_argument(
         "--latency-ms",
@@ -70,7 +74,8 @@ def start_sandbox(args: argparse.Namespace) -> Sandbox:
 @contextmanager
 def sandbox_env(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Sandbox | None]]:
     """The environment for a server child: the sandbox named by ``XACCT_SANDBOX_URL`` if set,
-    else one started here for the child's lifetime (yielded, so the caller can describe it)."""
+    else one started here for the child's lifetime (yielded, so the caller can describe it),
+    and our shipped Jupyter settings and templates (:func:`resources.jupyter_env`)."""
     from .sandbox import ENV_URL
 
     url = os.environ.get(ENV_URL, "").strip()
@@ -79,7 +84,7 @@ def sandbox_env(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Sand
         sandbox = start_sandbox(args)
         url = sandbox.endpoint_url
     try:
-        yield dict(os.environ, **{ENV_URL: url}), sandbox
+        yield resources.jupyter_env(dict(os.environ, **{ENV_URL: url})), sandbox
     finally:
         if sandbox is not None:
             sandbox.stop()

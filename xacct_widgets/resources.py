@@ -11,7 +11,9 @@ copy of the notebooks (see :func:`working_copy`), never inside site-packages.
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
@@ -20,7 +22,9 @@ from .errors import XacctError
 __all__ = [
     "APP_NOTEBOOK",
     "RUNBOOK_NOTEBOOK",
+    "VOILA_TEMPLATE",
     "in_checkout",
+    "jupyter_env",
     "notebook",
     "notebooks_dir",
     "working_copy",
@@ -29,7 +33,11 @@ __all__ = [
 RUNBOOK_NOTEBOOK: Final = "03_onboarding_runbook.ipynb"
 APP_NOTEBOOK: Final = "onboarding_app.ipynb"
 
+#: Our Voila template: Voila's "lab" template without its CDN stylesheets (works offline).
+VOILA_TEMPLATE: Final = "xacct"
+
 _PACKAGE: Final = Path(__file__).resolve().parent
+_JUPYTER: Final = _PACKAGE / "jupyter"
 
 
 def _candidates() -> tuple[Path, Path]:
@@ -83,3 +91,22 @@ def working_copy(folder: Path) -> list[Path]:
             shutil.copyfile(source, destination)
             copied.append(destination)
     return copied
+
+
+def _prepend(path: Path, current: str | None) -> str:
+    return os.pathsep.join([str(path), *([current] if current else [])])
+
+
+def jupyter_env(env: Mapping[str, str]) -> dict[str, str]:
+    """``env`` for a JupyterLab or Voila child that finds our shipped Jupyter files first.
+
+    ``jupyter/config/labconfig/default_setting_overrides.json`` turns JupyterLab's "get news?"
+    pop-up and update checks off (it covers the wizards, and this tool runs offline); the
+    operator's own settings still win. ``jupyter/data/voila/templates/xacct`` is the offline
+    Voila template. Both are found through Jupyter's own search paths, so nothing is written
+    into the operator's Jupyter directories.
+    """
+    result = dict(env)
+    result["JUPYTER_CONFIG_PATH"] = _prepend(_JUPYTER / "config", env.get("JUPYTER_CONFIG_PATH"))
+    result["JUPYTER_PATH"] = _prepend(_JUPYTER / "data", env.get("JUPYTER_PATH"))
+    return result
