@@ -32,6 +32,7 @@ def make_role(
     require_mfa=False,
     trusted=SOURCE,
     policy_arns: Iterable[str] = (READ_ONLY,),
+    max_session_duration: int = 3600,
 ):
     """Create the role in the target account as its admin would (plain boto3); its ARN."""
     statement: dict[str, Any] = {
@@ -50,6 +51,7 @@ def make_role(
     iam.create_role(
         RoleName=name,
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        MaxSessionDuration=max_session_duration,
     )
     for arn in policy_arns:
         iam.attach_role_policy(RoleName=name, PolicyArn=arn)

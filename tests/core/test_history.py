@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +20,7 @@ from xacct_widgets.core.switch.history import (
     RoleHistory,
     default_path,
 )
-from xacct_widgets.errors import InvalidAccountId, InvalidColor
+from xacct_widgets.errors import InvalidAccountId, InvalidColor, XacctError
 
 TARGET = "123456781234"
 URL = "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"
@@ -145,3 +152,181 @@ def test_two_processes_lose_nothing(tmp_path):
     assert len(entries) == 2 * 25 + 1
     assert entries["shared"].use_count == 2 * 25
     assert sum(e.use_count for e in entries.values()) == 100
+
+
+# -- a history file that cannot be written never stops a switch -----------------------------------
+HISTORY_LOG = "xacct_widgets.core.switch.history"
+
+_LOCKER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+if sys.argv[2] == "exclusive":  # a rollback-journal database locked even for readers
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+conn.execute("BEGIN EXCLUSIVE")
+conn.execute("CREATE TABLE IF NOT EXISTS other (x)")
+print("locked", flush=True)
+sys.stdin.read()  # hold the lock until the test closes stdin
+"""
+
+
+@contextlib.contextmanager
+def read_only(*paths: Path) -> Iterator[None]:
+    """Make ``paths`` read-only for this process; as root (which ignores modes) also immutable."""
+    for path in paths:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    immutable = os.geteuid() == 0
+    if immutable:
+        if shutil.which("chattr") is None:
+            pytest.skip("running as root without chattr: a read-only file cannot be made")
+        done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+        if done.returncode:
+            pytest.skip(f"chattr +i unsupported here: {done.stderr.decode().strip()}")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
+        for path in paths:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@contextlib.contextmanager
+def locked(path: Path, mode: str) -> Iterator[None]:
+    """Another process holding ``path``'s exclusive lock until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _LOCKER, str(path), mode],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=60)
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == HISTORY_LOG and r.levelno == logging.WARNING
+    ]
+
+
+def _one_warning(history: RoleHistory, caplog: pytest.LogCaptureFixture) -> None:
+    assert not history.saving and history.warning
+    assert history.warning.startswith("Role history is not being saved")
+    assert str(history.path) in history.warning and "Switching works" in history.warning
+    assert _warnings(caplog) == [f"{history.warning} {_FIX}"]
+    assert "not saved" in repr(history)
+
+
+_FIX = (
+    "Make the file and its folder writable, close the program holding it, or set "
+    "$XACCT_HISTORY to another file (or ':memory:')."
+)
+
+
+def test_read_only_file_keeps_its_entries_in_memory(tmp_path, caplog):
+    path = tmp_path / "history.sqlite3"
+    with RoleHistory(path) as first:
+        first.record(TARGET, "kept", "prod")
+    with read_only(path):
+        history = RoleHistory(path)
+        _one_warning(history, caplog)
+        assert [e.role_name for e in history.entries()] == ["kept"]
+        history.record(TARGET, "new")
+        history.bookmark(TARGET, "kept", color="Green")
+        assert [e.role_name for e in history.entries()] == ["new", "kept"]
+        assert len(_warnings(caplog)) == 1  # once, not per write
+        history.close()
+    with RoleHistory(path) as reopened:  # the file itself never changed
+        assert [e.role_name for e in reopened.entries()] == ["kept"]
+
+
+def test_read_only_folder(tmp_path, caplog):
+    folder = tmp_path / "config"
+    folder.mkdir()
+    with read_only(folder):
+        history = RoleHistory(folder / "history.sqlite3")
+        _one_warning(history, caplog)
+        assert "unable to open database file" in history.warning
+        history.record(TARGET, "cross-account")
+        assert len(history) == 1
+    assert not (folder / "history.sqlite3").exists()
+
+
+def test_folder_that_is_a_file(tmp_path, caplog):
+    (tmp_path / "not-a-folder").write_text("")
+    history = RoleHistory(tmp_path / "not-a-folder" / "history.sqlite3")
+    _one_warning(history, caplog)
+    assert history.record(TARGET, "cross-account").use_count == 1
+
+
+def test_strict_history_raises(tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    with pytest.raises(XacctError, match="cannot be written") as caught:
+        RoleHistory(tmp_path / "not-a-folder" / "history.sqlite3", strict=True)
+    assert "XACCT_HISTORY" in str(caught.value)
+
+
+def test_memory_history_is_not_a_warning(caplog):
+    history = RoleHistory(":memory:")
+    assert history.warning is None and not history.saving and _warnings(caplog) == []
+
+
+@pytest.mark.parametrize("mode", ["wal", "exclusive"])
+def test_locked_file_falls_back_instead_of_waiting(tmp_path, caplog, mode):
+    # "wal": another writer holds the lock, readers still read (entries are kept);
+    # "exclusive": the file cannot even be read (the history starts empty).
+    path = tmp_path / "history.sqlite3"
+    if mode == "wal":
+        with RoleHistory(path) as first:
+            first.record(TARGET, "kept")
+    with locked(path, mode):
+        history = RoleHistory(path)
+        _one_warning(history, caplog)
+        assert "database is locked" in history.warning
+        assert [e.role_name for e in history.entries()] == (["kept"] if mode == "wal" else [])
+        history.record(TARGET, "new")
+        assert history.entries()[0].role_name == "new"
+
+
+def test_lock_taken_after_opening(tmp_path, caplog):
+    path = tmp_path / "history.sqlite3"
+    history = RoleHistory(path)
+    history.record(TARGET, "before")
+    assert history.saving
+    with locked(path, "wal"):
+        history.record(TARGET, "during")  # waits for the lock a while, then goes on in memory
+        _one_warning(history, caplog)
+    assert [e.role_name for e in history.entries()] == ["during", "before"]
+
+
+@pytest.fixture
+def role(fresh_sandbox):
+    from helpers import make_role
+
+    return make_role(fresh_sandbox)
+
+
+@pytest.mark.parametrize("problem", ["read-only", "locked"])
+def test_switcher_switches_with_an_unusable_history(
+    fresh_sandbox, role, tmp_path, monkeypatch, caplog, problem
+):
+    from xacct_widgets.core.switch import RoleSwitcher
+
+    path = tmp_path / "history.sqlite3"
+    RoleHistory(path).close()
+    monkeypatch.setenv("XACCT_HISTORY", str(path))
+    with read_only(path) if problem == "read-only" else locked(path, "wal"):
+        switcher = RoleSwitcher(fresh_sandbox.session("source", "operator"))
+        active = switcher.switch(TARGET, "cross-account", display_name="prod")
+        assert active.role_arn == role
+        switcher.switch(TARGET, "cross-account", from_base=True)
+    assert switcher.history.warning and not switcher.history.saving
+    assert switcher.history.get(TARGET, "cross-account").use_count == 2
+    assert len(_warnings(caplog)) == 1

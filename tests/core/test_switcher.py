@@ -208,7 +208,8 @@ def test_bad_input_fails_before_any_call(sandbox, calls, kwargs, error):
 
 
 # -- role chaining -----------------------------------------------------------------------------
-def test_role_chaining_and_its_one_hour_cap(fresh_sandbox, role, calls):
+def test_role_chaining_and_its_one_hour_cap(fresh_sandbox, calls):
+    make_role(fresh_sandbox, max_session_duration=7200)  # AWS refuses more than the maximum
     admin = fresh_sandbox.session("target", "admin").client("iam")
     admin.put_role_policy(
         RoleName=ROLE,
@@ -264,7 +265,8 @@ def test_switch_from_base_replaces_the_active_role_only_on_success(fresh_sandbox
     assert switcher.active is None
 
 
-def test_assumed_session_caps_chaining_itself(fresh_sandbox, role):
+def test_assumed_session_caps_chaining_itself(fresh_sandbox):
+    make_role(fresh_sandbox, max_session_duration=7200)  # AWS refuses more than the maximum
     base = fresh_sandbox.session("source", "operator")
     hop = assumed_session(base, ROLE_ARN, "ops-session", duration_seconds=7200)
     assert hop.get_credentials().method == ASSUME_ROLE_METHOD

@@ -71,3 +71,37 @@ ASSUME_ROLE = Doc(
 def check(doc: Doc) -> None:
     """Each case must cite an AWS documentation page."""
     assert doc.url.startswith("https://docs.aws.amazon.com/") and doc.title, doc
+
+
+# -- pages added for the full pipeline and the simulator (issue 10) ------------------------------
+BOUNDARIES = Doc(
+    "Permissions boundaries for IAM entities", _IAM + "access_policies_boundaries.html"
+)
+SESSION_POLICIES = Doc(
+    "Policies and permissions in IAM: Session policies",
+    _IAM + "access_policies.html#policies_session",
+)
+SCPS = Doc(
+    "Service control policies (SCPs)",
+    "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html",
+)
+SCP_EVALUATION = Doc(
+    "SCP evaluation",
+    "https://docs.aws.amazon.com/organizations/latest/userguide/"
+    "orgs_manage_policies_scps_evaluation.html",
+)
+ACCESS_DENIED = Doc(
+    "Troubleshoot access denied error messages", _IAM + "troubleshoot_access-denied.html"
+)
+SIMULATE_PRINCIPAL = Doc(
+    "SimulatePrincipalPolicy - IAM API Reference",
+    "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulatePrincipalPolicy.html",
+)
+SIMULATE_CUSTOM = Doc(
+    "SimulateCustomPolicy - IAM API Reference",
+    "https://docs.aws.amazon.com/IAM/latest/APIReference/API_SimulateCustomPolicy.html",
+)
+STATEMENT_POSITION = Doc(
+    "Statement - IAM API Reference (StartPosition, EndPosition)",
+    "https://docs.aws.amazon.com/IAM/latest/APIReference/API_Statement.html",
+)

@@ -262,3 +262,54 @@ def test_patches_refuse_an_incompatible_moto() -> None:
 
     with pytest.raises(SandboxError, match="moto range pinned"):
         moto_patches._require(Gone, "assume_role")
+
+
+# -- the single hook: every request goes through the sandbox's engine -----------------------------
+def test_the_engine_decides_every_request(sandbox: Sandbox) -> None:
+    """moto's own check never words a denial like this; if a moto upgrade bypasses the hook,
+    the message (or the denial itself) changes and this fails."""
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.iam.access_control import IAMRequestBase
+
+    assert "install" in IAMRequestBase.check_action_permitted.__qualname__
+    assert "install" in ActionAuthenticatorMixin._authenticate_and_authorize_action.__qualname__
+    intern = sandbox.session("source", "intern").client("s3")
+    with pytest.raises(ClientError) as caught:
+        intern.list_buckets()
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    iam = sandbox.session("source", "intern").client("iam")
+    with pytest.raises(ClientError) as caught:
+        iam.create_group(GroupName="never")
+    assert caught.value.response["Error"]["Message"].endswith(
+        "because no identity-based policy allows the iam:CreateGroup action"
+    )
+
+
+@pytest.mark.parametrize(
+    ("owner", "name"),
+    [
+        pytest.param(
+            "moto.iam.access_control:IAMRequestBase", "check_action_permitted", id="check"
+        ),
+        pytest.param(
+            "moto.core.authorization:ActionAuthenticatorMixin",
+            "_authenticate_and_authorize_action",
+            id="authorize",
+        ),
+        pytest.param("moto.sts.responses:TokenResponse", "assume_role", id="assume-role"),
+        pytest.param("moto.iam.responses:IamResponse", "create_user", id="iam-response"),
+    ],
+)
+def test_install_refuses_a_moto_without_the_hook_points(
+    monkeypatch: pytest.MonkeyPatch, owner: str, name: str
+) -> None:
+    import importlib
+
+    from xacct_widgets.errors import SandboxError
+    from xacct_widgets.sandbox import moto_patches
+
+    module, _, cls = owner.partition(":")
+    monkeypatch.setattr(moto_patches, "_installed", False)
+    monkeypatch.delattr(getattr(importlib.import_module(module), cls), name)
+    with pytest.raises(SandboxError, match="moto range pinned"):
+        moto_patches.install()

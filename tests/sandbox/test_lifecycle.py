@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 
@@ -83,11 +85,26 @@ def test_bad_arguments(kwargs: dict[str, object]) -> None:
 def test_reset_wipes_changes_and_keeps_keys(sandbox: Sandbox) -> None:
     iam = sandbox.session("target", "admin").client("iam")
     iam.create_role(
-        RoleName="temporary", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}'
+        RoleName="temporary",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "987654329876"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
     )
+    sandbox.advance_clock(86400)
     sandbox.reset()
     iam = sandbox.session("target", "admin").client("iam")
     assert "temporary" not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    # The clock starts again at real time: a reset sandbox issues sessions that work.
+    assert abs((sandbox.now() - datetime.now(UTC)).total_seconds()) < 3600
 
 
 def test_latency_is_added_to_each_request() -> None:

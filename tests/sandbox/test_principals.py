@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from xacct_widgets.errors import SandboxError
@@ -47,11 +49,16 @@ def test_target_has_no_cross_account_role_yet(fresh_sandbox: Sandbox) -> None:
     assert "cross-account" not in names
 
 
+#: An empty Statement list is refused by IAM ("Syntax errors in policy."): trust the account.
+TRUST_TARGET_ACCOUNT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": TARGET}, "Action": "sts:AssumeRole"}],
+}
+
+
 def test_target_admin_can_create_roles(fresh_sandbox: Sandbox) -> None:
     iam = fresh_sandbox.session("target", "admin").client("iam")
-    iam.create_role(
-        RoleName="probe", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}'
-    )
+    iam.create_role(RoleName="probe", AssumeRolePolicyDocument=json.dumps(TRUST_TARGET_ACCOUNT))
     assert iam.get_role(RoleName="probe")["Role"]["Arn"] == f"arn:aws:iam::{TARGET}:role/probe"
 
 
@@ -75,9 +82,7 @@ def test_curated_managed_policies_only(sandbox: Sandbox) -> None:
 
 def test_managed_policy_attachable_by_aws_arn(fresh_sandbox: Sandbox) -> None:
     iam = fresh_sandbox.session("target", "admin").client("iam")
-    iam.create_role(
-        RoleName="probe", AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[]}'
-    )
+    iam.create_role(RoleName="probe", AssumeRolePolicyDocument=json.dumps(TRUST_TARGET_ACCOUNT))
     iam.attach_role_policy(RoleName="probe", PolicyArn="arn:aws:iam::aws:policy/SecurityAudit")
     attached = iam.list_attached_role_policies(RoleName="probe")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == ["arn:aws:iam::aws:policy/SecurityAudit"]

@@ -3,7 +3,8 @@
 Parse and validate documents against IAM's grammar and quotas (:mod:`.document`,
 :mod:`.validate`), describe a request (:mod:`.context`), match actions, ARNs and principals the
 way AWS does (:mod:`.wildcards`, :mod:`.principals`), test conditions (:mod:`.conditions`,
-:mod:`.variables`) and decide (:mod:`.evaluate`). The sandbox enforces with it; core's preflight
+:mod:`.variables`) and decide (:mod:`.evaluate` for one policy set, :mod:`.layers` for the whole
+pipeline). The sandbox enforces with it; core's preflight
 uses it where AWS cannot be asked. It imports nothing outside the standard library and
 :mod:`xacct_widgets.errors`, so it can be reasoned about (and tested) without AWS.
 """
@@ -11,7 +12,7 @@ uses it where AWS cannot be asked. It imports nothing outside the standard libra
 from __future__ import annotations
 
 from .conditions import OPERATORS, Condition, ConditionResult, evaluate_conditions, parse_operator
-from .context import Principal, PrincipalType, RequestContext, assume_role_context
+from .context import ContextValue, Principal, PrincipalType, RequestContext, assume_role_context
 from .document import (
     POLICY_VERSION,
     Policy,
@@ -26,22 +27,28 @@ from .evaluate import (
     DecisionKind,
     MatchedStatement,
     combine,
-    decide,
     evaluate_identity_policies,
     evaluate_resource_policy,
     matching_statements,
 )
+from .layers import BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, decide, owner_account
 from .principals import PrincipalMatch, match_principal
 from .validate import MAX_POLICY_CHARS, PolicyKind, validate_document
 from .variables import resolve as resolve_variables
 from .wildcards import action_matches, arn_matches, wildcard_match
 
 __all__ = [
+    "BOUNDARY",
+    "IDENTITY",
     "MAX_POLICY_CHARS",
     "OPERATORS",
     "POLICY_VERSION",
+    "RESOURCE",
+    "SCP",
+    "SESSION",
     "Condition",
     "ConditionResult",
+    "ContextValue",
     "Decision",
     "DecisionKind",
     "MatchedStatement",
@@ -65,6 +72,7 @@ __all__ = [
     "load_document",
     "match_principal",
     "matching_statements",
+    "owner_account",
     "parse_operator",
     "parse_policy",
     "resolve_variables",

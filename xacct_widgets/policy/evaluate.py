@@ -5,22 +5,19 @@ Allow must apply; otherwise the request is implicitly denied. A statement applie
 Action (or NotAction), its Resource (or NotResource), its Principal (resource policies only) and
 every condition match the request.
 
-Across policy types, :func:`decide` is the pipeline. Today it combines identity policies with a
-resource policy (such as a role's trust policy):
+Across policy types, :func:`xacct_widgets.policy.layers.decide` is the pipeline (SCPs,
+resource policy, identity policies, permissions boundary, session policies); :func:`combine` is
+its two-sided special case (identity and resource policy only):
 
 * an explicit Deny in either wins;
-* across accounts *both* sides must allow (:func:`combine`);
+* across accounts *both* sides must allow;
 * within an account either side may allow, except that a resource policy naming only the
   account (``arn:aws:iam::ID:root``) delegates to the identity policies and never allows alone.
-
-Organization SCPs, permissions boundaries and session policies are further filters on the
-identity side (each can only take away); they slot into :func:`decide` between the explicit-deny
-step and the identity Allow, without changing how one policy set is evaluated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,7 +33,6 @@ __all__ = [
     "DecisionKind",
     "MatchedStatement",
     "combine",
-    "decide",
     "evaluate_identity_policies",
     "evaluate_resource_policy",
     "matching_statements",
@@ -76,6 +72,10 @@ class Decision:
     reason: str
     matched: tuple[MatchedStatement, ...] = ()
     missing_context_values: tuple[str, ...] = ()
+    #: The policy type that refused, in AWS's words for denial messages ("identity-based
+    #: policy", "service control policy", "resource-based policy", "permissions boundary",
+    #: "session policy"); empty when allowed or when no layer beyond one policy set was asked.
+    denied_by: str = ""
 
     @property
     def allowed(self) -> bool:
@@ -244,30 +244,4 @@ def combine(identity: Decision, resource: Decision, *, same_account: bool) -> De
         "identity policies)",
         (),
         missing,
-    )
-
-
-def decide(
-    context: RequestContext,
-    *,
-    identity: Sequence[Policy] = (),
-    resource: Policy | None = None,
-    resource_account: str | None = None,
-) -> Decision:
-    """Evaluate a request against the caller's identity policies and the resource's policy.
-
-    ``resource_account`` is the account owning the resource (default: the account part of
-    ``context.resource``); it decides between the same-account and cross-account rules.
-    """
-    identity_decision = evaluate_identity_policies(identity, context)
-    if resource is None:
-        return identity_decision
-    resource_decision = evaluate_resource_policy(resource, context)
-    owner = resource_account
-    if owner is None:
-        parts = context.resource.split(":")
-        owner = parts[4] if len(parts) > 5 else ""
-    caller = context.principal.account if context.principal else ""
-    return combine(
-        identity_decision, resource_decision, same_account=bool(owner) and owner == caller
     )

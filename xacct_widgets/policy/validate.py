@@ -19,6 +19,7 @@ from .conditions import parse_operator
 from .document import POLICY_VERSION, as_list, load_document, short
 
 __all__ = [
+    "DEFAULT_TRUST_POLICY_CHARS",
     "MAX_POLICY_CHARS",
     "PolicyKind",
     "validate_document",
@@ -48,6 +49,10 @@ _PRINCIPAL_TYPES: Final = frozenset({"AWS", "Service", "Federated", "CanonicalUs
 #: IAM counts a policy's characters without whitespace. Identity: a role's inline policies may
 #: total 10,240; trust: 2,048 by default, raisable to 4,096 (the quota checked here).
 MAX_POLICY_CHARS: Final[dict[str, int]] = {"identity": 10240, "trust": 4096}
+#: The trust-policy quota an account has until it asks for more ("IAM and AWS STS quotas":
+#: role trust policy length, default 2,048). The sandbox enforces it; RoleSpec checks the
+#: raisable maximum above, since a real account may have the increase.
+DEFAULT_TRUST_POLICY_CHARS: Final = 2048
 
 _Bad = Callable[..., InvalidPolicy]
 

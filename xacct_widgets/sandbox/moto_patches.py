@@ -4,12 +4,17 @@ Each patch checks that the moto attribute it replaces still exists and refuses t
 otherwise (``tests/sandbox/test_enforcement.py`` then fails), rather than silently enforcing
 nothing. What is patched:
 
-* ``STSResponse.assume_role``: evaluates the target role's trust policy with the project's one
-  policy engine (:mod:`xacct_widgets.policy`) and the request context (caller, ExternalId, MFA,
-  session name), refuses root callers and missing roles, and answers a denial as AWS does
-  (403 ``AccessDenied``, "User: ... is not authorized to perform ...").
-* ``IAMRequestBase._check_role_trust_relationship``: moto's own partial same-account trust check
-  (which wrongly denies ``account:root`` principals) defers to the evaluation above.
+* ``IAMRequestBase.check_action_permitted``: moto's own identity-policy check (no conditions, no
+  boundaries, no session policies, IAM actions on ``*`` only) is replaced by
+  :func:`.enforce.check_request`, which decides every signed request of every service with the
+  project's one policy engine (:mod:`xacct_widgets.policy`), the target role's trust policy
+  included for ``sts:AssumeRole``.
+* ``ActionAuthenticatorMixin._authenticate_and_authorize_action``: remembers which request is
+  being decided (for ``aws:SourceIp``).
+* ``STSResponse.assume_role``: records what the new session carries (session policies, MFA,
+  session tags) for later requests made with it.
+* ``IamResponse`` gains ``SimulatePrincipalPolicy``, ``SimulateCustomPolicy`` and
+  ``Put/DeleteUserPermissionsBoundary`` (:mod:`.simulate`), which moto answers with HTTP 500.
 * ``access_control.create_access_key`` / ``STSBackend.get_caller_identity``: an account's root
   user, which moto does not model, acts through keys registered with :func:`register_root_key`.
 """
@@ -19,22 +24,31 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, cast
-from urllib.parse import unquote
 
-from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
+from moto.core.authorization import ActionAuthenticatorMixin
 from moto.iam import access_control
 from moto.iam.access_control import IAMRequestBase
 from moto.iam.models import AccessKey, iam_backends
-from moto.sts.models import STSBackend, sts_backends
+from moto.iam.responses import IamResponse
+from moto.sts.models import STSBackend
 from moto.sts.responses import TokenResponse
 
 from ..errors import SandboxError
-from ..policy import Principal, assume_role_context, evaluate_resource_policy, parse_policy
+from . import enforce, simulate
+from .denials import SANDBOX_MFA_CODE, AccessDeniedError
+from .principals import PARTITION, SessionFacts, forget_sessions, record_session
+from .request_map import params_of
 
-PARTITION = "aws"
-#: The one TOTP code the sandbox accepts for its virtual MFA devices.
-SANDBOX_MFA_CODE = "123456"
+__all__ = [
+    "PARTITION",
+    "SANDBOX_MFA_CODE",
+    "AccessDeniedError",
+    "forget_root_keys",
+    "install",
+    "register_root_key",
+]
 
 _ALLOW_ALL = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
@@ -42,20 +56,6 @@ _ALLOW_ALL = json.dumps(
 _root_keys: dict[str, str] = {}  # access key id -> account id
 _lock = threading.Lock()
 _installed = False
-
-
-class AccessDeniedError(MotoAccessDenied):
-    """HTTP 403 ``AccessDenied`` with AWS's own wording (STS's model has no shape for it)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super(MotoAccessDenied, self).__init__(code, message)
-
-
-def _denied(caller_arn: str, role_arn: str) -> AccessDeniedError:
-    return AccessDeniedError(
-        "AccessDenied",
-        f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
-    )
 
 
 class _RootAccessKey:
@@ -91,76 +91,36 @@ def register_root_key(account_id: str) -> AccessKey:
 
 
 def forget_root_keys() -> None:
+    """Forget the root keys and the recorded sessions (the sandbox is being reset)."""
     with _lock:
         _root_keys.clear()
+    forget_sessions()
 
 
-def _caller(response: TokenResponse) -> Principal:
-    key_id = response.get_access_key()
-    account = response.current_account
-    if key_id in _root_keys:
-        return Principal(f"arn:aws:iam::{_root_keys[key_id]}:root")
-    _, arn, account = sts_backends[account][PARTITION].get_caller_identity(key_id, response.region)
-    role_arn = None
-    if ":assumed-role/" in arn:
-        role_name = arn.split("/")[1]
-        try:
-            role_arn = iam_backends[account][PARTITION].get_role(role_name).arn
-        except Exception:  # the role was deleted after the session was issued
-            role_arn = f"arn:aws:iam::{account}:role/{role_name}"
-    return Principal(arn, role_arn=role_arn)
-
-
-def _mfa(response: TokenResponse, caller: Principal) -> bool | None:
-    """``aws:MultiFactorAuthPresent``: true with a valid code; for long-term keys without one AWS
-    leaves the key out, for temporary credentials it is false."""
-    serial = response._get_param("SerialNumber")
-    code = response._get_param("TokenCode")
-    if not serial and not code:
-        return False if caller.type == "assumed-role" else None
-    devices = set()
-    if caller.type == "user":
-        user = iam_backends[caller.account][PARTITION].get_user(caller.name)
-        devices = set(user.mfa_devices)
-    if serial not in devices or code != SANDBOX_MFA_CODE:
-        raise AccessDeniedError(
-            "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."
-        )
-    return True
-
-
-def _check_assume_role(response: TokenResponse) -> None:
-    role_arn = response._get_param("RoleArn") or ""
-    caller = _caller(response)
-    if caller.is_root:
-        raise AccessDeniedError("AccessDenied", "Roles may not be assumed by root accounts.")
-    parts = role_arn.split(":")
-    if len(parts) < 6 or not parts[4].isdigit():
-        raise _denied(caller.arn, role_arn)
-    try:
-        role = iam_backends[parts[4]][PARTITION].get_role_by_arn(role_arn)
-    except Exception:
-        raise _denied(caller.arn, role_arn) from None
-    document = role.assume_role_policy_document
-    if isinstance(document, str):
-        document = json.loads(unquote(document))
-    context = assume_role_context(
-        caller,
-        role_arn,
-        external_id=response._get_param("ExternalId"),
-        session_name=response._get_param("RoleSessionName"),
-        mfa=_mfa(response, caller),
+def _record_session(response: TokenResponse, answer: Any) -> None:
+    """Remember the session policies, MFA state and tags AssumeRole gave the new session."""
+    session = getattr(answer, "result", {}).get("Credentials")
+    key_id = getattr(session, "access_key_id", None)
+    if key_id is None:
+        return
+    params = params_of(response.querystring, None)
+    arns = tuple(v for k, v in sorted(params.items()) if k.startswith("PolicyArns.member."))
+    tags = {
+        v: params.get(k.removesuffix(".Key") + ".Value", "")
+        for k, v in params.items()
+        if k.startswith("Tags.member.") and k.endswith(".Key")
+    }
+    mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
+    record_session(
+        key_id,
+        SessionFacts(
+            issued_at=datetime.now(UTC),
+            policy=params.get("Policy"),
+            policy_arns=arns,
+            mfa_at=datetime.now(UTC) if mfa else None,
+            tags=tags,
+        ),
     )
-    trust = parse_policy(document, source=f"trust policy of {role_arn}")
-    if not evaluate_resource_policy(trust, context).allowed:
-        raise _denied(caller.arn, role_arn)
-
-
-def _enforcing() -> bool:
-    from moto import settings
-    from moto.core.authorization import ActionAuthenticatorMixin
-
-    return bool(ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT)
 
 
 def _require(owner: Any, name: str) -> Callable[..., Any]:
@@ -183,13 +143,23 @@ def install() -> None:
         original_assume_role = _require(TokenResponse, "assume_role")
         original_create_key = _require(access_control, "create_access_key")
         original_identity = _require(STSBackend, "get_caller_identity")
-        _require(IAMRequestBase, "_check_role_trust_relationship")
-        original_check = _require(IAMRequestBase, "check_action_permitted")
+        _require(IAMRequestBase, "check_action_permitted")
+        _require(IamResponse, "create_user")
+        original_authorize = _require(
+            ActionAuthenticatorMixin, "_authenticate_and_authorize_action"
+        )
+        for name in ("_access_key", "_action", "_data", "_body", "_region"):
+            if name not in IAMRequestBase.__init__.__code__.co_names:
+                raise SandboxError(
+                    f"moto's IAMRequestBase no longer sets {name}: this moto version is not one "
+                    "the sandbox's enforcement was built for.",
+                    fix="Install the moto range pinned in pyproject.toml.",
+                )
 
         def assume_role(self: TokenResponse) -> Any:
-            if _enforcing():
-                _check_assume_role(self)
-            return original_assume_role(self)
+            answer = original_assume_role(self)
+            _record_session(self, answer)
+            return answer
 
         def create_access_key(
             account_id: str, partition: str, access_key_id: str, headers: dict[str, str]
@@ -204,21 +174,17 @@ def install() -> None:
                 return account, f"arn:aws:iam::{account}:root", account
             return original_identity(self, access_key_id, region)
 
-        def check_action_permitted(self: IAMRequestBase, resource: str) -> None:
-            try:
-                original_check(self, resource)
-            except MotoAccessDenied:
-                if self._action != "sts:AssumeRole":
-                    raise
-                # AWS names the role in an identity-policy denial too; moto leaves it out.
-                raise _denied(self._access_key.arn, resource) from None
+        def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
+            enforce.set_current_response(self)
+            original_authorize(self, iam_request_cls, resource)
 
-        def check_role_trust_relationship(self: IAMRequestBase, role_arn: str) -> bool:
-            return True  # decided in assume_role above, for every account alike
+        def check_action_permitted(self: IAMRequestBase, resource: str) -> None:
+            enforce.check_request(self, resource)
 
         TokenResponse.assume_role = assume_role  # type: ignore[method-assign]
         access_control.create_access_key = create_access_key
         STSBackend.get_caller_identity = get_caller_identity  # type: ignore[method-assign]
-        IAMRequestBase._check_role_trust_relationship = check_role_trust_relationship  # type: ignore[method-assign]
+        ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize  # type: ignore[method-assign]
         IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+        simulate.install(IamResponse)
         _installed = True

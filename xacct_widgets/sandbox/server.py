@@ -2,7 +2,8 @@
 
 Runs in this process (a thread, as tests and ``xacct lab`` use it) or is reached in another one
 through :meth:`Sandbox.attach` / :meth:`Sandbox.from_env`, which read the seeded principals from
-the server itself so a notebook kernel needs only ``XACCT_SANDBOX_URL``.
+the server itself so a notebook kernel needs only ``XACCT_SANDBOX_URL``. Its clock
+(:meth:`Sandbox.advance_clock`) decides when issued credentials expire (:mod:`.clock`).
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import threading
-import urllib.request
 from collections.abc import Mapping
-from pathlib import Path
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -24,10 +23,9 @@ import pandas as pd
 
 from ..errors import SandboxError
 from . import ENV_URL
-from .http import INFO_PATH, check_port_free, reset_moto, with_latency_and_info
-from .seed import ACCOUNT_ALIASES, REGION, Principal, Seed
-
-_PROFILE = "xacct-sandbox"
+from .client import PROFILE, config_file, describe, fetch_info, remote_clock
+from .http import check_port_free, reset_moto, with_latency_and_info
+from .seed import ACCOUNT_ALIASES, REGION, Seed
 
 _running_in_process: Sandbox | None = None
 _process_lock = threading.Lock()
@@ -54,6 +52,7 @@ class Sandbox:
         host: str = "127.0.0.1",
         region: str = REGION,
         enforce: bool = True,
+        requests_per_second: float | None = None,
     ) -> None:
         if not isinstance(member_accounts, int) or not 0 <= member_accounts <= 5000:
             raise SandboxError(
@@ -69,6 +68,8 @@ class Sandbox:
         self.latency_ms = latency_ms
         self.region = region
         self.enforce = enforce
+        # Past this many requests per second per service: AWS's throttling error (http.py).
+        self.requests_per_second = requests_per_second
         self._host = host
         self._port = port
         self._server: Any = None
@@ -77,7 +78,6 @@ class Sandbox:
         self._principals: dict[str, dict[str, dict[str, Any]]] = {}
         self._url: str | None = None
         self._remote = False
-        self._config_dir: tempfile.TemporaryDirectory[str] | None = None
         self._saved_auth: tuple[float, int] | None = None
         self._member_ids: list[str] = []
 
@@ -116,16 +116,22 @@ class Sandbox:
         )
         from werkzeug.serving import make_server
 
-        from . import catalog, moto_patches, seed
+        from . import catalog, clock, iam_writes, moto_patches, seed, sts_limits
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         catalog.narrow_managed_policies()
         moto_patches.install()
+        sts_limits.install()  # after moto_patches: wraps the AssumeRole it patched
+        iam_writes.install()
         reset_moto()
+        _forget_clock_and_sessions()
         self._seed = seed.seed_all(self.member_accounts)
-        self._principals = _describe(self._seed.principals)
+        self._principals = describe(self._seed.principals)
         app = with_latency_and_info(
-            DomainDispatcherApplication(create_backend_app), self.latency_ms / 1000, self._info
+            clock.with_clock(DomainDispatcherApplication(create_backend_app)),
+            self.latency_ms / 1000,
+            self._info,
+            self.requests_per_second,
         )
         check_port_free(self._host, self._port)
         try:
@@ -150,7 +156,6 @@ class Sandbox:
             target=self._server.serve_forever, name="xacct-sandbox", daemon=True
         )
         self._thread.start()
-        self._write_config()
 
     def stop(self) -> None:
         global _running_in_process
@@ -167,6 +172,7 @@ class Sandbox:
         from . import moto_patches
 
         moto_patches.forget_root_keys()
+        _forget_clock_and_sessions()
         reset_moto()
         with _process_lock:
             _running_in_process = None
@@ -184,21 +190,20 @@ class Sandbox:
             settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = (
                 self._saved_auth
             )
-        if self._config_dir is not None:
-            self._config_dir.cleanup()
-        self._server = self._thread = self._config_dir = self._saved_auth = None
+        self._server = self._thread = self._saved_auth = None
         self._url = None
 
     def reset(self) -> None:
-        """Wipe everything done since start and seed afresh (same keys, same IDs)."""
+        """Wipe everything done since start and seed afresh (same keys, same IDs, real time)."""
         if self._remote or self._url is None:
             raise SandboxError("Only a running in-process sandbox can be reset.")
         from . import moto_patches, seed
 
         moto_patches.forget_root_keys()
+        _forget_clock_and_sessions()
         reset_moto()
         self._seed = seed.seed_all(self.member_accounts)
-        self._principals = _describe(self._seed.principals)
+        self._principals = describe(self._seed.principals)
 
     def __enter__(self) -> Sandbox:
         return self if self._url else self.start()
@@ -217,14 +222,7 @@ class Sandbox:
     def attach(cls, url: str) -> Sandbox:
         """A handle on a sandbox served by another process (``xacct sandbox``, ``xacct lab``)."""
         url = url.rstrip("/")
-        try:
-            with urllib.request.urlopen(url + INFO_PATH, timeout=10) as answer:
-                info = json.load(answer)
-        except (OSError, ValueError) as err:
-            raise SandboxError(
-                f"No xacct sandbox answers at {url!r} ({err}).",
-                fix="Start one with `xacct sandbox` and use the URL it prints.",
-            ) from err
+        info = fetch_info(url)
         sandbox = cls(
             member_accounts=int(info["member_accounts"]),
             latency_ms=float(info["latency_ms"]),
@@ -233,7 +231,6 @@ class Sandbox:
         sandbox._url, sandbox._remote = url, True
         sandbox._principals = info["principals"]
         sandbox._member_ids = info["member_account_ids"]
-        sandbox._write_config()
         return sandbox
 
     @classmethod
@@ -297,14 +294,16 @@ class Sandbox:
     def session(
         self, account: str = "source", user: str = "operator", region: str | None = None
     ) -> boto3.Session:
-        """A boto3 session acting as a seeded principal, wired to this sandbox's endpoint."""
+        """A boto3 session acting as a seeded principal, wired to this sandbox's endpoint.
+
+        The session needs nothing from this handle afterwards: it keeps working after the handle
+        is gone (``Sandbox.attach(url).session()`` in one expression), as long as the server runs.
+        """
         entry = self._principal(account, user)
-        self.endpoint_url  # noqa: B018 -- raises when not running
-        assert self._config_dir is not None
         core = botocore.session.Session()
-        core.set_config_variable("config_file", str(Path(self._config_dir.name) / "config"))
+        core.set_config_variable("config_file", str(config_file(self.endpoint_url, self.region)))
         core.set_config_variable("credentials_file", os.devnull)
-        core.set_config_variable("profile", _PROFILE)
+        core.set_config_variable("profile", PROFILE)
         core.set_credentials(entry["access_key_id"], entry["secret_access_key"])
         return boto3.Session(botocore_session=core, region_name=region or self.region)
 
@@ -354,13 +353,33 @@ class Sandbox:
             f"latency_ms={self.latency_ms:g})"
         )
 
-    # -- internals ---------------------------------------------------------------------------
-    def _write_config(self) -> None:
-        self._config_dir = tempfile.TemporaryDirectory(prefix="xacct-sandbox-")
-        (Path(self._config_dir.name) / "config").write_text(
-            f"[profile {_PROFILE}]\nregion = {self.region}\nendpoint_url = {self._url}\n"
-        )
+    # -- the sandbox clock -------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The sandbox's time: real time plus every :meth:`advance_clock` since start or reset.
 
+        Every expiry decision reads it (session credentials answer ``ExpiredToken`` past it).
+        """
+        return self._clock()
+
+    def advance_clock(self, seconds: float) -> datetime:
+        """Move the sandbox's clock ``seconds`` forward, e.g. past a session's expiry, without
+        waiting; the new time. Shared with every process attached to this sandbox."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise SandboxError(
+                f"advance_clock takes a number of seconds >= 0, got {seconds!r}.",
+                fix="e.g. sb.advance_clock(3601) to pass a one-hour session's expiry.",
+            )
+        return self._clock({"advance": seconds})
+
+    def _clock(self, change: Mapping[str, float] | None = None) -> datetime:
+        from .clock import CLOCK
+
+        url = self.endpoint_url  # raises when not running
+        if self._remote:
+            return remote_clock(url, change)
+        return CLOCK.advance(change["advance"]) if change else CLOCK.now()
+
+    # -- internals ---------------------------------------------------------------------------
     def _info(self) -> bytes:
         return json.dumps(
             {
@@ -373,27 +392,14 @@ class Sandbox:
         ).encode()
 
 
+def _forget_clock_and_sessions() -> None:
+    from .clock import CLOCK, forget_sessions
+
+    CLOCK.reset()
+    forget_sessions()
+
+
 def running_in_process() -> Sandbox | None:
     """The sandbox started in this process, if one is running."""
     with _process_lock:
         return _running_in_process
-
-
-def _describe(
-    principals: Mapping[str, Mapping[str, Principal]],
-) -> dict[str, dict[str, dict[str, Any]]]:
-    return {
-        account: {
-            name: {
-                "account_id": p.account_id,
-                "name": p.name,
-                "arn": p.arn,
-                "access_key_id": p.access_key_id,
-                "secret_access_key": p.secret_access_key,
-                "mfa_serial": p.mfa_serial,
-                "description": p.description,
-            }
-            for name, p in users.items()
-        }
-        for account, users in principals.items()
-    }

@@ -18,13 +18,13 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import pandas as pd
 import platformdirs
@@ -36,6 +36,7 @@ from ..frames import to_frame
 __all__ = ["ENV_VAR", "HISTORY_COLUMNS", "HistoryEntry", "RoleHistory", "default_path"]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 #: Environment variable overriding the history file's location (``:memory:`` allowed).
 ENV_VAR: Final = "XACCT_HISTORY"
@@ -51,7 +52,8 @@ HISTORY_COLUMNS: Final = (
     "switch_role_url",
 )
 _MEMORY: Final = ":memory:"
-_BUSY_TIMEOUT_S: Final = 30.0
+_OPEN_TIMEOUT_S: Final = 2.0  # waiting for another process's lock when opening
+_BUSY_TIMEOUT_S: Final = 5.0  # ... and for one write later (a write takes milliseconds)
 _SCHEMA_VERSION: Final = 1
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS roles (
@@ -72,6 +74,7 @@ _FIELDS: Final = (
     "account_id, role_name, path, display_name, color, last_used, use_count, bookmarked"
 )
 _NEXT_SEQ: Final = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM roles)"
+_SLOTS: Final = ", ".join("?" * 9)
 
 
 def default_path() -> Path | str:
@@ -118,16 +121,8 @@ def _now() -> str:
 
 def _entry(row: tuple[Any, ...]) -> HistoryEntry:
     account, role, path, display, color, last_used, count, bookmarked = row
-    return HistoryEntry(
-        account_id=account,
-        role_name=role,
-        display_name=display,
-        color=color,
-        path=path,
-        last_used=datetime.fromisoformat(last_used) if last_used else None,
-        use_count=int(count),
-        bookmarked=bool(bookmarked),
-    )
+    used = datetime.fromisoformat(last_used) if last_used else None
+    return HistoryEntry(account, role, display, color, path, used, int(count), bool(bookmarked))
 
 
 class RoleHistory:
@@ -135,9 +130,14 @@ class RoleHistory:
 
     ``RoleHistory()`` uses :func:`default_path`; ``RoleHistory(path)`` a given file;
     ``RoleHistory(":memory:")`` a throwaway history for one object.
+
+    A file that cannot be written (a read-only home, another program holding a lock) never
+    stops the caller: the history goes on in memory, starting from what the file held when it
+    could be read, and says so once, in :attr:`warning` and the log. ``strict=True`` raises
+    :class:`XacctError` instead.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, strict: bool = False) -> None:
         where: Path | str | os.PathLike[str] = default_path() if path is None else path
         if not isinstance(where, str | os.PathLike):
             raise InvalidInput(
@@ -145,34 +145,73 @@ class RoleHistory:
                 fix=f"Pass a path, ':memory:', or None for the default (or set ${ENV_VAR}).",
             )
         self.path: Path | str = _MEMORY if str(where) == _MEMORY else Path(where).expanduser()
+        self.strict = strict
+        #: Why the history is not being saved to :attr:`path`, or None while it is.
+        self.warning: str | None = None
         self._lock = threading.Lock()
         self._conn = self._connect()
 
+    @property
+    def saving(self) -> bool:
+        """Whether switches reach the file (False for ``:memory:`` and after a :attr:`warning`)."""
+        return isinstance(self.path, Path) and self.warning is None
+
+    @staticmethod
+    def _sqlite(where: str, timeout: float) -> sqlite3.Connection:
+        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), so the write lock is
+        # taken before reading the next sequence number; self._lock guards the threads.
+        return sqlite3.connect(where, timeout, isolation_level=None, check_same_thread=False)
+
+    def _memory(self) -> sqlite3.Connection:
+        conn = self._sqlite(_MEMORY, 0)
+        with self._write(conn):
+            conn.execute(_SCHEMA)
+        return conn
+
     def _connect(self) -> sqlite3.Connection:
+        if not isinstance(self.path, Path):
+            return self._memory()
+        conn: sqlite3.Connection | None = None
         try:
-            if isinstance(self.path, Path):
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE below), so the
-            # write lock is taken before reading the next sequence number, not after.
-            conn = sqlite3.connect(
-                str(self.path),
-                timeout=_BUSY_TIMEOUT_S,
-                isolation_level=None,
-                check_same_thread=False,  # guarded by self._lock; widgets call from threads
-            )
-            conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
-            if isinstance(self.path, Path):
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Opening waits briefly for another process's lock: a history write takes
+            # milliseconds, so a lock held longer is a program keeping the file, not a race.
+            conn = self._sqlite(str(self.path), _OPEN_TIMEOUT_S)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
             with self._write(conn):
                 conn.execute(_SCHEMA)
                 conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
         except (sqlite3.Error, OSError) as err:
-            raise XacctError(
-                f"Cannot open the role history at {self.path}: {err}.",
-                fix=f"Pass another path (RoleHistory(path) or ${ENV_VAR}), or ':memory:'.",
-            ) from err
+            return self._fall_back(err, conn)
         return conn
+
+    def _fall_back(self, err: Exception, conn: sqlite3.Connection | None) -> sqlite3.Connection:
+        """Go on in memory (with what ``conn`` still lets us read), and say so once."""
+        fix = (
+            "Make the file and its folder writable, close the program holding it, or set "
+            f"${ENV_VAR} to another file (or ':memory:')."
+        )
+        if self.strict:
+            raise XacctError(
+                f"The role history at {self.path} cannot be written: {err}.", fix=fix
+            ) from err
+        memory = self._memory()
+        if conn is not None:
+            try:  # (not Connection.backup: it retries a locked file forever)
+                conn.execute("PRAGMA busy_timeout = 0")
+                rows = conn.execute(f"SELECT {_FIELDS}, seq FROM roles").fetchall()
+                memory.executemany(f"INSERT INTO roles ({_FIELDS}, seq) VALUES ({_SLOTS})", rows)
+            except sqlite3.Error:
+                pass  # unreadable too (locked, or no table yet): start empty
+            conn.close()
+        self.warning = (
+            f"Role history is not being saved: {self.path} cannot be written ({err}). Switching "
+            "works; switches are remembered in memory until this history is closed."
+        )
+        log.warning("%s %s", self.warning, fix)
+        return memory
 
     @staticmethod
     @contextmanager
@@ -185,23 +224,30 @@ class RoleHistory:
             raise
         conn.execute("COMMIT")
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _use(self, work: Callable[[sqlite3.Connection], _T], *, write: bool = True) -> _T:
+        """Run ``work`` (in a write transaction); on a file that fails it, again in memory."""
+
+        def run() -> _T:
+            if not write:
+                return work(self._conn)
+            with self._write(self._conn) as conn:
+                return work(conn)
+
         with self._lock:
             try:
-                with self._write(self._conn) as conn:
-                    yield conn
+                return run()
             except sqlite3.Error as err:
-                raise XacctError(
-                    f"The role history at {self.path} could not be written: {err}.",
-                    fix="Check the file is writable and not on a network share (SQLite locks).",
-                ) from err
+                if not self.saving:
+                    raise XacctError(
+                        f"The role history at {self.path} could not be used: {err}.",
+                        fix="Check the file is writable and not on a network share.",
+                    ) from err
+                self._conn = self._fall_back(err, self._conn)
+            return run()
 
     def _rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._conn.execute(
-                f"SELECT {_FIELDS} FROM roles {where} {_ORDER}", params
-            ).fetchall()
+        query = f"SELECT {_FIELDS} FROM roles {where} {_ORDER}"
+        return self._use(lambda conn: conn.execute(query, params).fetchall(), write=False)
 
     # -- writing --------------------------------------------------------------------------------
     def record(
@@ -247,7 +293,8 @@ class RoleHistory:
         or apply ``update`` to the existing one; both take the link's path, and a display name
         or colour given (not None) replaces the stored one. ``params`` fill ``new``'s ``?``."""
         fields = (link.account_id, link.role_name, link.path, link.display_name, link.color)
-        with self._transaction() as conn:
+
+        def upsert(conn: sqlite3.Connection) -> None:
             conn.execute(
                 f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
                                        last_used, use_count, bookmarked, seq)
@@ -259,12 +306,15 @@ class RoleHistory:
                         color = COALESCE(excluded.color, roles.color)""",
                 (*fields, *params),
             )
+
+        self._use(upsert)
         return self._get(link.account_id, link.role_name)
 
     def unbookmark(self, account: str, role: str) -> None:
         """Drop the bookmark; an entry never switched to disappears with it."""
         key = self._key(account, role)
-        with self._transaction() as conn:
+
+        def unmark(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "UPDATE roles SET bookmarked = 0 WHERE account_id = ? AND role_name = ?", key
             )
@@ -272,23 +322,25 @@ class RoleHistory:
                 "DELETE FROM roles WHERE account_id = ? AND role_name = ? AND use_count = 0", key
             )
 
+        self._use(unmark)
+
     def remove(self, account: str, role: str) -> bool:
         """Forget one role entirely (history and bookmark); True if it was there."""
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "DELETE FROM roles WHERE account_id = ? AND role_name = ?",
-                self._key(account, role),
-            )
-        return cursor.rowcount > 0
+        key = self._key(account, role)
+        query = "DELETE FROM roles WHERE account_id = ? AND role_name = ?"
+        return self._use(lambda conn: conn.execute(query, key).rowcount > 0)
 
     def clear(self, *, keep_bookmarks: bool = True) -> None:
         """Forget the history; bookmarks stay (as never-used entries) unless asked otherwise."""
-        with self._transaction() as conn:
+
+        def forget(conn: sqlite3.Connection) -> None:
             if keep_bookmarks:
                 conn.execute("DELETE FROM roles WHERE bookmarked = 0")
                 conn.execute("UPDATE roles SET use_count = 0, last_used = NULL")
             else:
                 conn.execute("DELETE FROM roles")
+
+        self._use(forget)
 
     # -- reading --------------------------------------------------------------------------------
     @staticmethod
@@ -339,8 +391,9 @@ class RoleHistory:
         return frame
 
     def __len__(self) -> int:
-        with self._lock:
-            (count,) = self._conn.execute("SELECT COUNT(*) FROM roles").fetchone()
+        count = self._use(
+            lambda conn: conn.execute("SELECT COUNT(*) FROM roles").fetchone()[0], write=False
+        )
         return int(count)
 
     def __iter__(self) -> Iterator[HistoryEntry]:
@@ -363,4 +416,5 @@ class RoleHistory:
         self.close()
 
     def __repr__(self) -> str:
-        return f"RoleHistory({str(self.path)!r}, entries={len(self)})"
+        saved = "" if self.saving or self.path == _MEMORY else ", not saved"
+        return f"RoleHistory({str(self.path)!r}, entries={len(self)}{saved})"

@@ -1,0 +1,96 @@
+"""What a process needs to reach a sandbox: a config file naming it, its seed, its clock.
+
+A ``boto3.Session`` for the sandbox finds the endpoint through an AWS config file (botocore reads
+``endpoint_url`` from a profile), and holds only that file's path. So the file belongs to the
+process, one per sandbox, not to the ``Sandbox`` handle that made the session: a session from
+``Sandbox.attach(url).session()`` keeps working after the handle is garbage-collected, and so
+does every session derived from it. The files are removed when the process exits.
+
+Another process learns the seeded principals from ``/_xacct/sandbox.json`` and reads or moves
+the sandbox clock through ``/_xacct/clock`` (:mod:`.clock`).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import urllib.request
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+from ..errors import SandboxError
+from .clock import CLOCK_PATH
+from .http import INFO_PATH
+from .seed import Principal
+
+__all__ = ["PROFILE", "config_file", "describe", "fetch_info", "remote_clock"]
+
+PROFILE: Final = "xacct-sandbox"
+
+_lock = threading.Lock()
+#: (endpoint URL, region) -> the folder of its config file; cleaned up when the process exits.
+_config_dirs: dict[tuple[str, str], tempfile.TemporaryDirectory[str]] = {}
+
+
+def config_file(url: str, region: str) -> Path:
+    """The AWS config file whose profile :data:`PROFILE` names ``url`` as the endpoint."""
+    with _lock:
+        folder = _config_dirs.get((url, region))
+        if folder is None:
+            folder = tempfile.TemporaryDirectory(prefix="xacct-sandbox-")
+            (Path(folder.name) / "config").write_text(
+                f"[profile {PROFILE}]\nregion = {region}\nendpoint_url = {url}\n"
+            )
+            _config_dirs[(url, region)] = folder
+        return Path(folder.name) / "config"
+
+
+def fetch_info(url: str) -> dict[str, Any]:
+    """The seed description another process's sandbox serves."""
+    try:
+        with urllib.request.urlopen(url + INFO_PATH, timeout=10) as answer:
+            return dict(json.load(answer))
+    except (OSError, ValueError) as err:
+        raise SandboxError(
+            f"No xacct sandbox answers at {url!r} ({err}).",
+            fix="Start one with `xacct sandbox` and use the URL it prints.",
+        ) from err
+
+
+def remote_clock(url: str, change: Mapping[str, float] | None = None) -> datetime:
+    """The clock of the sandbox at ``url``, after applying ``change`` (``{"advance": s}``)."""
+    request = urllib.request.Request(
+        url + CLOCK_PATH, json.dumps(change).encode() if change else None
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return datetime.fromisoformat(json.load(answer)["now"])
+    except (OSError, ValueError, KeyError) as err:
+        raise SandboxError(
+            f"The sandbox at {url} did not answer its clock ({err}).",
+            fix="Check it still runs; an `xacct sandbox` older than this package has no clock.",
+        ) from err
+
+
+def describe(
+    principals: Mapping[str, Mapping[str, Principal]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The seeded principals as JSON-ready dicts (what ``/_xacct/sandbox.json`` serves)."""
+    return {
+        account: {
+            name: {
+                "account_id": p.account_id,
+                "name": p.name,
+                "arn": p.arn,
+                "access_key_id": p.access_key_id,
+                "secret_access_key": p.secret_access_key,
+                "mfa_serial": p.mfa_serial,
+                "description": p.description,
+            }
+            for name, p in users.items()
+        }
+        for account, users in principals.items()
+    }
