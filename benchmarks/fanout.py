@@ -1,25 +1,28 @@
 """Fan-out benchmark: a plain boto3 loop vs botocove vs ``xw.query``, same work, same sandbox.
 
-The work: for each of 200 member accounts, assume ``OrganizationAccountAccessRole`` from the
-management account's admin and call ``s3.list_buckets`` (2 buckets each). The sandbox runs in a
-separate process (``xacct sandbox --member-accounts 200 --latency-ms 50``), so every request
-pays a 50 ms round trip like real AWS and the server's CPU is not charged to the client.
+The work: for each of N member accounts (200, then 1,000), assume
+``OrganizationAccountAccessRole`` from the management account's admin and call
+``s3.list_buckets`` (2 buckets each). The sandbox runs in a separate process
+(``xacct sandbox --member-accounts 1000 --latency-ms 50``), so every request pays a 50 ms round
+trip like real AWS and the server's CPU is not charged to the client.
 
 How it is measured, and why:
 
+* **The latency floor**: with W threads and one round trip per unit, no client can finish N
+  units faster than ceil(N / W) x 50 ms (a repeated query: credentials cached); a first query
+  also assumes each role, so its floor is two round trips per unit. Each time is printed with
+  its ratio to the floor.
+* **Client CPU per unit**: the process's CPU time (every thread) during the run, per account.
 * **Each approach runs in its own fresh child process**, so ``ru_maxrss`` (peak RSS) is that
-  approach's alone: a peak is a high-water mark and cannot be "un-measured" after a previous
-  approach in the same process. Every child imports the same modules first (boto3, pandas,
-  xacct_widgets, botocove), so the baselines match; the table shows the absolute peak and the
-  growth over that post-import baseline.
-* **AssumeRole calls are counted the same way for all three**: a botocore ``before-call``
-  hook on the management session, registered before any client exists (clients copy the
-  session's handlers when created, including botocove's and xw.query's STS clients).
+  approach's alone. Every child imports the same modules first (boto3, pandas, xacct_widgets,
+  botocove), so the baselines match. Process-pool and Dask rows count the parent only (their
+  workers are other processes) and include starting the workers.
+* **AssumeRole calls are counted the same way for all in-process approaches**: a botocore
+  ``before-call`` hook on the management session, registered before any client exists.
 * botocove and xw.query run with the same number of threads (botocove's default, 20); the
   sequential loop is the idiom found in most scripts (a boto3.Session per account).
 * botocove builds its own sessions, so its children get the sandbox endpoint and the admin's
-  keys through the environment (``AWS_ENDPOINT_URL`` etc.); botocove also lists the
-  organization's accounts first (part of its normal work, included in its time).
+  keys through the environment; botocove also lists the organization's accounts first.
 
 Prints figures; asserts nothing (run: ``.venv/bin/python benchmarks/fanout.py``).
 """
@@ -28,24 +31,34 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROLE = "OrganizationAccountAccessRole"
-MEMBERS = 200
+SIZES = (200, 1000)
 LATENCY_MS = 50
 WORKERS = 20
+MODES = ("sequential", "botocove", "xw.query", "xw.process", "xw.dask")
 
 
 def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child(mode: str, url: str, workers: int) -> dict[str, object]:
+def _timed(run: Any) -> tuple[Any, float, float]:
+    """``run()``, its wall time and the process's CPU time (all threads) it took."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = run()
+    return value, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]:
     """Run one approach in this (fresh) process and return its figures."""
     import boto3
     import botocove  # noqa: F401  -- imported in every child so baselines match
@@ -53,10 +66,11 @@ def child(mode: str, url: str, workers: int) -> dict[str, object]:
 
     import xacct_widgets as xw
     from xacct_widgets.sandbox import Sandbox
+    from xacct_widgets.sandbox.http import caller_spec
 
     sb = Sandbox.attach(url)
     os.environ.update(sb.env("management", "admin"))
-    members = sb.member_account_ids
+    members = sb.member_account_ids[:accounts]
     mgmt = sb.session("management", "admin")
     calls = {"assume": 0}
 
@@ -66,8 +80,9 @@ def child(mode: str, url: str, workers: int) -> dict[str, object]:
     mgmt.events.register("before-call.sts.AssumeRole", count)
     baseline = _rss_mib()
     out: dict[str, object] = {"mode": mode, "baseline_mib": baseline, "accounts": len(members)}
-    start = time.perf_counter()
-    if mode == "sequential":
+    targets = [(account, ROLE) for account in members]
+
+    def sequential() -> tuple[int, int]:
         sts = mgmt.client("sts")
         rows = 0
         for account in members:
@@ -81,8 +96,9 @@ def child(mode: str, url: str, workers: int) -> dict[str, object]:
                 region_name=sb.region,
             )
             rows += len(session.client("s3").list_buckets()["Buckets"])
-        out.update(rows=rows, errors=0)
-    elif mode == "botocove":
+        return rows, 0
+
+    def cove() -> tuple[int, int]:
         from botocove import cove
 
         @cove(
@@ -96,39 +112,70 @@ def child(mode: str, url: str, workers: int) -> dict[str, object]:
             return list(session.client("s3").list_buckets()["Buckets"])
 
         result = buckets()
-        out.update(
-            rows=sum(len(r["Result"]) for r in result["Results"]),
-            errors=len(result["Exceptions"]) + len(result["FailedAssumeRole"]),
-        )
-    elif mode == "xw.query":
-        targets = [(account, ROLE) for account in members]
-        first = xw.query(targets, "s3", "list_buckets", session=mgmt, max_workers=workers)
-        out.update(
-            rows=len(first.frame), errors=len(first.errors), result_assumes=first.assume_calls
-        )
-        out["wall_s"] = time.perf_counter() - start
-        out["assume_calls"] = calls["assume"]
+        errors = len(result["Exceptions"]) + len(result["FailedAssumeRole"])
+        return sum(len(r["Result"]) for r in result["Results"]), errors
+
+    if mode in ("sequential", "botocove"):
+        (rows, errors), wall, cpu = _timed(sequential if mode == "sequential" else cove)
+        out.update(rows=rows, errors=errors, wall_s=wall, cpu_s=cpu, assume_calls=calls["assume"])
         out["peak_mib"] = _rss_mib()
-        before = calls["assume"]
-        again = time.perf_counter()
-        second = xw.query(targets, "s3", "list_buckets", session=mgmt, max_workers=workers)
-        out.update(
-            repeat_wall_s=time.perf_counter() - again,
-            repeat_assume_calls=calls["assume"] - before,
-            repeat_result_assumes=second.assume_calls,
-            repeat_rows=len(second.frame),
-            repeat_peak_mib=_rss_mib(),
-        )
         return out
-    else:
+
+    executor: Any = None
+    session: Any = mgmt
+    started = time.perf_counter()
+    closers: list[Any] = []
+    if mode == "xw.process":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+        closers.append(executor.shutdown)
+    elif mode == "xw.dask":
+        from distributed import Client, LocalCluster
+
+        cluster = LocalCluster(n_workers=2, processes=True, dashboard_address=None)
+        client = Client(cluster)
+        executor = client.get_executor()
+        closers += [client.close, cluster.close]
+    elif mode != "xw.query":
         raise SystemExit(f"unknown mode {mode!r}")
-    out["wall_s"] = time.perf_counter() - start
-    out["assume_calls"] = calls["assume"]
-    out["peak_mib"] = _rss_mib()
+    if executor is not None:
+        session = caller_spec(sb, "management", "admin")
+    out["startup_s"] = time.perf_counter() - started
+
+    def run() -> Any:
+        return xw.query(
+            targets, "s3", "list_buckets", session=session, max_workers=workers, executor=executor
+        )
+
+    first, wall, cpu = _timed(run)
+    out.update(
+        rows=len(first.frame),
+        errors=len(first.errors),
+        wall_s=wall,
+        cpu_s=cpu,
+        assume_calls=calls["assume"],
+        clients=first.clients_built,
+        peak_mib=_rss_mib(),
+    )
+    before = calls["assume"]
+    second, wall, cpu = _timed(run)
+    out.update(
+        repeat_wall_s=wall,
+        repeat_cpu_s=cpu,
+        repeat_assume_calls=calls["assume"] - before,
+        repeat_clients=second.clients_built,
+        repeat_rows=len(second.frame),
+        repeat_errors=len(second.errors),
+        repeat_peak_mib=_rss_mib(),
+    )
+    for close in closers:
+        close()
     return out
 
 
-def _start_sandbox() -> tuple[subprocess.Popen[str], str]:
+def _start_sandbox(members: int) -> tuple[subprocess.Popen[str], str]:
     """``xacct sandbox`` in its own process; returns it and the endpoint it prints.
 
     Its stdout also carries export lines with secret keys: they are read and discarded here,
@@ -137,13 +184,13 @@ def _start_sandbox() -> tuple[subprocess.Popen[str], str]:
     xacct = Path(sys.executable).with_name("xacct")
     command = [str(xacct)] if xacct.exists() else [sys.executable, "-m", "xacct_widgets.cli"]
     proc = subprocess.Popen(
-        [*command, "sandbox", "--member-accounts", str(MEMBERS), "--latency-ms", str(LATENCY_MS)],
+        [*command, "sandbox", "--member-accounts", str(members), "--latency-ms", str(LATENCY_MS)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
     assert proc.stdout is not None
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
@@ -153,12 +200,17 @@ def _start_sandbox() -> tuple[subprocess.Popen[str], str]:
         if line.startswith("endpoint:"):
             return proc, line.split(":", 1)[1].strip()
     proc.terminate()
-    raise SystemExit("xacct sandbox did not print its endpoint within 180 s")
+    raise SystemExit("xacct sandbox did not print its endpoint within 600 s")
 
 
-def _run_child(mode: str, url: str, workers: int) -> dict[str, object]:
+def _run_child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--url", url, "--workers", str(workers)],
+        [
+            sys.executable,
+            __file__,
+            *("--child", mode, "--url", url),
+            *("--workers", str(workers), "--accounts", str(accounts)),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -170,72 +222,103 @@ def _run_child(mode: str, url: str, workers: int) -> dict[str, object]:
     return result
 
 
+def _f(r: dict[str, object], key: str) -> float:
+    return float(r[key])  # type: ignore[arg-type]
+
+
+def _table(accounts: int, workers: int, results: dict[str, dict[str, object]]) -> None:
+    rounds = math.ceil(accounts / workers)
+    floor_first, floor_repeat = rounds * 2 * LATENCY_MS / 1000, rounds * LATENCY_MS / 1000
+    print(
+        f"\n{accounts} accounts, {workers} threads: latency floor {floor_first:.2f} s with "
+        f"AssumeRole (2 round trips), {floor_repeat:.2f} s repeated (1 round trip)"
+    )
+    print(
+        f"{'approach':<20}{'wall s':>8}{'x floor':>9}{'CPU ms/unit':>13}{'AssumeRole':>12}"
+        f"{'clients':>9}{'rows':>7}{'errors':>8}{'peak RSS MiB':>14}{'start s':>9}"
+    )
+
+    def line(
+        name: str, wall: float, floor: float, cpu: float, r: dict[str, object], p: str
+    ) -> None:
+        start = f"{_f(r, 'startup_s'):.1f}" if "startup_s" in r and p == "" else ""
+        print(
+            f"{name:<20}{wall:>8.2f}{wall / floor:>9.1f}{cpu * 1000 / accounts:>13.2f}"
+            f"{r.get(p + 'assume_calls', '')!s:>12}{r.get(p + 'clients', '')!s:>9}"
+            f"{r[p + 'rows']!s:>7}{r.get(p + 'errors', '')!s:>8}"
+            f"{_f(r, p + 'peak_mib'):>14.0f}{start:>9}"
+        )
+
+    for mode, r in results.items():
+        line(
+            mode + (" first" if mode.startswith("xw") else ""),
+            _f(r, "wall_s"),
+            floor_first,
+            _f(r, "cpu_s"),
+            r,
+            "",
+        )
+        if mode.startswith("xw"):
+            line(
+                mode + " repeat",
+                _f(r, "repeat_wall_s"),
+                floor_repeat,
+                _f(r, "repeat_cpu_s"),
+                r,
+                "repeat_",
+            )
+    if {"botocove", "xw.query"} <= set(results):
+        xw_r, cove = results["xw.query"], results["botocove"]
+        print(
+            f"xw.query vs botocove: first {_f(cove, 'wall_s') / _f(xw_r, 'wall_s'):.1f}x, repeat "
+            f"{_f(cove, 'wall_s') / _f(xw_r, 'repeat_wall_s'):.1f}x faster; peak RSS "
+            f"{_f(xw_r, 'repeat_peak_mib'):.0f} vs {_f(cove, 'peak_mib'):.0f} MiB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--url", help="use a running sandbox instead of starting one")
     parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--accounts", type=int, nargs="*", default=list(SIZES))
+    parser.add_argument("--modes", nargs="*", default=list(MODES), choices=MODES)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.url, args.workers)))
+        print(json.dumps(child(args.child, args.url, args.workers, args.accounts[0])))
         return
 
     proc = None
     url = args.url
     started = time.perf_counter()
     if url is None:
-        proc, url = _start_sandbox()
+        proc, url = _start_sandbox(max(args.accounts))
     try:
         print(
-            f"sandbox: {MEMBERS} member accounts, {LATENCY_MS} ms per request, separate process "
-            f"(ready in {time.perf_counter() - started:.1f} s); threads: {args.workers}"
+            f"sandbox: {max(args.accounts)} member accounts, {LATENCY_MS} ms per request, "
+            f"separate process (ready in {time.perf_counter() - started:.1f} s)"
         )
-        results = {
-            m: _run_child(m, url, args.workers) for m in ("sequential", "botocove", "xw.query")
-        }
+        by_size: dict[int, dict[str, dict[str, object]]] = {}
+        for accounts in args.accounts:
+            modes = [
+                m for m in args.modes if accounts >= 1000 or m not in ("xw.process", "xw.dask")
+            ]
+            by_size[accounts] = {m: _run_child(m, url, args.workers, accounts) for m in modes}
+            _table(accounts, args.workers, by_size[accounts])
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=30)
-
-    header = f"{'approach':<12}{'wall s':>9}{'AssumeRole':>12}{'rows':>7}{'errors':>8}"
-    header += f"{'peak RSS MiB':>14}{'over baseline':>15}"
-    print(header)
-    for mode, r in results.items():
-        peak, base = float(r["peak_mib"]), float(r["baseline_mib"])  # type: ignore[arg-type]
-        print(
-            f"{mode:<12}{float(r['wall_s']):>9.2f}{r['assume_calls']:>12}{r['rows']:>7}"  # type: ignore[arg-type]
-            f"{r['errors']:>8}{peak:>14.0f}{peak - base:>15.0f}"
-        )
-    xw_r = results["xw.query"]
-    print(
-        f"{'xw (repeat)':<12}{float(xw_r['repeat_wall_s']):>9.2f}"  # type: ignore[arg-type]
-        f"{xw_r['repeat_assume_calls']:>12}{xw_r['repeat_rows']:>7}{'':>8}"
-        f"{float(xw_r['repeat_peak_mib']):>14.0f}"  # type: ignore[arg-type]
-    )
-
-    def wall(mode: str) -> float:
-        return float(results[mode]["wall_s"])  # type: ignore[arg-type]
-
-    def growth(mode: str) -> float:
-        r = results[mode]
-        return float(r["peak_mib"]) - float(r["baseline_mib"])  # type: ignore[arg-type]
-
-    print()
-    print(
-        f"speed-up vs sequential loop : {wall('sequential') / wall('xw.query'):5.1f}x  (aim >= 8x)"
-    )
-    print(f"speed-up vs botocove        : {wall('botocove') / wall('xw.query'):5.1f}x  (aim >= 1x)")
-    print(
-        f"peak RSS xw / botocove      : "
-        f"{float(xw_r['peak_mib']) / float(results['botocove']['peak_mib']):5.2f}   "  # type: ignore[arg-type]
-        f"(growth over baseline: {growth('xw.query'):.0f} vs {growth('botocove'):.0f} MiB)"
-    )
-    print(
-        f"repeated xw.query           : {xw_r['repeat_assume_calls']} AssumeRole calls "
-        f"(result counter: {xw_r['repeat_result_assumes']}), "
-        f"{float(xw_r['repeat_wall_s']):.2f} s"  # type: ignore[arg-type]
-    )
+    if len(by_size) > 1:
+        small, large = min(by_size), max(by_size)
+        for key in ("wall_s", "repeat_wall_s"):
+            a, b = by_size[small].get("xw.query"), by_size[large].get("xw.query")
+            if a and b:
+                print(
+                    f"xw.query {key.replace('_s', '')}: {large} accounts take "
+                    f"{_f(b, key) / _f(a, key):.1f}x the {small}-account time "
+                    f"({large / small:.0f}x the accounts)"
+                )
 
 
 if __name__ == "__main__":

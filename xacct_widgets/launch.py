@@ -58,6 +58,13 @@ def add_sandbox_options(
         default=0,
         help="delay every AWS request by this much, to model real round trips",
     )
+    parser.add_argument(
+        "--requests-per-second",
+        type=float,
+        default=None,
+        metavar="N",
+        help="throttle each service beyond N requests per second, answering as AWS does",
+    )
 
 
 def start_sandbox(args: argparse.Namespace) -> Sandbox:
@@ -68,6 +75,7 @@ def start_sandbox(args: argparse.Namespace) -> Sandbox:
         member_accounts=int(getattr(args, "member_accounts", 0) or 0),
         latency_ms=float(getattr(args, "latency_ms", 0) or 0),
         port=int(getattr(args, "sandbox_port", 0) or 0),
+        requests_per_second=getattr(args, "requests_per_second", None),
     ).start()
 
 

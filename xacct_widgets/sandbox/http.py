@@ -1,28 +1,56 @@
 """The HTTP front of the moto server: what the sandbox adds around moto's WSGI app.
 
 A latency knob (``latency_ms``) lets benchmarks and demos feel AWS's round trips on loopback;
-``/_xacct/sandbox.json`` lets another process (``Sandbox.attach``) learn the seeded principals;
-and a busy port is reported as a SandboxError before werkzeug prints and calls ``sys.exit``.
+a request budget (``requests_per_second``) makes the sandbox throttle as AWS does when a
+fan-out asks too fast (:class:`RequestBudget`); ``/_xacct/sandbox.json`` lets another process
+(``Sandbox.attach``, a process pool or Dask worker through :func:`caller_spec`) learn the seeded
+principals; and a busy port is reported as a SandboxError before werkzeug prints and calls
+``sys.exit``.
 """
 
 from __future__ import annotations
 
+import re
 import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import SandboxError
 
-__all__ = ["INFO_PATH", "WSGIApp", "check_port_free", "reset_moto", "with_latency_and_info"]
+if TYPE_CHECKING:
+    import boto3
+
+    from ..core.query import CallerSpec
+    from .server import Sandbox
+
+__all__ = [
+    "INFO_PATH",
+    "RequestBudget",
+    "WSGIApp",
+    "caller_spec",
+    "check_port_free",
+    "principal_session",
+    "reset_moto",
+    "with_latency_and_info",
+]
 
 INFO_PATH: Final = "/_xacct/sandbox.json"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def with_latency_and_info(app: WSGIApp, latency_s: float, info: Callable[[], bytes]) -> WSGIApp:
-    """WSGI middleware: serve the seed description, and delay every AWS request by ``latency_s``."""
+def with_latency_and_info(
+    app: WSGIApp,
+    latency_s: float,
+    info: Callable[[], bytes],
+    requests_per_second: float | None = None,
+) -> WSGIApp:
+    """WSGI middleware: serve the seed description, delay every AWS request by ``latency_s``,
+    and answer AWS's throttling error past ``requests_per_second`` (per service)."""
+    budget = RequestBudget(requests_per_second) if requests_per_second else None
 
     def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -32,11 +60,132 @@ def with_latency_and_info(app: WSGIApp, latency_s: float, info: Callable[[], byt
                 "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
             )
             return [body]
-        if latency_s and not path.startswith("/moto-api"):
+        if path.startswith("/moto-api"):
+            return app(environ, start_response)
+        if latency_s:
             time.sleep(latency_s)
+        if budget is not None:
+            service = _service_of(environ)
+            if not budget.take(service):
+                status, headers, body = throttled(service, environ)
+                start_response(status, [*headers, ("Content-Length", str(len(body)))])
+                return [body]
         return app(environ, start_response)
 
     return middleware
+
+
+# -- throttling ----------------------------------------------------------------------------------
+_SCOPE_RE: Final = re.compile(r"Credential=[^/,]+/\d{8}/[^/,]+/([^/,]+)/aws4_request")
+
+
+def _service_of(environ: dict[str, Any]) -> str:
+    """The signing service of a request (its SigV4 credential scope), e.g. ``iam``, ``s3``."""
+    found = _SCOPE_RE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+    return found.group(1) if found else "unsigned"
+
+
+class RequestBudget:
+    """A request-rate quota per service: a token bucket of ``per_second`` tokens, refilled
+    continuously, holding at most one second's worth (the burst).
+
+    AWS meters API requests and refuses the excess with a throttling error rather than queueing
+    it (IAM and STS: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html;
+    Organizations: https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html;
+    S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html). AWS
+    meters per account and API; here one bucket per service serves every account, the stricter
+    case for a fan-out.
+    """
+
+    def __init__(self, per_second: float) -> None:
+        if per_second <= 0:
+            raise SandboxError(f"requests_per_second must be > 0, got {per_second!r}.")
+        self.per_second = float(per_second)
+        self._tokens: dict[str, tuple[float, float]] = {}  # service -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, service: str) -> bool:
+        """Spend one request of ``service``'s budget; False when there is none left now."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._tokens.get(service, (self.per_second, now))
+            tokens = min(self.per_second, tokens + (now - at) * self.per_second)
+            allowed = tokens >= 1.0
+            self._tokens[service] = (tokens - 1.0 if allowed else tokens, now)
+            return allowed
+
+
+def throttled(service: str, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """AWS's throttling answer for ``service``, in that service's protocol.
+
+    * S3 (REST-XML): 503 ``SlowDown`` "Please reduce your request rate."
+      (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+    * EC2: 503 ``RequestLimitExceeded``
+      (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/throttling.html).
+    * JSON protocols (``X-Amz-Target``): 400 ``TooManyRequestsException`` for Organizations
+      (https://docs.aws.amazon.com/organizations/latest/APIReference/CommonErrors.html), else
+      400 ``ThrottlingException``.
+    * Query protocol (IAM, STS): 400 ``Throttling`` "Rate exceeded", as IAM and STS answer
+      (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
+    """
+    request_id = str(uuid.uuid4())
+    if service == "s3":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
+            "<Message>Please reduce your request rate.</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        )
+        return "503 Slow Down", [("Content-Type", "application/xml")], body.encode()
+    if service == "ec2":
+        body = (
+            "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+            "<Message>Request limit exceeded.</Message></Error></Errors>"
+            f"<RequestID>{request_id}</RequestID></Response>"
+        )
+        return "503 Service Unavailable", [("Content-Type", "text/xml")], body.encode()
+    if environ.get("HTTP_X_AMZ_TARGET"):
+        code = "TooManyRequestsException" if service == "organizations" else "ThrottlingException"
+        message = "You have sent too many requests in too short a period of time."
+        body = f'{{"__type": "{code}", "message": "{message}"}}'
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", request_id)]
+        return "400 Bad Request", headers, body.encode()
+    body = (
+        "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+        f"<Message>Rate exceeded</Message></Error><RequestId>{request_id}</RequestId>"
+        "</ErrorResponse>"
+    )
+    return "400 Bad Request", [("Content-Type", "text/xml")], body.encode()
+
+
+# -- reaching the sandbox from a worker process --------------------------------------------------
+_ATTACHED: dict[str, Sandbox] = {}
+_ATTACH_LOCK = threading.Lock()
+
+
+def principal_session(url: str, account: str, user: str) -> boto3.Session:
+    """A session for a seeded principal of the sandbox at ``url``, built in this process.
+
+    How a process pool or Dask worker gets a sandbox caller's base credentials: it asks the
+    sandbox (``/_xacct/sandbox.json``), so the parent never sends a key. The attached handle is
+    kept for the process's life (its session reads the handle's config file).
+    """
+    from .server import Sandbox  # here, not at the top: server imports this module
+
+    with _ATTACH_LOCK:
+        sandbox = _ATTACHED.get(url)
+        if sandbox is None:
+            sandbox = _ATTACHED[url] = Sandbox.attach(url)
+    return sandbox.session(account, user)
+
+
+def caller_spec(sandbox: Sandbox, account: str = "source", user: str = "operator") -> CallerSpec:
+    """The :class:`~xacct_widgets.core.query.CallerSpec` of a seeded principal, for
+    ``query(..., session=caller_spec(sb, "management", "admin"), executor=...)``: the URL and
+    the principal's names travel to the workers, never its keys."""
+    from ..core.query import CallerSpec
+
+    sandbox.principal(account, user)  # raises SandboxError for an unknown principal
+    return CallerSpec(principal_session, (sandbox.endpoint_url, account, user))
 
 
 def reset_moto() -> None:

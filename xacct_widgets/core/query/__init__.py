@@ -17,7 +17,10 @@ the whole):
   :mod:`.organization` reads the accounts of an AWS Organization;
 * :mod:`.credentials` — as whom: the caller, its shared STS client, roles assumed once and
   cached with refresh;
-* :mod:`.runner` — how: one unit per (target, region), a thread pool, progress and stop;
+* :mod:`.clients` — with what: one client per (role, service, region), kept with the role's
+  credentials, adaptive retries; :mod:`.lru` — the bounded caches;
+* :mod:`.runner` — how: one unit per (target, region), an executor, progress and stop;
+  :mod:`.remote` — units on other processes (a process pool, Dask) and :class:`CallerSpec`;
 * :mod:`.result` — what comes back: one outcome per unit, then ``frame`` / ``errors`` /
   ``summary``;
 * :mod:`.run` — ``query()`` itself, a short pipeline of those steps; :mod:`.models` — botocore's
@@ -28,9 +31,11 @@ Secrets: items go through :func:`..frames.flatten` (which redacts), error messag
 never logged or put into a repr.
 """
 
+from .clients import CLIENT_LIMIT
 from .credentials import clear_credential_cache
 from .inputs import parse_jmespath, parse_params, parse_regions, parse_targets
 from .organization import ACCOUNT_COLUMNS, DEFAULT_MEMBER_ROLE, OU_COLUMNS, Organization
+from .remote import CallerSpec
 from .result import ERROR_COLUMNS, SUMMARY_COLUMNS, QueryProgress, QueryResult
 from .run import query
 from .runner import QueryFunction
@@ -38,10 +43,12 @@ from .targets import Target, TargetsLike
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "CLIENT_LIMIT",
     "DEFAULT_MEMBER_ROLE",
     "ERROR_COLUMNS",
     "OU_COLUMNS",
     "SUMMARY_COLUMNS",
+    "CallerSpec",
     "Organization",
     "QueryFunction",
     "QueryProgress",

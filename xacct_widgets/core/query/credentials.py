@@ -9,6 +9,8 @@
 * **One STS client per caller**: every AssumeRole of a caller, and every refresh, goes through
   the caller's shared client (its connection pool grows with the workers), instead of one STS
   client per account and per refresh.
+* **Clients live next to the credentials** (:mod:`.clients`): one per (role, service, region),
+  built by the caller's factory with the refreshable credentials themselves.
 * **Single flight per query**: threads that need the same role wait for one AssumeRole; a role
   that could not be assumed fails the other regions of that account without asking again.
   Credentials AWS stops accepting (revoked, a sandbox that was reset) are dropped and assumed
@@ -23,13 +25,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, Final
 
 import boto3
-import botocore.session
-from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
+from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ...errors import XacctError
@@ -37,6 +37,8 @@ from .. import ids
 from ..aws import client_config, wrap_client_error
 from ..identity import Identity
 from ..sessions import assumed_credentials, derived_session
+from .clients import ClientFactory, cached_client, clear_client_cache, fanout_config
+from .lru import LRU
 from .models import shared_loader
 from .result import STAGE_ASSUME, Failed, Failure, failure
 
@@ -70,39 +72,6 @@ _CACHE_LIMIT: Final = 10_000
 _CALLER_LIMIT: Final = 64
 
 
-class _LRU:
-    """A small thread-safe LRU map (the caches must not grow without bound in a long kernel)."""
-
-    def __init__(self, limit: int) -> None:
-        self._data: OrderedDict[Hashable, Any] = OrderedDict()
-        self._limit = limit
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._limit:
-                self._data.popitem(last=False)
-
-    def discard(self, key: Hashable, value: Any = None) -> None:
-        """Drop ``key`` (only if it still maps to ``value``, when given)."""
-        with self._lock:
-            if key in self._data and (value is None or self._data[key] is value):
-                del self._data[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
 class KeyedLocks:
     """One lock per key, made on first use (single-flight work per role or per session)."""
 
@@ -115,15 +84,17 @@ class KeyedLocks:
             return self._locks.setdefault(key, threading.Lock())
 
 
-_CALLERS = _LRU(_CALLER_LIMIT)
-_IDENTITIES = _LRU(_CACHE_LIMIT)
-_CREDENTIALS = _LRU(_CACHE_LIMIT)
+_CALLERS = LRU(_CALLER_LIMIT)
+_IDENTITIES = LRU(_CACHE_LIMIT)
+_CREDENTIALS = LRU(_CACHE_LIMIT)
 _CALLERS_LOCK = threading.Lock()
 
 
 def clear_credential_cache() -> None:
-    """Forget every cached role credential and caller (the next query assumes roles again)."""
+    """Forget every cached role credential, client and caller (the next query assumes roles
+    and builds clients again)."""
     _CREDENTIALS.clear()
+    clear_client_cache()
     _CALLERS.clear()
     _IDENTITIES.clear()
 
@@ -151,9 +122,9 @@ class Caller:
     """Everything shared by the queries of one caller: identity, STS client, client factory.
 
     ``sts`` is the one STS client every AssumeRole of this caller goes through (its connection
-    pool grows when a query asks for more workers). ``worker`` is a botocore session with the
-    caller's settings (profile, config file, so a sandbox endpoint carries over) and the shared
-    data loader; clients for targets are built from it with each target's credentials.
+    pool grows when a query asks for more workers). ``factory`` builds the clients of target
+    accounts (:mod:`.clients`): the caller's settings (profile, config file, so a sandbox
+    endpoint carries over), the shared data loader, each target's own credentials.
     """
 
     def __init__(self, session: boto3.Session, who: Identity) -> None:
@@ -162,11 +133,9 @@ class Caller:
         self.partition = ids.parse_arn(who.arn).partition
         raw = who.session_name or who.name or "caller"
         self.session_name = _SESSION_NAME_BAD.sub("-", f"xacct-query-{raw}")[:64]
-        worker = derived_session(session, credentials_of(session))
-        self.worker: botocore.session.Session = worker._session
-        self.worker.register_component("data_loader", shared_loader())
+        self.factory = ClientFactory(session)
         self.region: str = session.region_name or "us-east-1"
-        self.lock = threading.Lock()  # botocore sessions are not documented as thread-safe
+        self.lock = threading.Lock()  # boto3 sessions are not documented as thread-safe
         self._assume_calls = 0
         self._counter = threading.Lock()
         self.pool = 0
@@ -180,7 +149,7 @@ class Caller:
             return
         with self.lock:
             sts = self.session.client(
-                "sts", region_name=self.region, config=client_config(max(workers, 16))
+                "sts", region_name=self.region, config=fanout_config(max(workers, 16))
             )
         sts.meta.events.register("before-call.sts.AssumeRole", self._count)
         self.sts, self.pool, self.endpoint = sts, max(workers, 16), str(sts.meta.endpoint_url)
@@ -195,17 +164,15 @@ class Caller:
         with self._counter:
             return self._assume_calls
 
-    def client(self, service: str, region: str, creds: ReadOnlyCredentials, config: Any) -> Any:
-        """A client in a target account (``creds``), built from the shared models."""
-        with self.lock:
-            return self.worker.create_client(
-                service,
-                region_name=region,
-                aws_access_key_id=creds.access_key,
-                aws_secret_access_key=creds.secret_key,
-                aws_session_token=creds.token,
-                config=config,
-            )
+    @property
+    def clients_built(self) -> int:
+        """Clients built for target accounts through this caller so far."""
+        return self.factory.clients_built
+
+    def client(self, key: Hashable, credentials: Credentials, service: str, region: str) -> Any:
+        """The cached client of role ``key`` in (service, region), signing with
+        ``credentials`` (refreshable: the client is not rebuilt when they renew)."""
+        return cached_client(self.factory, key, credentials, service, region)
 
     def session_for(self, credentials: Credentials, region: str) -> boto3.Session:
         """A short-lived boto3.Session for a callable target, sharing the parsed models."""
@@ -270,7 +237,8 @@ class RoleCredentials:
         self._failed: dict[Hashable, Failure] = {}
         self._fresh: set[int] = set()  # id() of credentials assumed during this query
 
-    def _key(self, role_arn: str, external_id: str | None) -> Hashable:
+    def key(self, role_arn: str, external_id: str | None) -> Hashable:
+        """What identifies a role's cached credentials (and its clients)."""
         return (self.caller.endpoint, self.caller.identity.arn, role_arn, external_id)
 
     def get(
@@ -278,7 +246,7 @@ class RoleCredentials:
     ) -> Credentials:
         """The role's cached credentials, assuming it when absent (or when ``renew`` is the
         cached value AWS just refused). Raises :class:`.result.Failed` (stage ``assume``)."""
-        key = self._key(role_arn, external_id)
+        key = self.key(role_arn, external_id)
         with self._locks(key):
             if key in self._failed:
                 raise Failed(self._failed[key])

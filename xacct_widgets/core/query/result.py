@@ -81,8 +81,10 @@ class QueryResult:
     credentials for the account) or ``call`` (the operation failed there). ``summary``: one row
     per (target, region) whatever happened, columns :data:`SUMMARY_COLUMNS` — the place to see
     accounts that answered with no items. ``assume_calls`` counts the sts:AssumeRole calls made
-    while the query ran (0 when every role's credentials came from the cache). The DataFrames
-    are yours to use, but mutating them mutates the result.
+    while the query ran (0 when every role's credentials came from the cache) and
+    ``clients_built`` the botocore clients built for target accounts (0 when every client came
+    from the cache); both count this process only (not a process pool's or Dask's workers). The
+    DataFrames are yours to use, but mutating them mutates the result.
     """
 
     operation: str
@@ -94,6 +96,7 @@ class QueryResult:
     assume_calls: int
     elapsed_s: float
     started_at: datetime
+    clients_built: int = 0
 
     @property
     def ok(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,16 @@ from .credentials import caller_for
 from .inputs import parse_regions
 from .models import service_regions
 from .operation import Operation, check_operation
-from .result import QueryProgress, QueryResult, result_frames
+from .remote import (
+    CallerSpec,
+    RemoteJob,
+    check_sendable,
+    check_units,
+    is_remote,
+    run_remote,
+    spec_of,
+)
+from .result import Outcome, QueryProgress, QueryResult, result_frames
 from .runner import QueryFunction, Runner, Unit, progress_sink, run_units
 from .targets import Target, TargetsLike, resolve_targets
 
@@ -35,7 +45,7 @@ def query(
     service: str | QueryFunction,
     operation: str | None = None,
     *,
-    session: boto3.Session | None = None,
+    session: boto3.Session | CallerSpec | None = None,
     params: Mapping[str, Any] | None = None,
     regions: str | Sequence[str] | None = None,
     jmespath: str | None = None,
@@ -44,6 +54,7 @@ def query(
     progress: bool | Callable[[QueryProgress], Any] | None = None,
     allow_writes: bool = False,
     stop: threading.Event | None = None,
+    executor: Executor | None = None,
 ) -> QueryResult:
     """Run ``service.operation`` (or ``service(session, region)``) in every target and region.
 
@@ -53,7 +64,7 @@ def query(
     :class:`RoleSwitcher` or :class:`RoleHistory` (the history's roles), a DataFrame with an
     ``account_id`` column (and optionally ``role_name``), or boto3 sessions already in the
     accounts. ``session`` is the caller that assumes the roles (default: the Organization's or
-    switcher's session, else boto3's default credential chain).
+    switcher's session, else boto3's default credential chain), or a :class:`CallerSpec`.
 
     ``service`` may be a callable ``fn(session, region)`` returning a list of dicts or a
     DataFrame; it then gets a session in the target account and ``operation`` is omitted.
@@ -66,6 +77,14 @@ def query(
     ``progress``: True for a tqdm bar, or a callable receiving a :class:`QueryProgress` after
     each (target, region), in the calling thread. Setting ``stop`` (a ``threading.Event``) ends
     the query early; units not run are reported as errors with code ``Cancelled``.
+
+    ``executor``: any ``concurrent.futures.Executor``. None runs ``max_workers`` threads here; a
+    ``ThreadPoolExecutor`` of yours runs the units in this process; any other (a
+    ``ProcessPoolExecutor``, Dask's ``distributed.Client.get_executor()``) gets batches of units
+    as plain strings (:mod:`.remote`), each worker assuming the roles itself with
+    ``max_workers`` threads and its own caches. The caller then travels as a
+    :class:`CallerSpec` (a profile's session becomes one by itself); session targets cannot
+    travel, except the caller's own session (an organization's management account).
 
     Raises ``InvalidInput`` for bad arguments before any AWS call; failures in accounts or
     regions never raise, they become rows of ``QueryResult.errors``.
@@ -86,11 +105,14 @@ def query(
             fix="Pass the region names explicitly for a callable.",
         )
 
-    target_list, caller_session = resolve_targets(targets, role_name, session)
+    spec = session if isinstance(session, CallerSpec) else None
+    given = spec.session() if spec is not None else session
+    assert not isinstance(given, CallerSpec)
+    target_list, caller_session = resolve_targets(targets, role_name, given)
     if not target_list:
         raise InvalidInput("targets is empty: there is nothing to query.")
     caller = None
-    if any(t.session is None for t in target_list):
+    if any(t.session is None or t.session is caller_session for t in target_list):
         caller = caller_for(caller_session or boto3.Session(), max_workers)
     partition = caller.partition if caller is not None else "aws"
     if chosen == "all":
@@ -104,6 +126,7 @@ def query(
         for t in target_list
     ]
     assumes_before = caller.assume_calls if caller is not None else 0
+    built_before = caller.clients_built if caller is not None else 0
 
     # Region-major order: the first round assumes every role in parallel, later rounds find
     # the credentials cached instead of queueing behind one account's lock.
@@ -113,16 +136,33 @@ def query(
         for ti, regs in enumerate(per_target):
             if k < len(regs):
                 places.append((ti, k))
-                units.append(_unit(target_list[ti], ti, regs[k], partition))
-    report, close = progress_sink(progress, len(units), label)
-    try:
-        outcomes = run_units(
-            Runner(caller, op, fn, max_workers, stop),
-            units,
-            workers=max_workers,
-            report=report,
-            stop=stop,
+                units.append(_unit(target_list[ti], ti, regs[k], partition, caller_session))
+    job = None
+    if is_remote(executor):
+        check_units(units)
+        assert caller is not None and caller_session is not None
+        job = RemoteJob(
+            spec_of(spec or caller_session),
+            op.service if op is not None else None,
+            op.name if op is not None else None,
+            params,
+            jmespath,
+            allow_writes,
+            fn,
+            max_workers,
         )
+        check_sendable(job, units)
+    report, close = progress_sink(progress, len(units), label)
+    outcomes: list[Outcome]
+    try:
+        if job is not None:
+            assert executor is not None
+            outcomes = run_remote(executor, job, units, report, stop)
+        else:
+            runner = Runner(caller, op, fn, max_workers, stop)
+            outcomes = run_units(
+                runner, units, workers=max_workers, executor=executor, report=report, stop=stop
+            )
     finally:
         close()
     ordered = [o for _, o in sorted(zip(places, outcomes, strict=True), key=lambda p: p[0])]
@@ -135,6 +175,7 @@ def query(
         targets=len(target_list),
         regions=tuple(dict.fromkeys(r for regs in per_target for r in regs)),
         assume_calls=(caller.assume_calls - assumes_before) if caller is not None else 0,
+        clients_built=(caller.clients_built - built_before) if caller is not None else 0,
         elapsed_s=time.perf_counter() - started,
         started_at=started_at,
     )
@@ -165,7 +206,11 @@ def _question(
     )
 
 
-def _unit(target: Target, index: int, region: str, partition: str) -> Unit:
+def _unit(
+    target: Target, index: int, region: str, partition: str, caller: boto3.Session | None
+) -> Unit:
+    if target.session is not None and target.session is caller:
+        return Unit(f"session[{index}]", region, target.role_name, as_caller=True)
     if target.session is not None:
         return Unit(f"session[{index}]", region, target.role_name, session=target.session)
     return Unit(

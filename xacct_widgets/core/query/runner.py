@@ -5,12 +5,14 @@ region); the per-query :class:`Runner` holds the operation, the caller and the c
 and turns every unit into exactly one :class:`.result.Outcome` — an exception inside a unit
 becomes its error row, never the query's.
 
-* **Concurrency is a thread pool** of ``max_workers`` threads with the connection pool sized to
-  match and botocore's standard retry mode absorbing throttling (``core.aws.client_config``).
-  The progress callable runs in the thread that called :func:`query`, never in a worker, so a
-  widget may update itself from it; ``stop`` cancels the units not started.
-* **A client lives for one unit** and is then dropped, so memory stays flat as accounts grow;
-  it is built from the caller's botocore session, which shares the parsed models.
+* **Concurrency is an executor**: by default a thread pool of ``max_workers`` threads, or the
+  caller's own ``ThreadPoolExecutor``; any other ``concurrent.futures.Executor`` (a process
+  pool, Dask) gets batches of units through :mod:`.remote`. Either way the progress callable
+  runs in the thread that called :func:`query`, never in a worker, so a widget may update
+  itself from it; ``stop`` cancels the units (or batches) not started.
+* **Clients are reused** (:mod:`.clients`): one per (role, service, region), kept with the
+  role's credentials, so a repeated query builds none; botocore's adaptive retry mode absorbs
+  throttling.
 * **A region botocore does not know** (one typo among known regions) is that region's error row
   (stage ``call``, code ``InvalidRegion``), so it does not stop the valid regions.
 """
@@ -21,9 +23,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 import boto3
 import pandas as pd
@@ -31,8 +33,9 @@ from botocore.credentials import Credentials
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ...errors import InvalidInput, XacctError
-from ..aws import client_config, error_code
+from ..aws import error_code
 from ..sessions import derived_session
+from .clients import session_client
 from .credentials import STALE_CODES, Caller, KeyedLocks, RoleCredentials, credentials_of, identity
 from .models import known_regions
 from .operation import Operation
@@ -47,19 +50,24 @@ from .result import (
     row,
 )
 
-__all__ = ["QueryFunction", "Runner", "Unit", "progress_sink", "run_units"]
+__all__ = ["CANCELLED", "QueryFunction", "Runner", "Unit", "drain", "progress_sink", "run_units"]
 
 log = logging.getLogger(__name__)
 
 #: A callable target query: ``fn(session, region)`` returns items (dicts) or a DataFrame.
 QueryFunction: TypeAlias = Callable[[boto3.Session, str], Any]
 
-_CANCELLED = Failure(STAGE_CALL, "Cancelled", "The query was stopped.")
+#: The failure of a unit that never ran because ``stop`` was set.
+CANCELLED: Final = Failure(STAGE_CALL, "Cancelled", "The query was stopped.")
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One (target, region): the role to assume (or a ready session) and the region."""
+    """One (target, region): the role to assume (or a ready session) and the region.
+
+    Without a session it is plain strings, so it may be sent to another process; ``as_caller``
+    stands for the caller's own session there (an organization's management account).
+    """
 
     label: str  # the account ID, or ``session[i]`` until the session says who it is
     region: str
@@ -67,6 +75,7 @@ class Unit:
     role_arn: str | None = None
     external_id: str | None = None
     session: boto3.Session | None = field(default=None, repr=False, compare=False)
+    as_caller: bool = False
 
 
 class Runner:
@@ -83,7 +92,6 @@ class Runner:
         self.caller = caller
         self.op = op
         self.fn = fn
-        self.config = client_config(workers)
         self.stop = stop
         self.credentials = RoleCredentials(caller) if caller is not None else None
         self._sessions = KeyedLocks()  # boto3 sessions are not documented as thread-safe
@@ -94,7 +102,10 @@ class Runner:
         outcome = Outcome(unit.label, unit.region, unit.role_name)
         try:
             if self.stop is not None and self.stop.is_set():
-                raise Failed(_CANCELLED)
+                raise Failed(CANCELLED)
+            if unit.as_caller:
+                assert self.caller is not None
+                unit = Unit(unit.label, unit.region, unit.role_name, session=self.caller.session)
             if unit.session is not None:
                 outcome.account_id = self._session_account(unit.session)
             items = self._items(unit)
@@ -158,20 +169,16 @@ class Runner:
             return _function_items(self.fn(session, unit.region))
         assert self.op is not None
         if unit.session is not None:
-            with self._sessions(id(unit.session)):
-                client = unit.session.client(
-                    self.op.service,  # type: ignore[call-overload]
-                    region_name=unit.region,
-                    config=self.config,
-                )
+            client = session_client(unit.session, self.op.service, unit.region)
         else:
-            assert self.caller is not None and credentials is not None
-            try:
-                frozen = credentials.get_frozen_credentials()
-            except (ClientError, BotoCoreError, XacctError) as err:  # a refresh was refused
-                raise Failed(failure(STAGE_ASSUME, err)) from err
-            client = self.caller.client(self.op.service, unit.region, frozen, self.config)
-        return self.op.items(client)
+            assert self.caller is not None and self.credentials is not None
+            assert credentials is not None and unit.role_arn is not None
+            key = self.credentials.key(unit.role_arn, unit.external_id)
+            client = self.caller.client(key, credentials, self.op.service, unit.region)
+        try:
+            return self.op.items(client)
+        except XacctError as err:  # the credentials' refresh (a new AssumeRole) was refused
+            raise Failed(failure(STAGE_ASSUME, err)) from err
 
 
 def _in_region(session: boto3.Session, region: str) -> boto3.Session:
@@ -200,36 +207,71 @@ def _function_items(result: Any) -> list[Any]:
 
 
 # -- the pool ------------------------------------------------------------------------------------
+#: Submits a batch of unit indices to an executor; its future answers their outcomes, in order.
+Submit: TypeAlias = Callable[[list[int]], "Future[list[Outcome]]"]
+
+
+def _one(runner: Runner, unit: Unit) -> list[Outcome]:
+    return [runner.run(unit)]
+
+
 def run_units(
     runner: Runner,
     units: Sequence[Unit],
     *,
     workers: int,
+    executor: Executor | None = None,
     report: Callable[[QueryProgress], Any] | None = None,
     stop: threading.Event | None = None,
 ) -> list[Outcome]:
-    """Run every unit on a thread pool; one outcome per unit, in the order of ``units``.
-
-    ``report`` is called in this thread after each unit; setting ``stop`` cancels the units
-    not started (their outcome: code ``Cancelled``).
-    """
-    outcomes: dict[int, Outcome] = {}
-    errors = 0
+    """Run every unit in this process: on ``executor`` (a thread pool the caller owns and keeps)
+    or on a pool of ``workers`` threads made for this call. See :func:`drain`."""
+    if executor is not None:
+        return drain(
+            lambda batch: executor.submit(_one, runner, units[batch[0]]), units, 1, report, stop
+        )
     with ThreadPoolExecutor(
         max_workers=min(workers, len(units)), thread_name_prefix="xacct-query"
     ) as pool:
-        pending: dict[Future[Outcome], int] = {
-            pool.submit(runner.run, unit): i for i, unit in enumerate(units)
-        }
         try:
-            while pending:
-                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                if stop is not None and stop.is_set():
-                    for future in pending:
-                        future.cancel()
-                for future in done:
-                    outcome = future.result()
-                    outcomes[pending.pop(future)] = outcome
+            return drain(
+                lambda batch: pool.submit(_one, runner, units[batch[0]]), units, 1, report, stop
+            )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def drain(
+    submit: Submit,
+    units: Sequence[Unit],
+    batch: int,
+    report: Callable[[QueryProgress], Any] | None,
+    stop: threading.Event | None,
+) -> list[Outcome]:
+    """Submit ``units`` in batches of ``batch``, collect one outcome per unit in their order.
+
+    ``report`` is called in this thread after each unit; setting ``stop`` cancels the batches
+    not started (their units' outcome: code ``Cancelled``).
+    """
+    outcomes: dict[int, Outcome] = {}
+    errors = 0
+    pending: dict[Future[list[Outcome]], list[int]] = {}
+    for start in range(0, len(units), batch):
+        indices = list(range(start, min(start + batch, len(units))))
+        pending[submit(indices)] = indices
+    try:
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if stop is not None and stop.is_set():
+                for future in pending:
+                    future.cancel()
+            for future in done:
+                if future.cancelled():
+                    continue
+                indices = pending.pop(future)
+                for i, outcome in zip(indices, future.result(), strict=True):
+                    outcomes[i] = outcome
                     errors += outcome.failure is not None
                     if report is not None:
                         report(
@@ -242,15 +284,16 @@ def run_units(
                                 outcome.failure is None,
                             )
                         )
-                for future in [f for f in pending if f.cancelled()]:
-                    i = pending.pop(future)
+            for future in [f for f in pending if f.cancelled()]:
+                for i in pending.pop(future):
                     unit = units[i]
                     outcomes[i] = Outcome(
-                        unit.label, unit.region, unit.role_name, failure=_CANCELLED
+                        unit.label, unit.region, unit.role_name, failure=CANCELLED
                     )
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
     return [outcomes[i] for i in range(len(units))]
 
 
