@@ -4,7 +4,9 @@ Runs an in-process sandbox, applies the tutorial's ``cross-account`` role (ReadO
 ``--inline`` inline policies), then plans the same spec N times. Calls are counted with a
 botocore ``before-call.*.*`` event hook on the TargetAccount's IAM client. Prints figures only;
 never asserts on time. The aim: a no-op plan reads only what it needs (GetRole, the two policy
-lists, one GetRolePolicy per inline policy) and a no-op apply adds no call at all.
+lists, one GetRolePolicy per inline policy) and a no-op apply adds no call at all. Also timed:
+``spec_of`` (reading the role back as its RoleSpec, what the wizard does when an existing
+role's name is typed) and the refusal of a destructive apply (reads only, no write).
 
     .venv/bin/python benchmarks/plan.py [-n 50] [--inline 1] [--latency-ms 0]
 """
@@ -17,6 +19,7 @@ import time
 from collections import Counter
 
 from xacct_widgets.core.target import RoleSpec, TargetAccount
+from xacct_widgets.errors import DestructiveChange
 from xacct_widgets.sandbox import Sandbox
 
 
@@ -80,6 +83,21 @@ def main():
         noop_apply = time.perf_counter() - started
         apply_calls = counter.take()
 
+        started = time.perf_counter()
+        read = target.spec_of(spec.name)
+        spec_of_time = time.perf_counter() - started
+        spec_of_calls = counter.take()
+        assert target.plan(read).is_noop
+        counter.take()
+
+        started = time.perf_counter()
+        try:
+            target.apply(RoleSpec(name=spec.name, trusted_account=spec.trusted_account))
+        except DestructiveChange as err:
+            refused = len(err.rows)
+        refusal = time.perf_counter() - started
+        refusal_calls = counter.take()
+
     low, mid, high = (1000 * f(times) for f in (min, statistics.median, max))
     totals = sorted({sum(c.values()) for c in per_plan})
     print(
@@ -90,6 +108,13 @@ def main():
     print(
         f"no-op apply():                 {noop_apply * 1000:.1f} ms, "
         f"{sum(apply_calls.values())} calls ({describe(apply_calls)})"
+    )
+    print(
+        f"spec_of():                     {spec_of_time * 1000:.1f} ms ({describe(spec_of_calls)})"
+    )
+    print(
+        f"destructive apply refused:     {refusal * 1000:.1f} ms, {refused} row(s) named, "
+        f"{describe(refusal_calls)} (no write)"
     )
 
 

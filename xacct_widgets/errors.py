@@ -124,3 +124,16 @@ class ApplyFailed(AwsError):
 class ApplyDenied(ApplyFailed, AccessDenied):
     """An apply step was refused for lack of permission: ``except AccessDenied`` catches it too,
     like any other denial, while ``step`` still says where apply stopped."""
+
+
+class DestructiveChange(InvalidInput):
+    """Apply (or delete) would take access or settings away, and that was not confirmed.
+
+    Raised before any write. ``rows`` names each destructive change (``"detach policy
+    arn:...: removes the permissions it grants"``); the fix says how to confirm them
+    (``apply(spec, allow_destructive=True)``, ``delete_role(name, confirm=True)``).
+    """
+
+    def __init__(self, message: str, *, rows: tuple[str, ...] = (), fix: str | None = None) -> None:
+        self.rows = rows
+        super().__init__(message, fix=fix)

@@ -59,13 +59,14 @@ def test_create_role_wizard_in_notebook_01(notebook_ui, wizard_ui, sandbox):
     ui.expect(ui.part("xacct-trust-preview")).to_contain_text(f"arn:aws:iam::{SOURCE}:root")
     ui.next("A5")
 
-    # A5: search the managed policies and click ReadOnlyAccess in the list (ipywidgets
-    # writes option labels with non-breaking spaces, hence \s).
+    # A5: search the managed policies and tick ReadOnlyAccess (checkboxes, as in the console;
+    # ipywidgets writes labels with non-breaking spaces, hence \s).
     ui.type("xacct-policy-search", "ReadOnly")
-    options = ui.control("xacct-policies", "select option")
-    ui.expect(options).to_have_count(5)
-    options.filter(has_text=re.compile(r"^ReadOnlyAccess\s\(AWS\)$")).click()
-    ui.expect(options.first).to_have_text(re.compile(r"^✔\sReadOnlyAccess\s\(AWS\)$"))
+    box = ui.root.locator(
+        ".xacct-policy-check", has_text=re.compile(r"(?<![A-Za-z0-9])ReadOnlyAccess\s\(AWS\)")
+    ).locator("input[type=checkbox]")
+    box.check()
+    ui.expect(box).to_be_checked()
     assert ["managed", "ReadOnlyAccess", READ_ONLY] in ui.rows("xacct-permissions-table")
     ui.next("A6", label="Review")
 
@@ -90,7 +91,7 @@ def test_create_role_wizard_in_notebook_01(notebook_ui, wizard_ui, sandbox):
     assert [row[1] for row in attached] == [READ_ONLY], attached
     ui.type("xacct-display-name", "prod-ui")
     ui.control("xacct-color", "select").select_option(label=f"Green ({GREEN})")
-    url = ui.control("xacct-switch-url")
+    url = ui.control("xacct-switch-url", "textarea")
     ui.expect(url).to_have_value(
         "https://signin.aws.amazon.com/switchrole?roleName=cross-account-ui"
         f"&account={TARGET}&displayName=prod-ui&color={GREEN}"
@@ -143,12 +144,17 @@ def test_switch_role_wizard_in_notebook_02(notebook_ui, wizard_ui, lab):
     ui.expect(error).to_be_hidden()
     ui.next("B5", label="Check")
 
-    # B5: preflight checks, all passing; then Switch role.
-    checks = ui.rows("xacct-preflight-table")
-    verdicts = {row[0]: row[1] for row in checks}
-    assert verdicts["caller is not root"] == "True", checks
-    assert verdicts["identity policy allows sts:AssumeRole"] == "True", checks
-    assert "False" not in verdicts.values(), checks  # the rest cannot be known from here
+    # B5: preflight checks in plain words (check | ✔/✘/? | what it means | what to do | who
+    # answered); not root and allowed by the identity policies; nothing refused.
+    checks_table = ui.root.locator(".xacct-preflight-table table.xacct-preflight-checks")
+    ui.expect(checks_table).to_be_visible()
+    checks = [
+        [cell.strip() for cell in row.locator("td").all_inner_texts()]
+        for row in checks_table.locator("tbody tr").all()
+    ]
+    marks = [row[1] for row in checks]
+    assert marks[:2] == ["✔", "✔"], checks
+    assert "✘" not in marks and all(all(cell for cell in row) for row in checks), checks
     ui.expect(ui.part("xacct-preflight-verdict")).to_contain_text("No problem found")
     ui.click("xacct-switch", to="B6-B7")
 

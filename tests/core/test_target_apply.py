@@ -104,7 +104,7 @@ def test_later_edits_are_diffs(fresh_sandbox, admin):
     assert plan.steps[1].detail == "3600 s -> 7200 s"
     assert "env" in plan.steps[3].detail
     calls = Calls(admin.iam)
-    role = admin.apply(edited)
+    role = admin.apply(edited, allow_destructive=True)
     assert "CreateRole" not in calls.names and "DeleteRole" not in calls.names
     assert role.role_id == first.role_id  # edited in place, never re-created
     state = snapshot(fresh_sandbox)["roles"][ROLE]
@@ -128,7 +128,7 @@ def test_later_edits_are_diffs(fresh_sandbox, admin):
         "untag role",
         "delete inline policy",
     ]
-    admin.apply(trimmed)
+    admin.apply(trimmed, allow_destructive=True)
     assert admin.plan(trimmed).is_noop
     assert admin.role(ROLE).tags == {}
 
@@ -203,7 +203,7 @@ def test_failure_updating_restores_the_previous_role(fresh_sandbox, admin):
         tags={"team": "other", "new": "tag"},
     )
     with pytest.raises(ApplyFailed) as info:
-        TargetAccount(session).apply(edited)
+        TargetAccount(session).apply(edited, allow_destructive=True)
     assert info.value.step == "put inline policy ec2-read"
     assert info.value.rolled_back
     assert snapshot(fresh_sandbox) == before
@@ -231,7 +231,7 @@ def test_policy_deleted_between_plan_and_attach_rolls_everything_back(fresh_sand
         tags={"team": "other"},
     )
     with pytest.raises(ApplyFailed) as info:
-        admin.apply(edited)
+        admin.apply(edited, allow_destructive=True)
     err = info.value
     assert err.step == f"attach policy {doomed_arn}"
     assert err.rolled_back and not isinstance(err, AccessDenied)
@@ -248,7 +248,7 @@ def test_incomplete_rollback_is_reported(fresh_sandbox, admin):
     session = limited_session(fresh_sandbox, "half-admin", allowed, deny=["iam:PutRolePolicy"])
     edited = base_spec(inline_policies={"s3-read": S3_READ, "ec2-read": EC2_READ})
     with pytest.raises(ApplyFailed) as info:
-        TargetAccount(session).apply(edited)
+        TargetAccount(session).apply(edited, allow_destructive=True)
     err = info.value
     print(err)  # shown by pytest on failure; also proves messages pass the secret scan
     assert err.step == "put inline policy ec2-read"
@@ -284,7 +284,7 @@ def test_delete_role_removes_everything(fresh_sandbox, admin):
     iam = fresh_sandbox.session("target", "admin").client("iam")
     iam.create_instance_profile(InstanceProfileName="cross-account-profile")
     iam.add_role_to_instance_profile(InstanceProfileName="cross-account-profile", RoleName=ROLE)
-    done = admin.delete_role(ROLE)
+    done = admin.delete_role(ROLE, confirm=True)
     assert [s.action for s in done] == [
         "detach policy",
         "detach policy",

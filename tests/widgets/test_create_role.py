@@ -88,13 +88,15 @@ def test_happy_path_a1_to_a7(wizard, iam):
     assert wizard.step_key == "A5", wizard.error_text
     assert wizard.next_button.description == "Review →"
     wizard.policy_search.value = "readonly"
-    offered = [arn for _label, arn in wizard.policies.options]
+    offered = wizard.picker.shown
     assert READ_ONLY in offered and SECURITY_AUDIT not in offered
-    wizard.policies.value = (READ_ONLY,)
+    wizard.picker.checkboxes[READ_ONLY].value = True  # a click on its checkbox
     wizard.policy_search.value = "SecurityAudit"
-    assert wizard.policies.value == (READ_ONLY,)  # the choice survives a new search
-    wizard.policies.value = (READ_ONLY, SECURITY_AUDIT)
-    assert wizard.policies.options[0][0].startswith("✔ ")
+    assert wizard.chosen_policies == (READ_ONLY,)  # the choice survives a new search
+    assert wizard.picker.shown[:2] == (READ_ONLY, SECURITY_AUDIT)  # ticked ones first
+    wizard.picker.checkboxes[SECURITY_AUDIT].value = True  # a plain click adds
+    assert wizard.chosen_policies == (READ_ONLY, SECURITY_AUDIT)
+    assert wizard.picker.checkboxes[READ_ONLY].value
     wizard.inline_name.value = "list-buckets"
     wizard.inline_document.value = json.dumps(INLINE, indent=2)
     assert not wizard.add_inline.disabled
@@ -163,8 +165,12 @@ def test_trust_options_external_id_and_mfa(wizard, iam):
     assert "sts:ExternalId" in wizard.trust_preview.value
     assert "aws:MultiFactorAuthPresent" in wizard.trust_preview.value
     wizard.next_button.click()
-    wizard.next_button.click()  # no permissions: allowed, the table says so
+    assert "No permissions chosen" in wizard.permissions_warning.value
+    wizard.next_button.click()  # no permissions: allowed, but it must be confirmed
     assert wizard.step_key == "A6", wizard.error_text
+    assert wizard.apply_button.disabled and "no permissions" in wizard.review.empty_note.value
+    wizard.confirm_empty.value = True
+    assert not wizard.apply_button.disabled
     wizard.apply_button.click()
     conditions = wizard.frame.loc[0, "conditions"]
     assert "tenant-42" in conditions and "MultiFactorAuthPresent" in conditions
@@ -217,7 +223,7 @@ def test_missing_policy_arn_shown_in_step_and_nothing_written(wizard, iam):
     wizard.policy_arn.value = MISSING
     assert not wizard.add_arn.disabled
     wizard.add_arn.click()
-    assert wizard.policies.value == (MISSING,)
+    assert wizard.chosen_policies == (MISSING,)
     wizard.next_button.click()  # Review: the plan finds the missing policy
     assert wizard.step_key == "A5"
     text = wizard.error_text
@@ -226,7 +232,7 @@ def test_missing_policy_arn_shown_in_step_and_nothing_written(wizard, iam):
     assert wizard.plan is None
     assert ROLE not in role_names(iam)
     # Deselect it and carry on.
-    wizard.policies.value = ()
+    wizard.picker.checkboxes[MISSING].value = False
     wizard.next_button.click()
     assert wizard.step_key == "A6", wizard.error_text
 
@@ -236,7 +242,7 @@ def test_missing_policy_from_a_forced_spec(admin, iam):
     wizard = CreateRoleWizard(admin, spec=spec)
     assert wizard.spec == spec
     assert wizard.name.value == ROLE and wizard.trusted_account.value == SOURCE
-    assert set(wizard.policies.value) == {READ_ONLY, MISSING}
+    assert set(wizard.chosen_policies) == {READ_ONLY, MISSING}
     wizard.go(4)
     wizard.next_button.click()
     assert wizard.step_key == "A5" and MISSING in wizard.error_text
@@ -262,10 +268,10 @@ def test_policy_deleted_between_review_and_apply_rolls_back(admin, iam):
 
 def test_apply_twice_is_a_noop(wizard, iam):
     walk_to_permissions(wizard)
-    wizard.policies.value = (READ_ONLY,)
+    wizard.picker.checkboxes[READ_ONLY].value = True
     wizard.next_button.click()
     wizard.apply_button.click()
-    assert wizard.step_key == "A7"
+    assert wizard.step_key == "A7" and wizard.step_title == "Role created"
     created = iam.get_role(RoleName=ROLE)["Role"]
     wizard.back_button.click()  # A7 -> A6 plans again against what is there now
     assert wizard.step_key == "A6"
@@ -274,6 +280,7 @@ def test_apply_twice_is_a_noop(wizard, iam):
     assert wizard.apply_button.description == "Apply (no changes)"
     wizard.apply_button.click()
     assert wizard.step_key == "A7" and wizard.error_text == ""
+    assert wizard.step_title == "No change" and "already matched" in wizard.result_summary.value
     again = iam.get_role(RoleName=ROLE)["Role"]
     assert again["RoleId"] == created["RoleId"] and again["CreateDate"] == created["CreateDate"]
     attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
@@ -289,7 +296,14 @@ def test_rerun_on_existing_role_plans_only_the_difference(admin, iam):
     wizard.go(4)
     wizard.next_button.click()
     assert list(wizard.frame["action"]) == ["detach policy", "attach policy"]
+    assert 'class="xacct-destructive"' in wizard.plan_table.value
+    assert wizard.apply_button.disabled  # taking ReadOnlyAccess away must be confirmed
+    assert "I understand this removes: detach policy ReadOnlyAccess" in (
+        wizard.confirm_destructive.description
+    )
+    wizard.confirm_destructive.value = True
     wizard.apply_button.click()
+    assert wizard.step_title == "Role updated", wizard.error_text
     attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [SECURITY_AUDIT]
 
@@ -336,9 +350,9 @@ def test_policy_scope_lists_customer_policies(admin, iam):
     wizard = CreateRoleWizard(admin)
     walk_to_permissions(wizard)
     wizard.policy_scope.value = "Local"
-    labels = [label for label, _arn in wizard.policies.options]
+    labels = [wizard.picker.checkboxes[a].description for a in wizard.picker.shown]
     assert labels == ["support-extra (customer)"]
-    assert "1 matching policy" in wizard.policy_count.value
+    assert "1 more matching policy" in wizard.policy_count.value
 
 
 def test_errors_in_a1_are_shown_not_raised(fresh_sandbox, monkeypatch):
@@ -377,13 +391,14 @@ def test_unexpected_error_is_logged_and_short(wizard, monkeypatch, caplog):
 def test_buttons_disabled_while_applying(wizard, monkeypatch):
     walk_to_permissions(wizard)
     wizard.next_button.click()
+    wizard.confirm_empty.value = True
     seen = {}
     real = wizard.target.apply
 
-    def spy(spec):
+    def spy(spec, **kwargs):
         seen.update(apply=wizard.apply_button.disabled, back=wizard.back_button.disabled)
         seen["busy"] = "xacct-busy" in wizard._dom_classes
-        return real(spec)
+        return real(spec, **kwargs)
 
     monkeypatch.setattr(wizard.target, "apply", spy)
     wizard.apply_button.click()
@@ -517,3 +532,177 @@ def test_plan_problems_error_is_the_cores(admin):
     with pytest.raises(PolicyNotFound) as caught:
         TargetAccount(admin).plan(spec).raise_for_problems()
     assert wizard.error_text == f"{caught.value.message}\nFix: {caught.value.fix}"
+
+
+# -- edit in place, destructive changes, the picker, copy buttons (issue 11) ----------------------
+BOUNDARY = "arn:aws:iam::aws:policy/PowerUserAccess"
+
+
+def existing_spec(**changes):
+    fields = {
+        "name": ROLE,
+        "trusted_account": SOURCE,
+        "managed_policy_arns": [READ_ONLY, SECURITY_AUDIT],
+        "inline_policies": {"list-buckets": INLINE},
+        "external_id": "tenant-42",
+        "require_mfa": True,
+        "max_session_duration": 14400,
+        "path": "/ops/",
+        "description": "support engineers",
+        "tags": {"team": "support", "env": "prod"},
+        "permissions_boundary": BOUNDARY,
+    }
+    return RoleSpec(**{**fields, **changes})
+
+
+@pytest.fixture
+def existing(admin):
+    TargetAccount(admin).apply(existing_spec())
+    return CreateRoleWizard(admin)
+
+
+def test_typing_an_existing_name_loads_its_settings(existing):
+    wizard = existing
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    assert "settings are loaded" in wizard.name_note.value, wizard.error_text
+    assert wizard.role_description.value == "support engineers"
+    assert wizard.path.value == "/ops/" and wizard.tags.value == "team=support\nenv=prod"
+    assert wizard.external_id.value == "tenant-42" and wizard.require_mfa.value
+    assert wizard.max_session.value == 14400
+    assert wizard.trusted_account.value == SOURCE
+    assert set(wizard.chosen_policies) == {READ_ONLY, SECURITY_AUDIT}
+    assert set(wizard.inline_policies) == {"list-buckets"}
+    assert wizard.permissions_boundary.value == BOUNDARY
+    assert wizard.loaded is not None and wizard.spec == wizard.loaded
+    wizard.go(4)
+    wizard.next_button.click()
+    assert wizard.step_key == "A6" and wizard.plan.is_noop, wizard.plan
+    assert not wizard.apply_button.disabled
+
+    # Another name: the loaded settings go, the earlier (blank) ones come back.
+    wizard.go(1)
+    wizard.name.value = "brand-new"
+    assert wizard.loaded is None and wizard.name_note.value == ""
+    assert wizard.role_description.value == "" and wizard.chosen_policies == ()
+    assert wizard.external_id.value == "" and wizard.max_session.value == 3600
+    assert wizard.path.value == "/" and wizard.tags.value == ""
+
+
+def test_destructive_change_is_red_and_needs_confirmation(existing, iam):
+    wizard = existing
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    wizard.go(2)
+    wizard.max_session.value = 3600  # shorter: destructive
+    wizard.go(4)
+    wizard.picker.checkboxes[READ_ONLY].value = False  # detach: destructive
+    wizard.next_button.click()
+    assert wizard.step_key == "A6", wizard.error_text
+    assert wizard.plan.destructive["action"].tolist() == [
+        "update max session duration",
+        "detach policy",
+    ]
+    assert wizard.plan_table.value.count('class="xacct-destructive"') == 2
+    assert "2 take(s) something away" in wizard.plan_note.value
+    assert wizard.apply_button.disabled
+    assert wizard.confirm_destructive.layout.display is None
+    wizard.confirm_destructive.value = True
+    assert not wizard.apply_button.disabled
+    wizard.apply_button.click()
+    assert wizard.step_key == "A7" and wizard.step_title == "Role updated", wizard.error_text
+    attached = iam.list_attached_role_policies(RoleName=ROLE)["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [SECURITY_AUDIT]
+    # Back at the review the confirmation starts unticked again.
+    wizard.back_button.click()
+    assert wizard.plan.is_noop and not wizard.confirm_destructive.value
+
+
+def test_unconfirmed_destructive_apply_writes_nothing(existing, iam, calls):
+    wizard = existing
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    wizard.go(4)
+    wizard.picker.check(READ_ONLY, False)
+    wizard.next_button.click()
+    calls.clear()
+    assert wizard.do_apply() is False
+    assert "confirmation" in wizard.error_text and calls.writes == []
+
+
+def test_picker_filters_never_drop_the_chosen(wizard, iam):
+    iam.create_policy(
+        PolicyName="support-extra", PolicyDocument=json.dumps(INLINE), Description="S3 listing"
+    )
+    walk_to_permissions(wizard)
+    assert "No permissions chosen" in wizard.permissions_warning.value
+    wizard.picker.checkboxes[READ_ONLY].value = True
+    assert wizard.permissions_warning.value == ""
+    wizard.policy_search.value = "nothing-matches-this"
+    assert wizard.picker.shown == (READ_ONLY,) and wizard.picker.checkboxes[READ_ONLY].value
+    wizard.policy_search.value = ""
+    wizard.policy_scope.value = "Local"
+    assert wizard.picker.shown[0] == READ_ONLY  # an AWS policy, kept under "Customer managed"
+    arn = wizard.picker.shown[1]
+    row = wizard.picker._rows[arn]
+    assert "S3 listing" in row.children[1].value  # the description, read by GetPolicy
+    wizard.picker.checkboxes[arn].value = True
+    assert wizard.chosen_policies == (READ_ONLY, arn)
+    assert "2 ticked" in wizard.policy_count.value
+    css = css_classes(wizard)
+    assert {"xacct-policy-check", "xacct-policy-row", "xacct-no-permissions"} <= css
+
+
+def test_tags_path_and_boundary_fields(wizard, iam):
+    wizard.next_button.click()
+    wizard.name.value = ROLE
+    wizard.tags.value = "aws:owner=me"
+    assert "aws:" in wizard.field_error("tags") and wizard.next_button.disabled
+    wizard.tags.value = "team=ops\nenv = prod"
+    wizard.path.value = "ops"
+    assert "path" in wizard.field_error("path").lower() and wizard.next_button.disabled
+    wizard.path.value = "/ops/"
+    assert not wizard.next_button.disabled
+    walk_rest = wizard.next_button.click  # A2 -> A3
+    walk_rest()
+    wizard.next_button.click()
+    wizard.trusted_account.value = SOURCE
+    wizard.next_button.click()
+    wizard.permissions_boundary.value = "nope"
+    assert "Policy ARN 'nope' is invalid" in wizard.field_error("permissions_boundary")
+    wizard.permissions_boundary.value = BOUNDARY
+    wizard.picker.check(READ_ONLY)
+    wizard.next_button.click()
+    assert wizard.step_key == "A6", wizard.error_text
+    assert "permissions boundary PowerUserAccess" in wizard.plan.steps[0].detail
+    summary = wizard.review_summary.value
+    assert "team=ops, env=prod" in summary and "/ops/" in summary and BOUNDARY in summary
+    preview = wizard.switch_url_preview.value
+    assert "xacct-copy-button" in preview
+    assert html.escape("roleName=ops/cross-account&account=123456781234") in preview
+    wizard.apply_button.click()
+    role = iam.get_role(RoleName=ROLE)["Role"]
+    assert role["Path"] == "/ops/" and role["PermissionsBoundary"]["PermissionsBoundaryArn"] == (
+        BOUNDARY
+    )
+    assert {t["Key"]: t["Value"] for t in role["Tags"]} == {"team": "ops", "env": "prod"}
+
+
+def test_copy_buttons_and_readable_tables(wizard):
+    assert "max session duration" in wizard.frame.columns or wizard.frame.empty
+    walk_to_permissions(wizard)
+    wizard.picker.check(READ_ONLY)
+    wizard.next_button.click()
+    wizard.apply_button.click()
+    assert wizard.step_key == "A7" and wizard.step_title == "Role created"
+    arn = f"arn:aws:iam::123456781234:role/{ROLE}"
+    assert f'data-copy="{arn}"' in wizard.arn_copy.value
+    assert f'data-copy="{html.escape(URL)}"' in wizard.switch_url_copy.value
+    assert "navigator.clipboard.writeText" in html.unescape(wizard.switch_url_copy.value)
+    wizard.display_name.value = "prod"
+    assert html.escape(URL + "&displayName=prod") in wizard.switch_url_copy.value
+    wizard.go(0)
+    created = wizard.frame.set_index("name").loc[ROLE, "created"]
+    assert len(created) == 19 and "." not in created  # to the second
+    assert wizard.frame.set_index("name").loc[ROLE, "max session duration"].startswith("1 hour")
+    assert "text-align: left !important" in wizard.children[0].value

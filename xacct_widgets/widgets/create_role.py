@@ -7,17 +7,20 @@ yet) and Apply -> the result read back (trust relationships, switch-role URL, po
 
 Why a plan before Apply: the console shows a review page before it writes anything, and an
 operator re-running the wizard on an existing role must see that only the differences will be
-applied. The plan, its problems and the apply are the core's
-(:class:`~xacct_widgets.core.target.TargetAccount`, :meth:`Plan.raise_for_problems`); the
-widget only gathers a :class:`~xacct_widgets.core.target.RoleSpec` and renders the answers.
-The fields and steps are tables (:mod:`.create_role_steps`); the permissions chooser
-(:mod:`.policy_picker`) and the role read back (:mod:`.role_result`) are parts of their own;
-this module holds the state and what each step does, one core call each.
+applied. Why the existing role is loaded as soon as its name is typed: a declarative spec typed
+from blank defaults would remove whatever the defaults lack; starting from the role's own
+settings (``TargetAccount.spec_of``), only what the operator changes is planned, and whatever
+that takes away is shown red and needs a ticked confirmation. The plan, its problems and the
+apply are the core's (:class:`~xacct_widgets.core.target.TargetAccount`); the widget only
+gathers a :class:`~xacct_widgets.core.target.RoleSpec` and renders the answers. The fields are
+a table (:mod:`.create_role_steps`), the steps another (:mod:`.create_role_flow`); the
+permissions chooser (:mod:`.policy_picker`), the review (:mod:`.create_role_review`) and the
+role read back (:mod:`.role_result`) are parts of their own; this module holds the state and
+what each step does, one core call each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any, Final
 
@@ -25,32 +28,40 @@ import pandas as pd
 
 from ..core import policies
 from ..core.target import Plan, RoleRecord, RoleSpec, TargetAccount
+from ..core.target.spec import tags_from_text
 from ..errors import InvalidInput, XacctError
 from .base import Step, Wizard, box_html, button, esc
+from .create_role_flow import REACTIONS, STEPS
+from .create_role_review import PlanReview
 from .create_role_steps import (
     FIELDS,
-    H_ACCOUNT,
-    H_NAME,
-    H_PERMS,
-    H_RESULT,
-    H_REVIEW,
-    H_ROLES,
-    H_TYPE,
-    ROLE_TYPE_HTML,
     TRUST_PENDING_HTML,
-    Html,
     StepSpec,
     build_body,
     choices_frame,
     html_widget,
     json_html,
-    plan_note_html,
+    roles_display,
     summary_html,
+    tags_text,
 )
 from .policy_picker import MAX_POLICY_CHOICES, PolicyPicker
 from .role_result import RoleResult
 
 __all__ = ["MAX_POLICY_CHOICES", "CreateRoleWizard"]
+
+
+#: The fields a loaded role fills (and that are put back when another name is typed).
+_LOADED_FIELDS: Final = (
+    "role_description",
+    "path",
+    "tags",
+    "permissions_boundary",
+    "external_id",
+    "require_mfa",
+    "max_session",
+    "trusted_account",
+)
 
 
 class CreateRoleWizard(Wizard):
@@ -74,23 +85,28 @@ class CreateRoleWizard(Wizard):
         self.record: RoleRecord | None = None
         self._initial = spec
         self._existing: set[str] = set()
+        #: The existing role whose settings the fields hold (loaded when its name was typed).
+        self.loaded: RoleSpec | None = None
+        self._before_load: dict[str, Any] | None = None
 
         # Each field's control becomes an attribute: self.name, self.trusted_account, ...
         self.add_fields(FIELDS, self._field_changed)
-        self.picker = PolicyPicker(self, "A5", lambda scope: self.target.managed_policies(scope))
+        self.picker: PolicyPicker = PolicyPicker(
+            self,
+            "A5",
+            lambda scope: self.target.managed_policies(scope),
+            self.target.policy_descriptions,
+        )
         self.result = RoleResult(self, "A7", self.target)
-        for part in (self.picker, self.result):  # their controls are the wizard's, as before
-            self.fields.update(part.fields)
+        self.review = PlanReview(self.refresh_nav)
+        for part in (self.picker, self.result, self.review):  # their controls are the wizard's
+            self.fields.update(getattr(part, "fields", {}))
             for name in part.exposed:
                 setattr(self, name, getattr(part, name))
 
         self.roles_table = html_widget("xacct-roles-table")
         self.name_note = html_widget("xacct-name-note")
         self.trust_preview = html_widget("xacct-trust-preview")
-        self.review_summary = html_widget("xacct-review-summary")
-        self.plan_table = html_widget("xacct-plan-table")
-        self.plan_note = html_widget("xacct-plan-note")
-        self.trust_policy = html_widget("xacct-trust-policy")
         self.refresh_roles_button = button(
             "Refresh",
             "xacct-refresh-roles",
@@ -130,7 +146,7 @@ class CreateRoleWizard(Wizard):
         if name in self.fields:
             return self.fields[name].box
         found = getattr(self, name)
-        return found.box if isinstance(found, PolicyPicker | RoleResult) else found
+        return found.box if isinstance(found, PolicyPicker | RoleResult | PlanReview) else found
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -142,8 +158,11 @@ class CreateRoleWizard(Wizard):
             return None
 
     def build_spec(self) -> RoleSpec:
-        """The RoleSpec from the fields; raises the core's validation error naming the problem."""
-        base = self._initial
+        """The RoleSpec from the fields; raises the core's validation error naming the problem.
+
+        Trusted principals (no field of their own) come from the loaded role or the given spec.
+        """
+        base = self.loaded or self._initial
         return RoleSpec(
             name=self.name.value.strip(),
             trusted_account=self.trusted_account.value.strip(),
@@ -152,10 +171,11 @@ class CreateRoleWizard(Wizard):
             external_id=self.external_id.value.strip() or None,
             require_mfa=bool(self.require_mfa.value),
             max_session_duration=int(self.max_session.value),
-            path=base.path if base is not None else "/",
+            path=self.path.value.strip() or "/",
             description=self.role_description.value.strip(),
-            tags=dict(base.tags) if base is not None else {},
+            tags=tags_from_text(self.tags.value),
             trusted_principals=base.trusted_principals if base is not None else (),
+            permissions_boundary=self.permissions_boundary.value.strip() or None,
         )
 
     @property
@@ -180,6 +200,9 @@ class CreateRoleWizard(Wizard):
         """Set every field from ``spec`` (a runbook's parameters, or an existing role's)."""
         self.name.value = spec.name
         self.role_description.value = spec.description or ""
+        self.path.value = spec.path
+        self.tags.value = tags_text(spec.tags)
+        self.permissions_boundary.value = spec.permissions_boundary or ""
         self.trusted_account.value = spec.trusted_account
         self.external_id.value = spec.external_id or ""
         self.require_mfa.value = bool(spec.require_mfa)
@@ -193,7 +216,9 @@ class CreateRoleWizard(Wizard):
     def sync_buttons(self) -> None:
         """Buttons that depend on state: the picker's, and Apply."""
         self.picker.sync_buttons()
-        self.apply_button.disabled = self.plan is None or not self.plan.ok
+        self.apply_button.disabled = (
+            self.plan is None or not self.plan.ok or not self.review.confirmed
+        )
 
     # -- reactions to typing (each field's core check has run already) --------------------------
     def _field_changed(self, name: str) -> None:
@@ -215,7 +240,7 @@ class CreateRoleWizard(Wizard):
     # -- A1 -------------------------------------------------------------------------------------
     def _load_roles(self) -> None:
         account = self.target.account_id
-        frame = self.target.roles()
+        frame = roles_display(self.target.roles())
         self._existing = {str(n) for n in frame["name"]}
         self.show_table(self.roles_table, "A1", frame, empty="This account has no roles yet.")
         self.say(f"Target account {account}: {len(frame)} role(s).")
@@ -223,22 +248,62 @@ class CreateRoleWizard(Wizard):
 
     # -- A2 -------------------------------------------------------------------------------------
     def _note_existing(self) -> None:
-        """Say so when the (valid) name is an existing role: the plan will show the difference."""
+        """An existing role's name loads its settings (once); another name puts back the
+        values the fields had before, so a loaded role never leaks into a new one."""
         name = self.name.value.strip()
         known = name in self._existing and not self.fields["name"].has_error
-        self.name_note.value = (
-            box_html(
+        given = self._initial is not None and self._initial.name == name
+        if self.loaded is not None and self.loaded.name != name:
+            before, self._before_load, self.loaded = self._before_load, None, None
+            if before is not None:
+                self._restore(before)
+        if known and not given and self.loaded is None:
+            self.act(f"reading role {name}", lambda: self._load_existing(name))
+        elif known and given:
+            self._say_existing(name, "the review will show what your settings change")
+        elif self.loaded is None:
+            self.name_note.value = ""
+
+    def _load_existing(self, name: str) -> None:
+        """Fill every field from the role as it is (``spec_of``: one core call)."""
+        try:
+            spec = self.target.spec_of(name)
+        except XacctError as err:
+            self.name_note.value = box_html(
                 "warning",
-                f"A role named <b>{esc(name)}</b> already exists here: the review will "
-                "show what would change, and Apply will only apply that.",
+                f"A role named <b>{esc(name)}</b> exists, but its settings cannot be loaded: "
+                f"{esc(err.message)} {esc(err.fix or '')}",
             )
-            if known
-            else ""
+            return
+        self._before_load = self._snapshot()
+        self.loaded = spec
+        self.fill(spec)
+        self._say_existing(
+            name,
+            "its settings are loaded into every step (trust, options, permissions, tags); "
+            "change what you need — the review shows the differences and asks before "
+            "anything is taken away",
         )
 
+    def _say_existing(self, name: str, what: str) -> None:
+        self.name_note.value = box_html(
+            "warning", f"Role <b>{esc(name)}</b> already exists here: {esc(what)}."
+        )
+
+    def _snapshot(self) -> dict[str, Any]:
+        """What the fields hold now (but the name), to put back when the name changes again."""
+        values = {n: self.fields[n].control.value for n in _LOADED_FIELDS}
+        return {**values, "chosen": self.picker.chosen, "inline": self.picker.inline}
+
+    def _restore(self, values: dict[str, Any]) -> None:
+        for name in _LOADED_FIELDS:
+            self.fields[name].control.value = values[name]
+        self.picker.set_chosen(values["chosen"])
+        self.picker.set_inline(values["inline"])
+
     def _name_ok(self) -> bool:
-        return bool(self.name.value.strip()) and not (
-            self.fields["name"].has_error or self.fields["role_description"].has_error
+        return bool(self.name.value.strip()) and not any(
+            self.fields[n].has_error for n in ("name", "role_description", "path", "tags")
         )
 
     # -- A3/A4 ----------------------------------------------------------------------------------
@@ -280,25 +345,44 @@ class CreateRoleWizard(Wizard):
         self._render_review(plan)
 
     def _render_review(self, plan: Plan) -> None:
-        spec = plan.spec
-        self.review_summary.value = summary_html(spec)
-        self.show_table(self.plan_table, "A6", plan.changes, empty="No changes.")
-        self.trust_policy.value = json_html(plan.trust_policy)
-        self.plan_note.value = plan_note_html(plan)
+        account = self.target.__dict__.get("account_id")  # read at A1; no call here
+        self.review.render(plan, summary_html(plan.spec), account)
+        self._frames["A6"] = plan.changes
         self.apply_button.description = "Apply (no changes)" if plan.is_noop else "Apply"
 
     def do_apply(self) -> bool:
-        """Click Apply: create or converge the role, then show it read back (A7)."""
+        """Click Apply: create or converge the role, then show it read back (A7).
+
+        What the plan takes away is applied only when its confirmation box is ticked.
+        """
         if self.plan is None:
             return False
         spec = self.build_spec()
+        plan = self.plan
 
         def apply() -> None:
+            if not self.review.confirmed:
+                raise InvalidInput(
+                    "The review needs a confirmation first.",
+                    fix="Tick the box under the plan, or go Back and change the settings.",
+                )
             self.record = None
-            self.record = self.target.apply(spec)
+            self.record = self.target.apply(
+                spec, allow_destructive=bool(self.review.confirm_destructive.value)
+            )
 
         ok = self.act(f"applying role {spec.name}", apply)
         if ok:
+            created = any(s.action == "create role" for s in plan.steps)
+            title, headline = (
+                ("Role created", "was created")
+                if created
+                else ("Role updated", "was updated")
+                if plan.steps
+                else ("No change", "already matched: nothing was written")
+            )
+            self._steps[6].title = title
+            self._headline = headline
             self.go(6, "forward")
         return ok
 
@@ -308,7 +392,7 @@ class CreateRoleWizard(Wizard):
             raise InvalidInput(
                 "The role has not been applied yet.", fix="Go back to the review and click Apply."
             )
-        self.result.show(self.record)
+        self.result.show(self.record, getattr(self, "_headline", "is in place"))
 
     @property
     def attached(self) -> pd.DataFrame:
@@ -319,81 +403,3 @@ class CreateRoleWizard(Wizard):
     def inline(self) -> pd.DataFrame:
         """The role's inline policies, as read back at A7."""
         return self.result.inline
-
-
-W = CreateRoleWizard
-
-#: What else happens when a field changes, after its own core check.
-REACTIONS: Final[dict[str, tuple[Callable[[CreateRoleWizard], None], ...]]] = {
-    "name": (W._note_existing, W._refresh_choices),
-    "external_id": (W._refresh_choices, W._preview_trust),
-    "require_mfa": (W._refresh_choices, W._preview_trust),
-    "max_session": (W._refresh_choices,),
-    "trusted_account": (W._refresh_choices, W._preview_trust),
-}
-
-#: The seven steps: what each shows, and the one thing it does.
-STEPS: Final[tuple[StepSpec[CreateRoleWizard], ...]] = (
-    StepSpec(
-        "A1",
-        "Existing roles",
-        H_ROLES,
-        ("roles_table", "refresh_roles_button"),
-        enter=lambda wiz, _d: wiz._load_roles(),
-    ),
-    StepSpec(
-        "A2",
-        "Role name",
-        H_NAME,
-        ("name", "name_note", "role_description"),
-        ready=W._name_ok,
-    ),
-    StepSpec(
-        "A3",
-        "Role type and options",
-        H_TYPE,
-        (Html(ROLE_TYPE_HTML), "external_id", "require_mfa", "max_session"),
-        ready=W._options_ok,
-    ),
-    StepSpec(
-        "A4",
-        "Trusted account",
-        H_ACCOUNT,
-        ("trusted_account", "trust_preview"),
-        enter=lambda wiz, _d: wiz._preview_trust(),
-        ready=W._trusted_ok,
-    ),
-    StepSpec(
-        "A5",
-        "Permissions",
-        H_PERMS,
-        ("picker",),
-        enter=lambda wiz, _d: wiz.picker.load(),
-        leave=W._make_plan,
-        next_label="Review →",
-        leave_doing="planning the changes",
-    ),
-    StepSpec(
-        "A6",
-        "Review and apply",
-        H_REVIEW,
-        (
-            "review_summary",
-            Html("<b>Plan</b> (nothing written yet)"),
-            "plan_table",
-            "plan_note",
-            Html("<b>Trust policy</b>"),
-            "trust_policy",
-            "apply_button",
-        ),
-        enter=W._enter_review,
-        next_label=None,
-    ),
-    StepSpec(
-        "A7",
-        "Role created",
-        H_RESULT,
-        ("result",),
-        enter=W._enter_result,
-    ),
-)

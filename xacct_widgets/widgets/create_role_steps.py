@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..core import ids
 from ..core.target import Plan, RoleSpec
-from ..core.target.spec import description
+from ..core.target.spec import description, permissions_boundary, tags_from_text
 from ..errors import XacctError
 from .base import FieldSpec, box_html, classed, esc, html_table
 
@@ -46,7 +46,9 @@ __all__ = [
     "html_widget",
     "json_html",
     "plan_note_html",
+    "roles_display",
     "summary_html",
+    "tags_text",
 ]
 
 W = TypeVar("W")
@@ -60,7 +62,10 @@ H_ROLES: Final = (
 )
 H_NAME: Final = (
     "Type the role's name: 1-64 characters, letters, digits and <code>+ = , . @ _ -</code> "
-    "(no spaces). It is checked as you type; <b>Next</b> stays off until it is valid."
+    "(no spaces). It is checked as you type; <b>Next</b> stays off until it is valid. "
+    "If a role of that name exists, its settings are loaded into every step, so you edit it "
+    "in place. Optionally give a description, a path and tags (one <code>key=value</code> a "
+    "line)."
 )
 H_TYPE: Final = (
     "Role type: <b>cross-account access — another AWS account</b>. Users of the account you "
@@ -74,17 +79,18 @@ H_ACCOUNT: Final = (
     "The trust policy it produces is shown below as you type."
 )
 H_PERMS: Final = (
-    "Choose what the role may do. Type in <b>Search</b> to find managed policies, then click "
-    "(Ctrl/⌘-click for several) in the list: chosen policies stay selected and listed first. "
-    "You can also add a policy by its ARN, or write an <b>inline policy</b> (name + JSON) and "
-    "click <b>Add inline policy</b>. Permissions can be changed later: a re-run applies only "
-    "the differences. Click <b>Review</b> to see the plan; nothing is written yet."
+    "Choose what the role may do: tick managed policies in the list (each with what it is "
+    "for). <b>Search</b> and <b>Show</b> narrow the list; ticked policies always stay listed "
+    "first. You can also add a policy by its ARN, or write an <b>inline policy</b> (name + "
+    "JSON) and click <b>Add inline policy</b>. A <b>permissions boundary</b> (optional) caps "
+    "what the role can ever do. Click <b>Review</b> to see the plan; nothing is written yet."
 )
 H_REVIEW: Final = (
-    "Review what <b>Apply</b> will do in the target account: the plan (one row per change) and "
-    "the trust policy. Nothing has been written yet. Click <b>Apply</b> to create or update the "
-    "role; if any step fails, everything done so far is rolled back. Use <b>Back</b> to change "
-    "anything first."
+    "Review what <b>Apply</b> will do in the target account: the plan (one row per change; "
+    "rows in <b style='color:#b00020'>red</b> take access or settings away and must be "
+    "confirmed), the trust policy and the switch-role URL users will get. Nothing has been "
+    "written yet. Click <b>Apply</b> to create or update the role; if any step fails, "
+    "everything done so far is rolled back. Use <b>Back</b> to change anything first."
 )
 H_RESULT: Final = (
     "The role as IAM now has it. <b>Trust relationships</b> lists who may switch in. Give the "
@@ -155,6 +161,30 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
         "Optional: what the role is for (shown in IAM).",
         "xacct-role-description",
         rule=as_field_rule(lambda text: description(text.strip())),
+    ),
+    FieldSpec(
+        "path",
+        lambda: w.Text(value="/", placeholder="/"),
+        "Path",
+        "Optional: groups roles, e.g. /ops/ (starts and ends with /; cannot change later).",
+        "xacct-role-path",
+        rule=ids.iam_path,
+    ),
+    FieldSpec(
+        "tags",
+        lambda: w.Textarea(value="", placeholder="team=support\nenv=prod", rows=3),
+        "Tags",
+        "Optional: one key=value a line (at most 50; keys unique, not starting aws:).",
+        "xacct-role-tags",
+        rule=as_field_rule(tags_from_text),
+    ),
+    FieldSpec(
+        "permissions_boundary",
+        lambda: w.Text(value="", placeholder="arn:aws:iam::aws:policy/PowerUserAccess"),
+        "Permissions boundary",
+        "Optional: a managed policy ARN; the role can never do more than it allows.",
+        "xacct-permissions-boundary",
+        rule=as_field_rule(permissions_boundary),
     ),
     FieldSpec(
         "external_id",
@@ -252,18 +282,53 @@ def summary_html(spec: RoleSpec) -> str:
     """The review's summary of the role to be applied, one setting a row."""
     rows = [
         ("Role name", spec.name),
+        ("Path", spec.path),
+        ("Description", spec.description or "(none)"),
         ("Trusted account", spec.trusted_account),
+        ("Trusted principals", ", ".join(spec.trusted_principals) or "the whole account"),
         ("ExternalId required", "yes" if spec.external_id else "no"),
         ("MFA required", "yes" if spec.require_mfa else "no"),
         ("Max session", hours(int(spec.max_session_duration))),
         ("Managed policies", ", ".join(spec.managed_policy_arns) or "(none)"),
         ("Inline policies", ", ".join(spec.inline_policies) or "(none)"),
+        ("Permissions boundary", spec.permissions_boundary or "(none)"),
+        ("Tags", ", ".join(f"{k}={v}" for k, v in spec.tags.items()) or "(none)"),
     ]
     return html_table(pd.DataFrame(rows, columns=["setting", "value"]))
 
 
+def tags_text(tags: Mapping[str, str]) -> str:
+    """Tags as the Tags field shows them: one ``key=value`` a line."""
+    return "\n".join(f"{k}={v}" for k, v in tags.items())
+
+
+def roles_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The roles table as people read it: words for headers, hours, times to the second."""
+    shown = frame.copy()
+    if "created" in shown:
+        shown["created"] = [
+            t.strftime("%Y-%m-%d %H:%M:%S") if hasattr(t, "strftime") else "" for t in shown.created
+        ]
+    if "max_session_duration" in shown:
+        shown["max_session_duration"] = [hours(int(v)) for v in shown["max_session_duration"]]
+    return shown.rename(columns=lambda c: str(c).replace("_", " "))
+
+
 def plan_note_html(plan: Plan) -> str:
-    """Under the plan: nothing to do (Apply only reads back), or how many writes Apply makes."""
+    """Under the plan: nothing to do (Apply only reads back), or how many writes Apply makes;
+    what would be taken away, in red, when anything would."""
+    destructive = plan.destructive
+    if not destructive.empty:
+        items = "".join(
+            f"<li><b>{esc(r.action)}</b> {esc(r.target)}: removes {esc(r.removes)}</li>"
+            for r in destructive.itertuples()
+        )
+        return box_html(
+            "error",
+            f"{len(plan.changes)} change(s); <b>{len(destructive)} take(s) something away</b> "
+            f"(red rows):<ul>{items}</ul>Tick the box below to confirm, or go <b>Back</b> and "
+            "keep what the role has.",
+        )
     if plan.is_noop:
         return box_html(
             "ok",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from typing import Final
 
 import pandas as pd
@@ -24,6 +25,7 @@ __all__ = [
     "error_html",
     "esc",
     "html_table",
+    "marked_table_html",
     "plural",
     "text_of",
 ]
@@ -47,6 +49,8 @@ STYLE: Final = """<style>
 .xacct-json { font-size: 12px; background: #f7f7f7; padding: 6px; margin: 2px 0; }
 .xacct-scroll { overflow-x: auto; max-width: 100%; }
 .xacct-wizard a, .xacct-switcher-bar a { color: #1a5fb4; text-decoration: underline; }
+.xacct-table thead tr, .xacct-table th, .xacct-wizard th { text-align: left !important; }
+.xacct-table tr.xacct-destructive td { color: #b00020; background: #fdecee; font-weight: 600; }
 </style>"""
 
 
@@ -73,6 +77,27 @@ def html_table(frame: pd.DataFrame, *, empty: str = "(nothing to show)") -> str:
     text: str = shown.to_html(index=False, classes="xacct-table", na_rep="", escape=True, border=0)
     # Wide tables (ARNs, URLs) scroll sideways instead of spilling out of the notebook.
     return f'<div class="xacct-scroll">{scrub_text(text)}</div>'
+
+
+def marked_table_html(
+    frame: pd.DataFrame,
+    marked: Collection[int],
+    *,
+    css: str = "xacct-destructive",
+    empty: str = "(nothing to show)",
+) -> str:
+    """:func:`html_table` with the body rows at positions ``marked`` (0-based) given class
+    ``css`` (red for ``xacct-destructive``): rows to look at twice stand out."""
+    text = html_table(frame, empty=empty)
+    if frame.empty or not marked:
+        return text
+    head, _, body = text.partition("<tbody>")
+    parts = body.split("<tr>")
+    for index in marked:
+        if 0 <= index < len(parts) - 1:
+            parts[index + 1] = f'<tr class="{html.escape(css)}">' + parts[index + 1]
+    rows = parts[0] + "".join(p if p.startswith("<tr class=") else "<tr>" + p for p in parts[1:])
+    return head + "<tbody>" + rows
 
 
 def error_html(err: BaseException, *, doing: str = "") -> str:

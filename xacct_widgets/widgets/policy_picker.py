@@ -1,10 +1,12 @@
 """The permissions chooser of the Create-role wizard (A5): managed policies and inline policies.
 
 Why a separate part: AWS has over a thousand managed policies, so the list is searched and cut
-to :data:`MAX_POLICY_CHOICES`, and a choice must survive a new search (chosen policies are kept
-selected and listed first); inline policies are typed as JSON and checked as typed. That is a
-small state machine of its own, and the next version of it (checkboxes with descriptions, scope
-filters, a warning before a role with no permissions) replaces this module, not the wizard.
+to :data:`MAX_POLICY_CHOICES`, and a choice must survive a new search or scope. Like the
+console, each policy is a checkbox with its description: a click adds (it never replaces, as a
+plain click in a multi-select list did), ticked policies stay listed first whatever the filter,
+and an empty choice is said loudly (the review then asks for a confirmation). Descriptions cost
+one GetPolicy each (ListPolicies has none), so only the rows shown are described, once each
+(the core remembers them). Inline policies are typed as JSON and checked as typed.
 
 Every check is the core's: ``ids.managed_policy_arn`` for an ARN, ``ids.policy_name`` for an
 inline policy's name, and :func:`~xacct_widgets.core.target.spec.inline_policy` for the policy
@@ -14,7 +16,6 @@ field and the plan can never disagree. The catalogue comes from a core call pass
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final, cast
 
@@ -24,75 +25,24 @@ import pandas as pd
 from ..core import ids, policies
 from ..core.target import Scope
 from ..core.target.spec import inline_policy
-from ..errors import InvalidInput, InvalidPolicy
-from .base import Field, FieldSpec, Wizard, build_fields, button, classed
-from .create_role_steps import as_field_rule, html_widget
+from ..errors import InvalidInput, XacctError
+from .base import Field, Wizard, box_html, build_fields, button, classed, esc
+from .create_role_steps import html_widget
+from .policy_fields import EXAMPLE_INLINE, PICKER_FIELDS, document_rule, inline_name_rule
 
 __all__ = ["EXAMPLE_INLINE", "MAX_POLICY_CHOICES", "PolicyPicker", "inline_name_rule"]
 
-#: At most this many search matches are listed (AWS has over a thousand managed policies).
-MAX_POLICY_CHOICES: Final = 200
-EXAMPLE_INLINE: Final = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
-        ],
-    },
-    indent=2,
-)
-
-
-def inline_name_rule(value: str) -> str:
-    """``ids.policy_name`` (the one policy-name rule), its message naming an inline policy."""
-    try:
-        return ids.policy_name(value)
-    except InvalidInput as err:
-        raise InvalidPolicy(
-            f"Inline {err.message[:1].lower()}{err.message[1:]}", fix=err.fix
-        ) from err
-
-
-def _document_rule(name: str | None) -> Callable[[str], object]:
-    """The check of the JSON being typed: with a valid name, exactly what Add will run."""
-    if name is None:  # no (valid) name yet: the document part of the same rule
-        return lambda text: policies.validate_policy_document(text, kind="identity")
-    return as_field_rule(lambda text: inline_policy(name, text))
-
-
-#: The picker's form fields (the lists and buttons are made in :class:`PolicyPicker`).
-PICKER_FIELDS: Final[tuple[FieldSpec, ...]] = (
-    FieldSpec(
-        "policy_arn",
-        lambda: w.Text(placeholder="arn:aws:iam::123456781234:policy/MyPolicy"),
-        "Policy ARN",
-        "Optional: add a managed policy by its ARN (e.g. one not in the list).",
-        "xacct-policy-arn",
-        rule=ids.managed_policy_arn,
-    ),
-    FieldSpec(
-        "inline_name",
-        lambda: w.Text(placeholder="e.g. list-buckets"),
-        "Inline policy name",
-        "1-128 characters, letters, digits and + = , . @ _ -.",
-        "xacct-inline-name",
-        rule=inline_name_rule,
-    ),
-    FieldSpec(
-        "inline_document",
-        lambda: w.Textarea(value="", placeholder=EXAMPLE_INLINE, rows=8),
-        "Inline policy JSON",
-        "An IAM policy document (Version, Statement); checked as you type.",
-        "xacct-inline-document",
-    ),
-)
+#: At most this many unticked search matches are listed (and described: one GetPolicy each).
+MAX_POLICY_CHOICES: Final = 30
 
 
 class PolicyPicker:
     """Managed and inline policies for one role, shown in step ``step_key`` of ``host``.
 
     ``catalog(scope)`` is the core call listing managed policies (read once per scope, when the
-    step is shown). :attr:`chosen` and :attr:`inline` are what the role will get.
+    step is shown); ``describe(arns)`` the core call reading their descriptions (remembered by
+    the core). :attr:`chosen` and :attr:`inline` are what the role will get; :attr:`checkboxes`
+    holds one checkbox per policy listed now (:attr:`shown`).
     """
 
     #: The controls a wizard showing the picker offers as its own attributes.
@@ -109,16 +59,26 @@ class PolicyPicker:
         "inline_list",
         "remove_inline",
         "permissions_table",
+        "permissions_warning",
     )
 
     def __init__(
-        self, host: Wizard, step_key: str, catalog: Callable[[Scope], pd.DataFrame]
+        self,
+        host: Wizard,
+        step_key: str,
+        catalog: Callable[[Scope], pd.DataFrame],
+        describe: Callable[[list[str]], dict[str, str]] | None = None,
     ) -> None:
         self._host = host
         self._step_key = step_key
         self._catalog_of = catalog
+        self._describe = describe
         self._catalog: dict[str, pd.DataFrame] = {}
         self._names: dict[str, str] = {}  # managed policy ARN -> name, for labels
+        self._descriptions: dict[str, str] = {}
+        self._chosen: list[str] = []
+        self._rows: dict[str, Any] = {}  # ARN -> its row (checkbox + description), reused
+        self.checkboxes: dict[str, Any] = {}
         self._inline: dict[str, dict[str, Any]] = {}
         self._updating = False
 
@@ -145,13 +105,7 @@ class PolicyPicker:
             "xacct-policy-search",
         )
         self.policies = classed(
-            w.SelectMultiple(
-                options=[],
-                rows=10,
-                description="Policies",
-                style={"description_width": "4em"},
-                layout={"width": "44em"},
-            ),
+            w.VBox([], layout={"max_height": "22em", "overflow": "auto", "width": "60em"}),
             "xacct-policies",
         )
         self.policy_count = html_widget("xacct-policy-count")
@@ -185,10 +139,10 @@ class PolicyPicker:
             layout={"width": "14em"},
         )
         self.permissions_table = html_widget("xacct-permissions-table")
+        self.permissions_warning = html_widget("xacct-no-permissions")
 
         self.policy_scope.observe(lambda _c: self._scope_changed(), "value")
         self.policy_search.observe(lambda _c: self._filter(), "value")
-        self.policies.observe(lambda _c: self._choices_changed(), "value")
         self.inline_list.observe(lambda _c: host.refresh_nav(), "value")
         self.box = w.VBox(
             [
@@ -205,6 +159,7 @@ class PolicyPicker:
                 w.HBox([self.inline_list, self.remove_inline]),
                 w.HTML("<b>The role's permissions so far</b>"),
                 self.permissions_table,
+                self.permissions_warning,
             ]
         )
 
@@ -212,7 +167,12 @@ class PolicyPicker:
     @property
     def chosen(self) -> tuple[str, ...]:
         """The managed policy ARNs chosen so far, in the order they were chosen."""
-        return tuple(self.policies.value)
+        return tuple(self._chosen)
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """The ARNs listed now: the chosen ones first, then the matches of search and scope."""
+        return tuple(self.checkboxes)
 
     @property
     def inline(self) -> dict[str, dict[str, Any]]:
@@ -223,12 +183,30 @@ class PolicyPicker:
         """Choose exactly ``arns`` (e.g. from a RoleSpec), keeping the current search."""
         for arn in arns:
             self._names.setdefault(arn, arn.rsplit("/", 1)[-1])
-        self._set_options(list(arns), list(arns))
+        self._chosen = list(dict.fromkeys(arns))
+        self._filter()
+
+    def check(self, arn: str, on: bool = True) -> None:
+        """Tick (or untick) ``arn``: what a click on its checkbox does; others stay as they are."""
+        if on and arn not in self._chosen:
+            self._chosen.append(arn)
+        elif not on and arn in self._chosen:
+            self._chosen.remove(arn)
+        box = self.checkboxes.get(arn)
+        if box is not None and box.value != on:
+            self._updating = True
+            try:
+                box.value = on
+            finally:
+                self._updating = False
+        self._render_count()
+        self._render_permissions()
 
     def set_inline(self, documents: Mapping[str, Mapping[str, Any]]) -> None:
         """Replace the inline policies (e.g. from a RoleSpec, whose documents are checked)."""
         self._inline = {k: dict(policies.load_policy(v)) for k, v in documents.items()}
         self._render_inline_list()
+        self._render_permissions()
 
     # -- managed policies -----------------------------------------------------------------------
     def load(self) -> None:
@@ -239,6 +217,10 @@ class PolicyPicker:
             self._catalog[scope] = frame
             for name, arn in zip(frame["name"], frame["arn"], strict=True):
                 self._names[str(arn)] = str(name)
+            if "description" in frame:
+                for arn, text in zip(frame["arn"], frame["description"], strict=True):
+                    if text:
+                        self._descriptions[str(arn)] = str(text)
         self._filter()
 
     def _scope_changed(self) -> None:
@@ -246,50 +228,84 @@ class PolicyPicker:
             self._host.act("listing managed policies", self.load)
 
     def _filter(self) -> None:
-        """List the policies matching the search, chosen ones first and kept selected."""
+        """List the chosen policies first (whatever the filter), then the matches."""
         frame = self._catalog.get(str(self.policy_scope.value))
-        chosen = list(self.policies.value)
-        if frame is None:
-            self._set_options(chosen, chosen)
-            return
-        needle = self.policy_search.value.strip().lower()
-        names = frame["name"].astype(str)
-        matches = frame[names.str.lower().str.contains(needle, regex=False)] if needle else frame
-        arns = [a for a in matches["arn"].astype(str) if a not in chosen]
-        shown = arns[:MAX_POLICY_CHOICES]
-        self._set_options(chosen + shown, chosen)
-        more = len(arns) - len(shown)
-        self.policy_count.value = (
-            f"<small>{len(arns)} matching polic{'y' if len(arns) == 1 else 'ies'}"
-            + (f"; showing the first {len(shown)}: refine the search" if more else "")
-            + (f"; {len(chosen)} chosen" if chosen else "")
-            + "</small>"
-        )
-
-    def _set_options(self, arns: list[str], chosen: list[str]) -> None:
-        self._updating = True
-        try:
-            self.policies.options = [(self._label(a, a in chosen), a) for a in arns]
-            self.policies.value = tuple(chosen)
-        finally:
-            self._updating = False
+        others: list[str] = []
+        if frame is not None:
+            needle = self.policy_search.value.strip().lower()
+            names = frame["name"].astype(str)
+            matches = (
+                frame[names.str.lower().str.contains(needle, regex=False)] if needle else frame
+            )
+            others = [a for a in matches["arn"].astype(str) if a not in self._chosen]
+        listed = others[:MAX_POLICY_CHOICES]
+        self._describe_rows([*self._chosen, *listed])
+        self.checkboxes = {}
+        rows = [self._row(a) for a in [*self._chosen, *listed]]
+        self.policies.children = rows
+        self._matches = (len(others), len(listed))
+        self._render_count()
         self._render_permissions()
 
-    def _label(self, arn: str, chosen: bool) -> str:
+    def _describe_rows(self, arns: list[str]) -> None:
+        missing = [a for a in arns if a not in self._descriptions]
+        if not missing or self._describe is None:
+            return
+        try:
+            self._descriptions.update(self._describe(missing))
+        except XacctError as err:  # descriptions are a help, never a reason to stop
+            self._host.say(f"Policy descriptions could not be read: {err.message}", "warning")
+            self._descriptions.update(dict.fromkeys(missing, ""))
+
+    def _row(self, arn: str) -> Any:
+        """The row of ``arn``: built once, then reused (its checkbox set to the choice)."""
+        row = self._rows.get(arn)
+        if row is None:
+            box = classed(
+                w.Checkbox(value=False, description=self._label(arn), indent=False),
+                "xacct-policy-check",
+            )
+            box.layout.width = "24em"
+            box.observe(lambda change, a=arn: self._clicked(a, bool(change["new"])), "value")
+            text = self._descriptions.get(arn, "")
+            note = w.HTML(
+                f'<span class="xacct-policy-description" style="color:#555;font-size:12px">'
+                f"{esc(text) if text else '<i>no description</i>'}</span>"
+            )
+            row = self._rows[arn] = classed(w.HBox([box, note]), "xacct-policy-row")
+        box = row.children[0]
+        self._updating = True
+        try:
+            box.value = arn in self._chosen
+        finally:
+            self._updating = False
+        self.checkboxes[arn] = box
+        return row
+
+    def _clicked(self, arn: str, on: bool) -> None:
+        if not self._updating:
+            self.check(arn, on)
+
+    def _label(self, arn: str) -> str:
         name = self._names.get(arn, arn.rsplit("/", 1)[-1])
         kind = "AWS" if ":aws:policy/" in arn else "customer"
-        return f"{'✔ ' if chosen else ''}{name} ({kind})"
+        return f"{name} ({kind})"
 
-    def _choices_changed(self) -> None:
-        if not self._updating:
-            self._filter()  # relabel: the chosen ones marked and listed first, search kept
+    def _render_count(self) -> None:
+        total, listed = getattr(self, "_matches", (0, 0))
+        more = total - listed
+        chosen = len(self._chosen)
+        self.policy_count.value = (
+            f"<small>{total} more matching polic{'y' if total == 1 else 'ies'}"
+            + (f"; showing the first {listed}: refine the search" if more else "")
+            + f"; <b>{chosen} ticked</b> (always listed first)</small>"
+        )
 
     def add_typed_arn(self) -> None:
         """Add the ARN typed in the field to the chosen policies (checked by the plan)."""
         arn = ids.managed_policy_arn(self.policy_arn.value)
-        self.set_chosen([a for a in self.policies.value if a != arn] + [arn])
+        self.set_chosen([a for a in self._chosen if a != arn] + [arn])
         self.policy_arn.value = ""
-        self._filter()
         self._host.say(f"Added {arn}; it is checked when you click Review.", "ok")
 
     # -- inline policies ------------------------------------------------------------------------
@@ -301,7 +317,7 @@ class PolicyPicker:
     def _check_document(self) -> None:
         name_field = self.fields["inline_name"]
         name = self.inline_name.value.strip()
-        rule = _document_rule(name if name and not name_field.has_error else None)
+        rule = document_rule(name if name and not name_field.has_error else None)
         doc_field = self.fields["inline_document"]
         doc_field.check(lambda: rule(self.inline_document.value))
 
@@ -342,14 +358,24 @@ class PolicyPicker:
     def _render_permissions(self) -> None:
         rows = [
             {"kind": "managed", "name": self._names.get(a, a.rsplit("/", 1)[-1]), "arn": a}
-            for a in self.policies.value
+            for a in self._chosen
         ]
         rows += [{"kind": "inline", "name": n, "arn": ""} for n in self._inline]
         self._host.show_table(
             self.permissions_table,
             self._step_key,
             pd.DataFrame(rows, columns=["kind", "name", "arn"]),
-            empty="No permissions chosen yet (a role may have none, but it can do nothing).",
+            empty="No permissions chosen yet.",
+        )
+        self.permissions_warning.value = (
+            box_html(
+                "error",
+                "<b>No permissions chosen:</b> a role without policies can do nothing after "
+                "the switch. Tick at least one policy (e.g. ReadOnlyAccess); the review asks "
+                "you to confirm if you really want an empty role.",
+            )
+            if not rows
+            else ""
         )
 
     def sync_buttons(self) -> None:

@@ -1,8 +1,9 @@
 """The role as IAM has it after Apply (A7): who may switch in, the link to hand out, its policies.
 
-Why a part of its own: this is what an operator copies and gives away (the switch-role URL,
-soon the role ARN), so it grows copy buttons and must look the same wherever a role is shown;
-the wizard only hands it the :class:`~xacct_widgets.core.target.RoleRecord` that Apply returned.
+Why a part of its own: this is what an operator copies and gives away (the switch-role URL and
+the role ARN, each with a copy button that works in JupyterLab and Voila), so it must look the
+same wherever a role is shown; the wizard only hands it the
+:class:`~xacct_widgets.core.target.RoleRecord` that Apply returned.
 
 The URL is built by the core's :class:`~xacct_widgets.core.urls.SwitchRoleLink` (which checks
 the display name and colour); the tables are the core's reads of the role. The URL box is for
@@ -20,6 +21,7 @@ from ..core import urls
 from ..core.target import RoleRecord, TargetAccount
 from ..errors import XacctError
 from .base import FieldSpec, Wizard, box_html, build_fields, color_options, esc, html_table
+from .copy_button import copy_button_html
 from .create_role_steps import Html, build_body, html_widget
 
 __all__ = ["RESULT_FIELDS", "RoleResult"]
@@ -42,11 +44,11 @@ RESULT_FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "switch_url",
-        lambda: w.Text(value=""),
+        lambda: w.Textarea(value="", rows=2),
         "Switch-role URL",
-        "Copy this link and give it to the users who may switch into the role.",
+        "Copy this link (Copy URL, below) and give it to the users who may switch into the role.",
         "xacct-switch-url",
-        width="60em",
+        width="100%",
     ),
 )
 
@@ -62,6 +64,8 @@ class RoleResult:
         "result_summary",
         "trust_table",
         "switch_link",
+        "switch_url_copy",
+        "arn_copy",
         "attached_table",
         "inline_table",
     )
@@ -82,24 +86,30 @@ class RoleResult:
         self.result_summary = html_widget("xacct-result-summary")
         self.trust_table = html_widget("xacct-trust-table")
         self.switch_link = html_widget("xacct-switch-link")
+        self.switch_url_copy = html_widget("xacct-switch-url-copy")
+        self.arn_copy = html_widget("xacct-arn-copy")
         self.attached_table = html_widget("xacct-attached-policies-table")
         self.inline_table = html_widget("xacct-inline-policies-table")
         parts = {
             "result_summary": self.result_summary,
             "trust_table": self.trust_table,
             "switch_link": self.switch_link,
+            "switch_url_copy": self.switch_url_copy,
+            "arn_copy": self.arn_copy,
             "attached_table": self.attached_table,
             "inline_table": self.inline_table,
         }
         self.box = build_body(
             (
                 "result_summary",
+                "arn_copy",
                 Html("<b>Trust relationships</b>"),
                 "trust_table",
                 Html("<b>Switch-role URL</b>"),
                 "display_name",
                 "color",
                 "switch_url",
+                "switch_url_copy",
                 "switch_link",
                 Html("<b>Attached managed policies</b>"),
                 "attached_table",
@@ -109,13 +119,17 @@ class RoleResult:
             lambda name: self.fields[name].box if name in self.fields else parts[name],
         )
 
-    def show(self, record: RoleRecord) -> None:
-        """Read the role back (trust relationships, policies) and build its URL."""
+    def show(self, record: RoleRecord, headline: str = "is in place") -> None:
+        """Read the role back (trust relationships, policies) and build its URL.
+
+        ``headline`` says what Apply did ("was created", "was updated", "already matched").
+        """
         self.record = record
         name = record.name
         self.result_summary.value = box_html(
-            "ok", f"Role <b>{esc(name)}</b> is in place: <code>{esc(record.arn)}</code>."
+            "ok", f"Role <b>{esc(name)}</b> {esc(headline)}: <code>{esc(record.arn)}</code>."
         )
+        self.arn_copy.value = copy_button_html(record.arn, label="Copy ARN", css="xacct-copy-arn")
         trust = self._target.trust_relationships(name)
         self._host.show_table(self.trust_table, self._step_key, trust)
         self.attached = self._target.attached_policies(name)
@@ -153,6 +167,9 @@ class RoleResult:
         display.set_error(None)
         self._url = link.url if link else ""
         self.switch_url.value = self._url
+        self.switch_url_copy.value = (
+            copy_button_html(self._url, label="Copy URL", css="xacct-copy-url") if self._url else ""
+        )
         self.switch_link.value = (
             f'<a href="{esc(self._url)}" target="_blank" rel="noopener">'
             "Open the switch-role page</a>"

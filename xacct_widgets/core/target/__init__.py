@@ -13,7 +13,10 @@ The parts, in the order a change flows through them:
 
 - ``spec``: RoleSpec and its field rules (also called by the wizard's field checks);
 - ``record``: the role as IAM has it (RoleRecord, RoleState), plain values;
-- ``plan``: Plan and the pure ``diff(spec, current)``, no AWS call;
+- ``existing``: an existing role read back as a RoleSpec (edit in place), and its trust policy
+  read as settings (what a trust change takes away);
+- ``plan``: Plan and the pure ``diff(spec, current)``, no AWS call; which steps take something
+  away (``Plan.destructive``, refused by apply unless ``allow_destructive=True``);
 - ``reads``: the account's lists and the role snapshot a plan is made from;
 - ``apply``: the step table, the undo log and the rollback;
 - ``account``: TargetAccount, the facade a notebook uses.
@@ -22,7 +25,17 @@ The parts, in the order a change flows through them:
 from __future__ import annotations
 
 from .account import TargetAccount
-from .plan import ACTIONS, CHANGE_COLUMNS, PROBLEM_COLUMNS, Plan, PlanProblem, PlanStep, diff
+from .existing import TrustSettings, read_trust, spec_from_state
+from .plan import (
+    ACTIONS,
+    CHANGE_COLUMNS,
+    DESTRUCTIVE_COLUMNS,
+    PROBLEM_COLUMNS,
+    Plan,
+    PlanProblem,
+    PlanStep,
+    diff,
+)
 from .reads import ATTACHED_COLUMNS, INLINE_COLUMNS, MANAGED_POLICY_COLUMNS, ROLE_COLUMNS, Scope
 from .record import RoleRecord, RoleState
 from .spec import FrozenMap, RoleSpec
@@ -31,6 +44,7 @@ __all__ = [
     "ACTIONS",
     "ATTACHED_COLUMNS",
     "CHANGE_COLUMNS",
+    "DESTRUCTIVE_COLUMNS",
     "INLINE_COLUMNS",
     "MANAGED_POLICY_COLUMNS",
     "PROBLEM_COLUMNS",
@@ -44,5 +58,8 @@ __all__ = [
     "RoleState",
     "Scope",
     "TargetAccount",
+    "TrustSettings",
     "diff",
+    "read_trust",
+    "spec_from_state",
 ]

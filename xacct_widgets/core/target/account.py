@@ -8,18 +8,20 @@ nothing here assumes roles.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import boto3
 import pandas as pd
 
-from ...errors import InvalidInput
+from ...errors import DestructiveChange, InvalidInput
 from .. import ids, urls
 from ..aws import aws_call, client_config
 from ..sessions import require_session
 from . import reads
 from .apply import apply_plan, purge
+from .existing import spec_from_state
 from .plan import Plan, PlanStep, diff
 from .reads import Scope
 from .record import RoleRecord
@@ -43,6 +45,8 @@ class TargetAccount:
         self.session = require_session(
             session, "TargetAccount", example="xw.connect('target', 'admin')"
         )
+        #: Managed policy descriptions read so far (GetPolicy, one call each): ARN -> text.
+        self.descriptions: dict[str, str] = {}
 
     def __repr__(self) -> str:
         known = self.__dict__.get("account_id")
@@ -65,18 +69,50 @@ class TargetAccount:
         return reads.roles(self.iam)
 
     def managed_policies(
-        self, scope: Scope = "All", search: str | None = None, attached_only: bool = False
+        self,
+        scope: Scope = "All",
+        search: str | None = None,
+        attached_only: bool = False,
+        *,
+        describe: bool = False,
     ) -> pd.DataFrame:
         """Managed policies to choose from (A5): ``scope`` AWS / Local (customer) / All.
 
         ``search`` keeps names containing it, ignoring case; ``attached_only`` keeps policies
-        attached to something. Columns: :data:`MANAGED_POLICY_COLUMNS`.
+        attached to something. Columns: :data:`MANAGED_POLICY_COLUMNS`. ``description`` holds
+        the descriptions read so far; ``describe=True`` reads the missing ones (one GetPolicy
+        each, remembered: narrow the list with ``search`` first).
         """
-        return reads.managed_policies(self.iam, scope, search, attached_only)
+        frame = reads.managed_policies(self.iam, scope, search, attached_only, self.descriptions)
+        if describe and not frame.empty:
+            found = self.policy_descriptions(frame["arn"].astype(str))
+            frame["description"] = [found[str(a)] for a in frame["arn"]]
+        return frame
+
+    def policy_descriptions(self, arns: Iterable[str]) -> dict[str, str]:
+        """Each managed policy's description ("" if none): GetPolicy once per ARN, remembered."""
+        return reads.policy_descriptions(self.iam, list(arns), self.descriptions)
 
     def role(self, name: str) -> RoleRecord:
         """Read a role back: trust policy, attached and inline policy names, tags, URL."""
         return reads.record(self.iam, name)
+
+    def spec_of(self, name: str) -> RoleSpec:
+        """The existing role's full settings as a RoleSpec: ``plan(spec_of(name)).is_noop``.
+
+        Trusted principals, ExternalId, MFA, max session, description, path, tags, permissions
+        boundary, managed and inline policies: edit a copy (``dataclasses.replace``) or add to
+        it (:meth:`RoleSpec.plus`) and nothing the role has is lost by accident.
+
+        Raises:
+            RoleNotFound: no such role.
+            InvalidRoleSpec: its trust policy is not one RoleSpec can express (says which part).
+        """
+        state = reads.role_state(self.iam, ids.role_name(name))
+        if state is None:
+            reads.require_role(self.iam, name)  # raises RoleNotFound with its fix
+            raise AssertionError("unreachable")  # pragma: no cover
+        return spec_from_state(state)
 
     def trust_relationships(self, name: str) -> pd.DataFrame:
         """The role's "Trust relationships" tab: one row per trusted principal (A7)."""
@@ -112,28 +148,53 @@ class TargetAccount:
         if not isinstance(spec, RoleSpec):
             raise InvalidInput(f"plan() needs a RoleSpec, not {type(spec).__name__}.")
         current = reads.role_state(self.iam, spec.name, inline=spec.inline_policies)
-        attached = current.record.managed_policy_arns if current is not None else ()
-        to_attach = [a for a in spec.managed_policy_arns if a not in attached]
-        return diff(spec, current, reads.policy_states(self.iam, to_attach))
+        record = current.record if current is not None else None
+        attached = record.managed_policy_arns if record is not None else ()
+        checked = [a for a in spec.managed_policy_arns if a not in attached]
+        boundary = spec.permissions_boundary
+        if boundary and (record is None or record.permissions_boundary != boundary):
+            checked.append(boundary)
+        return diff(spec, current, reads.policy_states(self.iam, checked))
 
-    def apply(self, spec: RoleSpec) -> RoleRecord:
+    def apply(self, spec: RoleSpec, *, allow_destructive: bool = False) -> RoleRecord:
         """Make the role match ``spec``: exactly the steps of ``plan(spec)``, all or nothing.
 
-        A second apply of the same spec writes nothing. If a step fails, the steps already done
-        are undone in reverse and :class:`~xacct_widgets.errors.ApplyFailed` names the step (its
-        ``__cause__`` is the AWS error, e.g. AccessDenied naming the missing permission).
+        A plan that takes something away (``plan(spec).destructive``: a policy detached, a
+        principal no longer trusted, a new ExternalId or MFA requirement, a shorter session,
+        tags or the boundary removed) is refused before any write unless
+        ``allow_destructive=True``. A second apply of the same spec writes nothing. If a step
+        fails, the steps already done are undone in reverse and
+        :class:`~xacct_widgets.errors.ApplyFailed` names the step (its ``__cause__`` is the AWS
+        error, e.g. AccessDenied naming the missing permission).
 
         Raises:
             PolicyNotFound, InvalidRoleSpec: the plan has problems; nothing was written.
+            DestructiveChange: the plan takes something away, not allowed; nothing was written.
             ApplyFailed: a step failed and what was done was rolled back.
         """
-        return apply_plan(self.iam, self.plan(spec))
+        return apply_plan(self.iam, self.plan(spec), allow_destructive=allow_destructive)
 
-    def delete_role(self, name: str) -> tuple[PlanStep, ...]:
+    def delete_role(self, name: str, *, confirm: bool = False) -> tuple[PlanStep, ...]:
         """Delete a role and what IAM requires gone first; returns the steps performed.
 
         IAM refuses to delete a role with attached or inline policies or instance profiles, so
-        those are removed first, in that order.
+        those are removed first, in that order. Deleting takes everyone's access away, so it
+        needs ``confirm=True``.
+
+        Raises:
+            RoleNotFound: no such role.
+            DestructiveChange: ``confirm`` is not True (nothing was changed).
         """
         reads.require_role(self.iam, name)
+        if confirm is not True:
+            rows = (
+                *(f"detach policy {a}" for a in reads.attached_arns(self.iam, name)),
+                *(f"delete inline policy {p}" for p in reads.inline_names(self.iam, name)),
+                f"delete role {name}: everyone who may switch into it loses that access",
+            )
+            raise DestructiveChange(
+                f"Deleting role {name!r} would: {'; '.join(rows)}. Nothing was changed.",
+                rows=rows,
+                fix=f"If that is what you want, delete_role({name!r}, confirm=True).",
+            )
         return purge(self.iam, name)

@@ -78,6 +78,8 @@ def _create_role(run: _Run, step: PlanStep) -> Undo:
         kwargs["Description"] = spec.description
     if spec.tags:
         kwargs["Tags"] = _tag_list(spec.tags)
+    if spec.permissions_boundary:
+        kwargs["PermissionsBoundary"] = spec.permissions_boundary
     run.created.update(run.iam.create_role(**kwargs)["Role"])
     return lambda: _delete_created(run.iam, spec.name)
 
@@ -128,6 +130,22 @@ def _tag(run: _Run, step: PlanStep) -> Undo:
     return undo
 
 
+def _put_boundary(run: _Run, step: PlanStep) -> Undo:
+    iam, name, old = run.iam, run.name, _current(run).permissions_boundary
+    iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=step.target)
+    if old:
+        return lambda: _none(
+            iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=old)
+        )
+    return lambda: _none(iam.delete_role_permissions_boundary(RoleName=name))
+
+
+def _delete_boundary(run: _Run, step: PlanStep) -> Undo:
+    iam, name, old = run.iam, run.name, step.target
+    iam.delete_role_permissions_boundary(RoleName=name)
+    return lambda: _none(iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=old))
+
+
 def _detach(run: _Run, step: PlanStep) -> Undo:
     iam, name, arn = run.iam, run.name, step.target
     iam.detach_role_policy(RoleName=name, PolicyArn=arn)
@@ -168,23 +186,29 @@ STEPS: Final[Mapping[str, StepKind]] = {
     "update description": StepKind("UpdateRole", _update_settings),
     "untag role": StepKind("UntagRole", _untag),
     "tag role": StepKind("TagRole", _tag),
+    "put permissions boundary": StepKind("PutRolePermissionsBoundary", _put_boundary),
     "detach policy": StepKind("DetachRolePolicy", _detach),
     "delete inline policy": StepKind("DeleteRolePolicy", _delete_inline),
     "attach policy": StepKind("AttachRolePolicy", _attach),
     "put inline policy": StepKind("PutRolePolicy", _put_inline_step),
+    "delete permissions boundary": StepKind("DeleteRolePermissionsBoundary", _delete_boundary),
 }
 
 
 # -- the pipeline ------------------------------------------------------------------------------
-def apply_plan(iam: IAMClient, plan: Plan) -> RoleRecord:
+def apply_plan(iam: IAMClient, plan: Plan, *, allow_destructive: bool = False) -> RoleRecord:
     """Perform exactly the steps of ``plan``, all or nothing; return the role as left.
 
     Raises:
         PolicyNotFound, InvalidRoleSpec: the plan has problems (nothing is written).
+        DestructiveChange: the plan takes something away and ``allow_destructive`` is False
+            (nothing is written).
         ApplyFailed: a step failed; ``step`` names it, ``rolled_back`` says whether every
             completed step was undone, ``__cause__`` is the AWS error (e.g. AccessDenied).
     """
     plan.raise_for_problems()
+    if not allow_destructive:
+        plan.raise_for_destructive()
     if plan.current is not None and not plan.steps:
         return plan.current
     run = _Run(iam, plan)
@@ -271,6 +295,13 @@ def _record_after(plan: Plan, created: Mapping[str, Any]) -> RoleRecord:
         Description=spec.description,
         Tags=_tag_list(spec.tags),
     )
+    if spec.permissions_boundary:
+        raw["PermissionsBoundary"] = {
+            "PermissionsBoundaryType": "Policy",
+            "PermissionsBoundaryArn": spec.permissions_boundary,
+        }
+    else:
+        raw.pop("PermissionsBoundary", None)
     return RoleRecord.from_iam(
         raw, spec.managed_policy_arns, spec.inline_policies, trust=plan.trust_policy
     )

@@ -19,7 +19,7 @@ from .. import ids, policies
 from ..aws import aws_call
 from ..frames import to_frame
 from .plan import PolicyState
-from .record import RoleRecord, RoleState, compact, policy_scope, trusted_text
+from .record import RoleRecord, RoleState, compact, policy_scope, trusted_text, whole_seconds
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -39,6 +39,7 @@ __all__ = [
     "instance_profiles",
     "managed_policies",
     "pages",
+    "policy_descriptions",
     "policy_states",
     "record",
     "require_role",
@@ -58,7 +59,14 @@ ROLE_COLUMNS: Final = (
     "trusted",
 )
 #: Columns of :meth:`TargetAccount.managed_policies`.
-MANAGED_POLICY_COLUMNS: Final = ("name", "arn", "scope", "path", "attachment_count")
+MANAGED_POLICY_COLUMNS: Final = (
+    "name",
+    "arn",
+    "scope",
+    "path",
+    "attachment_count",
+    "description",
+)
 #: Columns of :meth:`TargetAccount.attached_policies`.
 ATTACHED_COLUMNS: Final = ("name", "arn", "scope", "path")
 #: Columns of :meth:`TargetAccount.inline_policies`.
@@ -144,6 +152,28 @@ def role_state(
     return RoleState(RoleRecord.from_iam(raw, attached, names), docs)
 
 
+def policy_descriptions(
+    iam: IAMClient, arns: Iterable[str], known: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Each managed policy's description ("" when it has none), by GetPolicy.
+
+    ListPolicies never returns descriptions (AWS: "This element is included in the response to
+    the GetPolicy operation. It is not included in the response to the ListPolicies
+    operation", https://docs.aws.amazon.com/IAM/latest/APIReference/API_Policy.html), so each
+    costs one call: ``known`` (a cache the caller keeps) is asked first and filled in.
+    """
+    cache = known if known is not None else {}
+    for arn in dict.fromkeys(arns):
+        if arn in cache:
+            continue
+        try:
+            with aws_call("iam:GetPolicy", arn):
+                cache[arn] = str(iam.get_policy(PolicyArn=arn)["Policy"].get("Description") or "")
+        except PolicyNotFound:
+            cache[arn] = ""
+    return {arn: cache[arn] for arn in arns}
+
+
 def policy_states(iam: IAMClient, arns: Iterable[str]) -> dict[str, PolicyState]:
     """GetPolicy for each ARN: whether it exists and may be attached."""
     states: dict[str, PolicyState] = {}
@@ -168,7 +198,7 @@ def roles(iam: IAMClient) -> pd.DataFrame:
             "name": r["RoleName"],
             "path": r.get("Path", "/"),
             "arn": r["Arn"],
-            "created": r.get("CreateDate"),
+            "created": whole_seconds(r.get("CreateDate")),
             "max_session_duration": r.get("MaxSessionDuration", 3600),
             "description": r.get("Description", ""),
             "trusted": trusted_text(r.get("AssumeRolePolicyDocument")),
@@ -179,13 +209,20 @@ def roles(iam: IAMClient) -> pd.DataFrame:
 
 
 def managed_policies(
-    iam: IAMClient, scope: Scope = "All", search: str | None = None, attached_only: bool = False
+    iam: IAMClient,
+    scope: Scope = "All",
+    search: str | None = None,
+    attached_only: bool = False,
+    descriptions: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Managed policies to choose from (A5): ``scope`` AWS / Local (customer) / All.
 
     ``search`` keeps names containing it, ignoring case; ``attached_only`` keeps policies
-    attached to something. Columns: :data:`MANAGED_POLICY_COLUMNS`.
+    attached to something. Columns: :data:`MANAGED_POLICY_COLUMNS`; ``description`` is what
+    ListPolicies gave or ``descriptions`` (a cache, see :func:`policy_descriptions`) knows,
+    else "" (no call is made here for it).
     """
+    known = descriptions or {}
     chosen = _SCOPES.get(str(scope).lower()) if isinstance(scope, str) else None
     if chosen is None:
         raise InvalidInput(
@@ -206,6 +243,7 @@ def managed_policies(
             "scope": policy_scope(p["Arn"]),
             "path": p.get("Path", "/"),
             "attachment_count": p.get("AttachmentCount", 0),
+            "description": str(p.get("Description") or known.get(p["Arn"], "")),
         }
         for p in sorted(found, key=lambda p: str(p["PolicyName"]).lower())
         if needle in str(p["PolicyName"]).lower()

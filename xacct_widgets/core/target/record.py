@@ -19,7 +19,14 @@ from .. import ids, policies, urls
 from ..frames import to_frame
 from .spec import FrozenMap
 
-__all__ = ["RoleRecord", "RoleState", "compact", "policy_scope", "trusted_text"]
+__all__ = [
+    "RoleRecord",
+    "RoleState",
+    "compact",
+    "policy_scope",
+    "trusted_text",
+    "whole_seconds",
+]
 
 
 def trusted_text(doc: Mapping[str, Any] | str | None) -> str:
@@ -36,6 +43,11 @@ def trusted_text(doc: Mapping[str, Any] | str | None) -> str:
 def compact(doc: Mapping[str, Any]) -> str:
     """A policy document as JSON without whitespace (how IAM counts its size)."""
     return json.dumps(doc, separators=(",", ":"))
+
+
+def whole_seconds(when: Any) -> Any:
+    """A timestamp without its microseconds (IAM's own are whole seconds; moto's are not)."""
+    return when.replace(microsecond=0) if isinstance(when, datetime) else when
 
 
 def policy_scope(arn: str) -> str:
@@ -60,6 +72,7 @@ class RoleRecord:
     tags: Mapping[str, str] = field(hash=False)
     switch_role_url: str
     description: str = ""
+    permissions_boundary: str | None = None
 
     @classmethod
     def from_iam(
@@ -77,13 +90,14 @@ class RoleRecord:
         arn = ids.parse_arn(str(raw["Arn"]))
         doc = trust if trust is not None else raw.get("AssumeRolePolicyDocument") or {}
         path = str(raw.get("Path", "/"))
+        boundary = (raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
         return cls(
             name=str(raw["RoleName"]),
             arn=arn.arn,
             account_id=arn.account_id,
             path=path,
             role_id=str(raw.get("RoleId", "")),
-            created=raw.get("CreateDate"),
+            created=whole_seconds(raw.get("CreateDate")),
             max_session_duration=int(raw.get("MaxSessionDuration", 3600)),
             trust_policy=policies.load_policy(doc),
             managed_policy_arns=tuple(sorted(managed)),
@@ -91,6 +105,7 @@ class RoleRecord:
             tags=FrozenMap({t["Key"]: t["Value"] for t in raw.get("Tags") or []}),
             switch_role_url=urls.switch_role_url(arn.account_id, str(raw["RoleName"]), path=path),
             description=str(raw.get("Description") or ""),
+            permissions_boundary=str(boundary) if boundary else None,
         )
 
     def frame(self) -> pd.DataFrame:
@@ -108,6 +123,7 @@ class RoleRecord:
             ("managed_policy_arns", ", ".join(self.managed_policy_arns)),
             ("inline_policy_names", ", ".join(self.inline_policy_names)),
             ("tags", ", ".join(f"{k}={v}" for k, v in self.tags.items())),
+            ("permissions_boundary", self.permissions_boundary or ""),
             ("switch_role_url", self.switch_role_url),
         ]
         return to_frame(({"field": k, "value": v} for k, v in rows), ("field", "value"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, NoReturn, TypeVar
 
 from ...errors import InvalidInput, InvalidPolicy, InvalidRoleSpec
@@ -28,6 +28,8 @@ __all__ = [
     "RoleSpec",
     "description",
     "inline_policy",
+    "permissions_boundary",
+    "tags_from_text",
 ]
 
 # IAM quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
@@ -212,6 +214,42 @@ def _tags(value: Any) -> FrozenMap[str]:
     return FrozenMap(dict(value))
 
 
+def tags_from_text(text: str) -> dict[str, str]:
+    """Tags typed one ``key=value`` a line (a form's text box) -> a checked dict.
+
+    Blank lines are skipped; a line without ``=`` is a key with an empty value, as IAM allows.
+    The result passes the same rules as :attr:`RoleSpec.tags` (they run here too).
+
+    Raises:
+        InvalidRoleSpec: naming ``RoleSpec.tags``, the bad key or value and the rule.
+    """
+    if not isinstance(text, str):
+        _spec_error("tags", text, "text of key=value lines", "Type one key=value a line.")
+    pairs: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, _, value = line.partition("=")
+        if key.strip() in pairs:
+            _spec_error("tags", key.strip(), "given once", "Keep one line for each key.")
+        pairs[key.strip()] = value.strip()
+    return dict(_tags(pairs))
+
+
+def permissions_boundary(value: Any) -> str | None:
+    """The permissions-boundary rule: None (no boundary) or a managed policy ARN.
+
+    A boundary caps what the role's policies can grant (IAM evaluates both and allows only
+    what both allow): https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+
+    Raises:
+        InvalidRoleSpec: naming ``RoleSpec.permissions_boundary``, the value and the rule.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _field("permissions_boundary", ids.managed_policy_arn, value)
+
+
 def _checked_trust(spec: RoleSpec) -> dict[str, Any]:
     return policies.validate_policy_document(spec.trust_policy(), kind="trust")
 
@@ -238,6 +276,7 @@ class RoleSpec:
     path: str = "/"
     description: str = ""
     tags: Mapping[str, str] = field(default_factory=FrozenMap)
+    permissions_boundary: str | None = None
 
     def __post_init__(self) -> None:
         # Frozen: normalised values are written through object.__setattr__.
@@ -272,6 +311,7 @@ class RoleSpec:
         put("path", _field("path", ids.iam_path, self.path))
         put("description", description(self.description))
         put("tags", _tags(self.tags))
+        put("permissions_boundary", permissions_boundary(self.permissions_boundary))
         # Builds (and so validates) the trust policy: principals in the trusted account, no '*',
         # and within IAM's size limit for a trust policy (many principals can exceed it).
         _field("trusted_principals", lambda _: _checked_trust(self), None)
@@ -283,6 +323,29 @@ class RoleSpec:
             self.trusted_principals or None,
             external_id=self.external_id,
             require_mfa=self.require_mfa,
+        )
+
+    def plus(
+        self,
+        managed_policy_arns: Iterable[str] = (),
+        inline_policies: Mapping[str, Mapping[str, Any]] | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> RoleSpec:
+        """This spec with more permissions or tags added; nothing it has is dropped.
+
+        What a notebook cell uses to add what it needs to a role someone may have edited
+        (``target.spec_of(name).plus(managed_policy_arns=[...])``): applying the result can only
+        add, never take away what the role already has. Inline policies and tags named in both
+        keep this spec's version.
+        """
+        return replace(
+            self,
+            managed_policy_arns=(
+                *self.managed_policy_arns,
+                *_strings("managed_policy_arns", managed_policy_arns),
+            ),
+            inline_policies={**(inline_policies or {}), **self.inline_policies},
+            tags={**(tags or {}), **self.tags},
         )
 
     def role_arn(self, account: str) -> str:
