@@ -34,11 +34,14 @@ _EXPORTS: dict[str, str] = {
     "Organization": "xacct_widgets.core.query",
     "QueryResult": "xacct_widgets.core.query",
     "Target": "xacct_widgets.core.query",
+    "CallerSpec": "xacct_widgets.core.query",
     "query": "xacct_widgets.core.query",
-    "CreateRoleWizard": "xacct_widgets.widgets",
-    "SwitchRoleWizard": "xacct_widgets.widgets",
-    "RoleSwitcherBar": "xacct_widgets.widgets",
-    "QueryPanel": "xacct_widgets.widgets",
+    "CreateRoleWizard": "xacct_widgets.widgets.create_role",
+    "SwitchRoleWizard": "xacct_widgets.widgets.switch_role",
+    "RoleSwitcherBar": "xacct_widgets.widgets.active_role_bar",
+    "QueryPanel": "xacct_widgets.widgets.query_panel",
+    "WhoMaySwitchWizard": "xacct_widgets.widgets.who_may_switch",
+    "RestrictPlan": "xacct_widgets.core.source",
     "XacctError": "xacct_widgets.errors",
     "InvalidInput": "xacct_widgets.errors",
     "InvalidAccountId": "xacct_widgets.errors",
@@ -59,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "Throttled": "xacct_widgets.errors",
     "ApplyFailed": "xacct_widgets.errors",
     "ApplyDenied": "xacct_widgets.errors",
+    "DestructiveChange": "xacct_widgets.errors",
 }
 
 __all__ = [
@@ -68,7 +72,9 @@ __all__ = [
     "ApplyDenied",
     "ApplyFailed",
     "AwsError",
+    "CallerSpec",
     "CreateRoleWizard",
+    "DestructiveChange",
     "ExpiredSession",
     "HistoryEntry",
     "Identity",
@@ -86,6 +92,7 @@ __all__ = [
     "Preflight",
     "QueryPanel",
     "QueryResult",
+    "RestrictPlan",
     "RoleHistory",
     "RoleNotFound",
     "RoleRecord",
@@ -101,6 +108,7 @@ __all__ = [
     "Target",
     "TargetAccount",
     "Throttled",
+    "WhoMaySwitchWizard",
     "XacctError",
     "account_id",
     "connect",
@@ -114,11 +122,13 @@ if TYPE_CHECKING:
     from .core.colors import CONSOLE_COLORS as CONSOLE_COLORS
     from .core.identity import Identity as Identity
     from .core.ids import account_id as account_id
+    from .core.query import CallerSpec as CallerSpec
     from .core.query import Organization as Organization
     from .core.query import QueryResult as QueryResult
     from .core.query import Target as Target
     from .core.query import query as query
     from .core.source import Preflight as Preflight
+    from .core.source import RestrictPlan as RestrictPlan
     from .core.source import SourceAccount as SourceAccount
     from .core.switch import ActiveRole as ActiveRole
     from .core.switch import HistoryEntry as HistoryEntry
@@ -134,6 +144,7 @@ if TYPE_CHECKING:
     from .errors import ApplyDenied as ApplyDenied
     from .errors import ApplyFailed as ApplyFailed
     from .errors import AwsError as AwsError
+    from .errors import DestructiveChange as DestructiveChange
     from .errors import ExpiredSession as ExpiredSession
     from .errors import InvalidAccountId as InvalidAccountId
     from .errors import InvalidArn as InvalidArn
@@ -151,10 +162,11 @@ if TYPE_CHECKING:
     from .errors import Throttled as Throttled
     from .errors import XacctError as XacctError
     from .sandbox import Sandbox as Sandbox
-    from .widgets import CreateRoleWizard as CreateRoleWizard
-    from .widgets import QueryPanel as QueryPanel
-    from .widgets import RoleSwitcherBar as RoleSwitcherBar
-    from .widgets import SwitchRoleWizard as SwitchRoleWizard
+    from .widgets.active_role_bar import RoleSwitcherBar as RoleSwitcherBar
+    from .widgets.create_role import CreateRoleWizard as CreateRoleWizard
+    from .widgets.query_panel import QueryPanel as QueryPanel
+    from .widgets.switch_role import SwitchRoleWizard as SwitchRoleWizard
+    from .widgets.who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 
 
 def __getattr__(name: str) -> Any:

@@ -30,8 +30,10 @@ def test_voila_onboarding_app(voila_app, browser_page, wizard_ui, sandbox):
     page.goto(voila_app.base_url + "/")  # once: every GET of / runs the notebook in a new kernel
     create = wizard_ui(page, "xacct-create-wizard")
     switch = wizard_ui(page, "xacct-switch-wizard")
+    who = wizard_ui(page, "xacct-who-wizard")  # part 3: who may switch (its own test file)
     create.at("A1")
     switch.at("B1")
+    who.at("who")
     voila_app.timings["page to wizards"] = time.monotonic() - started
 
     # Only the outputs: no code cell, no editor, no source text anywhere on the page.
@@ -53,15 +55,16 @@ def test_voila_onboarding_app(voila_app, browser_page, wizard_ui, sandbox):
     create.type("xacct-trusted-account", SOURCE)
     create.next("A5")
     create.type("xacct-policy-search", "ReadOnlyAccess")
-    options = create.control("xacct-policies", "select option")
-    options.filter(has_text=re.compile(r"^ReadOnlyAccess\s\(AWS\)$")).click()
-    create.expect(options.first).to_have_text(re.compile(r"^✔\sReadOnlyAccess"))
+    label = re.compile(r"(?<![A-Za-z0-9])ReadOnlyAccess\s\(AWS\)")
+    box = create.root.locator(".xacct-policy-check", has_text=label).locator("input")
+    box.check()
+    create.expect(box).to_be_checked()
     create.next("A6", label="Review")
     actions = [(row[1], row[2]) for row in create.rows("xacct-plan-table")]
     assert ("create role", "app-role") in actions, actions
     create.click("xacct-apply", to="A7")
     assert create.rows("xacct-trust-table")[0][:2] == ["AWS account", SOURCE]
-    create.expect(create.control("xacct-switch-url")).to_have_value(
+    create.expect(create.control("xacct-switch-url", "textarea")).to_have_value(
         f"https://signin.aws.amazon.com/switchrole?roleName=app-role&account={TARGET}"
     )
     create.screenshot("voila-create-role-A7.png")

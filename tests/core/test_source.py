@@ -10,7 +10,13 @@ import pytest
 from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, limited_session, make_role
 
 from xacct_widgets.core.identity import IDENTITY_COLUMNS, Identity
-from xacct_widgets.core.source import CHECK_COLUMNS, SourceAccount
+from xacct_widgets.core.source import (
+    CHECK_COLUMNS,
+    SWITCHER_COLUMNS,
+    TABLE_COLUMNS,
+    SourceAccount,
+)
+from xacct_widgets.core.source.preflight import BY_ENGINE, BY_SIMULATION
 from xacct_widgets.errors import InvalidAccountId, InvalidInput, InvalidRoleName
 
 
@@ -183,39 +189,54 @@ def test_policy_evaluation_wildcards_and_denies():
     assert _evaluate([policy(bracket)], "sts:AssumeRole", "arn:aws:iam::1:role/a").allowed is False
 
 
-# -- restricting who may switch -----------------------------------------------------------------
+# -- readable preflight -----------------------------------------------------------------------
+def test_preflight_table_reads_for_the_person_switching(fresh_sandbox):
+    make_role(fresh_sandbox)
+    result = SourceAccount(fresh_sandbox.session("source", "intern")).preflight(TARGET, ROLE)
+    table = result.table
+    assert tuple(table.columns) == TABLE_COLUMNS
+    assert not table.isna().any().any() and (table != "").all().all()  # no None, no blanks
+    assert set(table["result"]) <= {"✔", "✘", "?"}
+    row = table.set_index("check").loc["Your permissions allow switching"]
+    assert row["result"] == "✘"
+    assert "ask an administrator of 9876-5432-9876" in row["what to do"].lower()
+    assert "restrict_assume_role" not in " ".join(table["what to do"])  # no Python for users
+    admin = result.for_administrators.set_index("check")
+    assert "restrict_assume_role" in admin.loc["identity policy allows sts:AssumeRole", "fix"]
+    # Each check says who answered: the sandbox does not serve the simulator yet, or does.
+    answered = set(table["answered by"])
+    assert answered & {BY_SIMULATION, BY_ENGINE}
+    assert "AWS (sts:GetCallerIdentity)" in answered
+
+
+def test_preflight_asks_aws_first(fresh_sandbox, calls):
+    make_role(fresh_sandbox)
+    calls.clear()
+    SourceAccount(fresh_sandbox.session("source", "operator")).preflight(TARGET, ROLE)
+    assert calls.count("SimulatePrincipalPolicy") == 1  # one attempt, no retries
+    assert calls.writes == ["SimulatePrincipalPolicy"]
+
+
+# -- restricting who may switch (more in test_restrict.py) ----------------------------------------
 def test_restrict_assume_role_is_idempotent_and_effective(fresh_sandbox, calls):
     make_role(fresh_sandbox)
-    other_arn = make_role(fresh_sandbox, "billing")
+    make_role(fresh_sandbox, "billing")
     admin = SourceAccount(fresh_sandbox.session("source", "admin"))
-    first = admin.restrict_assume_role(user="intern", role_arns=[ROLE_ARN])
+    first = admin.restrict_assume_role(ROLE_ARN, users=["intern"], allow_destructive=True)
     assert first.changed and first.role_arns == (ROLE_ARN,)
-    assert first.also_granted_by == ()
     puts_before = calls.count("PutUserPolicy")
-    second = admin.restrict_assume_role(user="intern", role_arns=[ROLE_ARN])
+    second = admin.restrict_assume_role(ROLE_ARN, users=["intern"])
     assert not second.changed
     assert calls.count("PutUserPolicy") == puts_before  # no write when identical
     intern = SourceAccount(fresh_sandbox.session("source", "intern"))
     assert intern.preflight(TARGET, ROLE).ok
     assert not intern.preflight(TARGET, "billing").ok
-    assert other_arn.endswith("/billing")
-    assert second.frame().columns[0] == "principal_type"
-
-
-def test_restrict_reports_other_grants_and_groups(fresh_sandbox):
-    admin = SourceAccount(fresh_sandbox.session("source", "admin"))
-    result = admin.restrict_assume_role(user="operator", role_arns=[ROLE_ARN])
-    assert "group:role-switchers/allow-switch-role" in result.also_granted_by
-    grouped = admin.restrict_assume_role(group="role-switchers", role_arns=[ROLE_ARN])
-    assert grouped.principal_type == "group" and grouped.changed
-    with pytest.raises(InvalidInput, match="exactly one"):
-        admin.restrict_assume_role(role_arns=[ROLE_ARN])
-    with pytest.raises(InvalidInput):
-        admin.restrict_assume_role(user="intern", role_arns=["arn:aws:iam::123:role/x"])
+    assert second.frame().columns[0] == "policy"
 
 
 def test_allowed_switchers(fresh_sandbox):
     frame = SourceAccount(fresh_sandbox.session("source", "admin")).allowed_switchers([ROLE_ARN])
+    assert tuple(frame.columns) == SWITCHER_COLUMNS
     allowed = dict(zip(frame["user_name"], frame["allowed"], strict=True))
     assert allowed["operator"] is True
     assert allowed["intern"] is False

@@ -96,8 +96,11 @@ def test_executed_notebook_holds_no_secret(
 
 def test_runbook_twice_is_a_no_op_the_second_time(fresh_sandbox: Sandbox, tmp_path: Path) -> None:
     first = runbook.run({}, tmp_path / "first.ipynb", sandbox_url=fresh_sandbox.endpoint_url)
-    assert first.set_index("step").loc["role", "changed"]
-    assert first.set_index("step").loc["allow operator", "changed"]
+    steps = first.set_index("step")
+    assert steps.loc["role", "changed"]
+    assert steps.loc["restrict who may switch", "changed"]
+    assert "allow-switch-role" in steps.loc["restrict who may switch", "detail"]  # the group
+    assert steps.loc["who may switch", "detail"] == "operator, admin"
     second = runbook.run({}, tmp_path / "second.ipynb", sandbox_url=fresh_sandbox.endpoint_url)
     assert not second["changed"].any(), second.to_string()
     assert list(second["step"]) == list(first["step"])

@@ -59,7 +59,9 @@ def test_package_exports_and_lazy_import():
         "QueryPanel",
         "RoleSwitcherBar",
         "SwitchRoleWizard",
+        "WhoMaySwitchWizard",
     ]
+    assert widgets.CreateRoleWizard.__module__ == "xacct_widgets.widgets.create_role"
     with pytest.raises(AttributeError):
         widgets.Nope  # noqa: B018
     code = "import sys, xacct_widgets.widgets; print('ipywidgets' in sys.modules)"

@@ -2,6 +2,7 @@
 
 * :class:`CreateRoleWizard` - part A (A1-A7), in the target account.
 * :class:`SwitchRoleWizard` - part B (B1-B7), in the source account.
+* :class:`WhoMaySwitchWizard` - the tutorial's last step: exactly these users may switch.
 * :class:`RoleSwitcherBar` - the console's account menu on one line.
 * :class:`QueryPanel` - one question asked of many accounts (cross-account fan-out).
 
@@ -10,36 +11,36 @@ the stable repr and background work; ``Wizard`` on top of it) and shared pickers
 (:mod:`.pickers`: the active-role badge and the role-history picker). Every rule a field applies
 is a core function: widgets collect input, call the core and render what comes back.
 
-Imported lazily: ``import xacct_widgets.widgets`` does not load ipywidgets or boto3 until a
-widget is used. Widgets make no AWS call of their own, only core calls.
+Imported lazily: ``import xacct_widgets.widgets`` loads no ipywidgets until a widget is used.
+The names resolve through the package's one lazy-export table (``xacct_widgets._EXPORTS``).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["CreateRoleWizard", "QueryPanel", "RoleSwitcherBar", "SwitchRoleWizard"]
-
-_EXPORTS = {
-    "CreateRoleWizard": "xacct_widgets.widgets.create_role",
-    "SwitchRoleWizard": "xacct_widgets.widgets.switch_role",
-    "RoleSwitcherBar": "xacct_widgets.widgets.active_role_bar",
-    "QueryPanel": "xacct_widgets.widgets.query_panel",
-}
+__all__ = [
+    "CreateRoleWizard",
+    "QueryPanel",
+    "RoleSwitcherBar",
+    "SwitchRoleWizard",
+    "WhoMaySwitchWizard",
+]
 
 if TYPE_CHECKING:
     from .active_role_bar import RoleSwitcherBar as RoleSwitcherBar
     from .create_role import CreateRoleWizard as CreateRoleWizard
     from .query_panel import QueryPanel as QueryPanel
     from .switch_role import SwitchRoleWizard as SwitchRoleWizard
+    from .who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 
 
 def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
+    if name not in __all__:
         raise AttributeError(f"module 'xacct_widgets.widgets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    import xacct_widgets
+
+    value = getattr(xacct_widgets, name)
     globals()[name] = value
     return value
 

@@ -1,7 +1,7 @@
 """``SwitchRoleWizard``: part B of the tutorial (B1-B7) as a guided widget.
 
 Steps: who am I (root refused, as the console does) -> the role to switch to (paste the
-switch-role URL from A6, or type it) -> preflight checks and Switch -> "currently active" and
+switch-role URL from A6/A7, or type it) -> preflight checks and Switch -> "currently active" and
 "Back to <user>" -> the role history and bookmarks, with one-click re-switch.
 
 Every call goes through the core (:class:`~xacct_widgets.core.source.SourceAccount` and
@@ -29,7 +29,10 @@ from .switch_role_steps import (
     FIELDS,
     ROOT_REASON,
     STEP_TEXT,
+    active_html,
     check_summary_html,
+    identity_html,
+    preflight_html,
     role_parts,
     root_refused,
     verdict_html,
@@ -195,7 +198,8 @@ class SwitchRoleWizard(Wizard):
     # -- B1 -------------------------------------------------------------------------------------
     def _enter_who(self, _direction: str) -> None:
         self.identity = self.source.whoami()
-        self.show_table(self.identity_table, "B1", self.identity.frame())
+        self._frames["B1"] = self.identity.frame()
+        self.identity_table.value = identity_html(self.identity)
         self._render_badge()
         if self.identity.is_root:
             raise root_refused(self.identity)
@@ -278,7 +282,8 @@ class SwitchRoleWizard(Wizard):
         self.preflight = None
         self.verdict.value = ""
         self.preflight = self.source.preflight(link.account_id, link.role_arn, **self._options())
-        self.show_table(self.preflight_table, "B5", self.preflight.checks)
+        self._frames["B5"] = self.preflight.table
+        self.preflight_table.value = preflight_html(self.preflight)
         self.verdict.value = verdict_html(self.preflight)
 
     def do_switch(self) -> bool:
@@ -320,7 +325,8 @@ class SwitchRoleWizard(Wizard):
     def _render_active(self) -> None:
         self._render_badge()
         empty = f"No role is active: you act as {self.switcher.base_identity.arn}."
-        self.show_table(self.active_table, "B6-B7", self.switcher.frame(), empty=empty)
+        self._frames["B6-B7"] = self.switcher.frame()
+        self.active_table.value = active_html(self._frames["B6-B7"], empty)
 
     def do_back(self) -> bool:
         """Click "Back to <user>": leave the active role (no API call)."""

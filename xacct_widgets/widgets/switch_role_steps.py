@@ -10,12 +10,15 @@ from __future__ import annotations
 from typing import Final
 
 import ipywidgets as w
+import pandas as pd
 
 from ..core import ids, urls
 from ..core.identity import Identity
 from ..core.source import Preflight
+from ..core.source.preflight import dashed
 from ..errors import RootUserError
 from .base import FieldSpec, box_html, color_options, esc
+from .readable import details_html, readable_table_html
 
 __all__ = [
     "FIELDS",
@@ -26,7 +29,10 @@ __all__ = [
     "H_WHO",
     "ROOT_REASON",
     "STEP_TEXT",
+    "active_html",
     "check_summary_html",
+    "identity_html",
+    "preflight_html",
     "role_parts",
     "root_refused",
     "verdict_html",
@@ -41,15 +47,18 @@ H_WHO: Final = (
     "as an IAM user (for example <code>operator</code>). Click <b>Next</b> to choose a role."
 )
 H_FORM: Final = (
-    "Paste the switch-role URL you were given (it is shown after the role is created, step A6) "
-    "to fill in the form, <b>or</b> type the target account ID (12 digits, hyphens allowed) "
-    "and the role name. The display name and colour only label the role here and in your "
-    "history. Fill in the ExternalId or MFA fields only if the role's owner asked for them. "
+    "Paste the switch-role URL you were given (part A shows it on the review page, step A6, "
+    "and with the created role, step A7) to fill in the form, <b>or</b> type the target "
+    "account ID (12 digits, hyphens allowed) and the role name. The display name and colour "
+    "only label the role here and in your history. Fill in the ExternalId or MFA fields only "
+    "if the role's owner asked for them. "
     "Click <b>Check</b> to check the switch before making it."
 )
 H_CHECK: Final = (
-    "Before switching, each reason AWS could refuse is checked (a red <b>False</b> comes with "
-    "its fix; an empty <i>ok</i> means it cannot be checked from this account: AWS decides). "
+    "Before switching, each reason AWS could refuse is checked: <b>✔</b> fine, <b>✘</b> a "
+    "problem (with what to do), <b>?</b> cannot be checked from this account (AWS decides at "
+    "the switch). The last column says who answered. The technical detail is under "
+    "<i>For administrators</i>. "
     "Click <b>Switch role</b> to switch (<code>sts:AssumeRole</code>). Like the console, a switch "
     "starts from your own user: any role still active is replaced once the switch succeeds (if "
     "AWS refuses, the active role stays as it was)."
@@ -182,12 +191,59 @@ def check_summary_html(link: urls.SwitchRoleLink, caller_arn: str) -> str:
     )
 
 
+def identity_html(identity: Identity) -> str:
+    """B1: who is signed in, in words (no raw columns such as ``user_id``)."""
+    row = {
+        "account": dashed(identity.account_id),
+        "signed in as": identity.principal_type,
+        "name": identity.name,
+        "ARN": identity.arn,
+    }
+    return readable_table_html(pd.DataFrame([row]), css="xacct-identity")
+
+
+#: B6-B7's columns: the active role as the console shows it, expiry to the second.
+ACTIVE_VIEW: Final = {
+    "display_name": "display name",
+    "account_id": "account",
+    "role_name": "role",
+    "color": "colour",
+    "session_name": "session",
+    "expiration": "expires (UTC)",
+    "role_arn": "role ARN",
+}
+
+
+def active_html(frame: pd.DataFrame, empty: str) -> str:
+    """B6-B7: the active role, readable (no microseconds, no empty session column)."""
+    if frame.empty:
+        return readable_table_html(frame, empty=empty)
+    view = frame[list(ACTIVE_VIEW)].rename(columns=ACTIVE_VIEW).copy()
+    view["account"] = view["account"].map(dashed)
+    view["expires (UTC)"] = pd.to_datetime(view["expires (UTC)"], utc=True).dt.strftime(
+        "%Y-%m-%d %H:%M:%S"
+    )
+    view = view.fillna("-").replace("", "-")
+    return readable_table_html(view, css="xacct-active")
+
+
+def preflight_html(preflight: Preflight) -> str:
+    """B5's table for the person switching, and the technical part folded for administrators."""
+    table = preflight.table
+    admin = readable_table_html(preflight.for_administrators, css="xacct-preflight-admin")
+    return readable_table_html(
+        table, css="xacct-preflight-checks", mark_column="result"
+    ) + details_html("For administrators: the technical detail and fix", admin)
+
+
 def verdict_html(preflight: Preflight) -> str:
     """The preflight's verdict: each failed check with its fix, or the all-clear."""
     failed = preflight.failed
     if not failed:
         return box_html("ok", "No problem found. Click <b>Switch role</b> (AWS has the last word).")
-    items = "".join(f"<li>{esc(c.check)}: {esc(c.fix or c.detail)}</li>" for c in failed)
+    items = "".join(
+        f"<li>{esc(c.title)}: {esc(c.todo or c.meaning or c.detail)}</li>" for c in failed
+    )
     return box_html(
         "warning",
         "<b>The check found problems: AWS will most likely refuse this switch.</b>"

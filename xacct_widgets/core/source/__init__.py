@@ -1,23 +1,34 @@
 """Part B, the source side: who is signed in, can they switch, and who may.
 
-:class:`SourceAccount` is the entry point. Preflight (:mod:`.preflight`, :mod:`.trust_checks`)
-answers "can this caller switch into that role?" before the click, one check per reason AWS can
-refuse, evaluating the caller's policies and the role's trust policy with the one policy engine
-(:mod:`xacct_widgets.policy`). :mod:`.restrict` decides who may switch from the source account;
-:mod:`.iam_read` reads a principal's identity policies.
+:class:`SourceAccount` is the entry point. Preflight (:mod:`.preflight`, :mod:`.identity_checks`,
+:mod:`.trust_checks`) answers "can this caller switch into that role?" before the click, one
+check per reason AWS can refuse, asking AWS (``iam:SimulatePrincipalPolicy``) first and
+otherwise evaluating the policies it can read with the one policy engine
+(:mod:`xacct_widgets.policy`). Who may switch is evaluated on a :mod:`.snapshot` of every
+identity policy (:mod:`.who`), and restricted by planned, exact edits (:mod:`.restrict`,
+:mod:`.restrict_edits`) applied all or nothing (:mod:`.restrict_apply`).
 """
 
 from __future__ import annotations
 
-from .account import SourceAccount
-from .preflight import CHECK_COLUMNS, Check, Preflight
-from .restrict import SWITCHER_COLUMNS, Restriction
+from .account import SWITCHER_COLUMNS, SourceAccount
+from .preflight import CHECK_COLUMNS, TABLE_COLUMNS, Check, Preflight
+from .restrict import CANNOT_COLUMNS, CHANGE_COLUMNS, RestrictPlan, RestrictStep, Unnarrowed
+from .restrict_apply import Restriction
+from .who import WHO_COLUMNS
 
 __all__ = [
+    "CANNOT_COLUMNS",
+    "CHANGE_COLUMNS",
     "CHECK_COLUMNS",
     "SWITCHER_COLUMNS",
+    "TABLE_COLUMNS",
+    "WHO_COLUMNS",
     "Check",
     "Preflight",
+    "RestrictPlan",
+    "RestrictStep",
     "Restriction",
     "SourceAccount",
+    "Unnarrowed",
 ]

@@ -2,8 +2,9 @@
 
 One object per ``boto3.Session`` there, which answers the three questions of the source side:
 who am I (:meth:`SourceAccount.whoami`), can I switch into that role - and if not, why and how to
-fix it (:meth:`SourceAccount.preflight`) - and who here may switch at all
-(:meth:`SourceAccount.restrict_assume_role`, :meth:`SourceAccount.allowed_switchers`). The work is
+fix it (:meth:`SourceAccount.preflight`) - and who here may switch at all, and why
+(:meth:`SourceAccount.who_may_assume`), made exact by :meth:`SourceAccount.restrict_assume_role`
+(plan, then apply all or nothing). The work is
 done in the sibling modules; this class validates inputs before any call and holds the caller's
 identity, which cannot change for a given session.
 """
@@ -19,20 +20,19 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...errors import InvalidInput
 from .. import ids
-from ..aws import client_config, error_code
+from ..aws import client_config
 from ..identity import Identity, identity_of
 from ..sessions import require_session
-from . import restrict, trust_checks
-from .iam_read import PolicyReader
-from .preflight import ACTION, Check, Preflight, identity_verdict, principal_of
-from .restrict import Restriction
+from . import identity_checks, restrict, restrict_apply, snapshot, trust_checks, who
+from .preflight import Check, Preflight, principal_of
+from .restrict import RestrictPlan
+from .restrict_apply import Restriction
+from .snapshot import Snapshot
 
-__all__ = ["SourceAccount"]
+#: Columns of :meth:`SourceAccount.allowed_switchers`.
+SWITCHER_COLUMNS: Final = ("user_name", "user_arn", "role_arn", "allowed", "via")
 
-_ROOT_FIX: Final = (
-    "Sign in as an IAM user (or use an IAM user's or role's keys): AWS never lets the root user "
-    "switch roles. Create an IAM user for daily work and keep root for account emergencies."
-)
+__all__ = ["SWITCHER_COLUMNS", "SourceAccount"]
 
 
 def _target_role_arn(account: str, role: str, path: str) -> str:
@@ -101,8 +101,8 @@ class SourceAccount:
         if mfa_serial is not None:
             mfa_serial = ids.mfa_serial(mfa_serial)
         caller = self.whoami()
-        results: list[Check] = [self._check_root(caller)]
-        results.append(self._check_identity_policies(caller, role_arn))
+        results: list[Check] = [identity_checks.check_root(caller)]
+        results.append(identity_checks.check_identity(self.session, self.iam, caller, role_arn))
         iam = self.iam if caller.account_id == ids.parse_role_arn(role_arn).account_id else None
         trust, role_check = trust_checks.read_trust(iam, caller, role_arn, target_session)
         results.append(role_check)
@@ -119,57 +119,6 @@ class SourceAccount:
         results.append(trust_checks.check_mfa(required, mfa_serial, caller, devices))
         return Preflight(caller, role_arn, tuple(results))
 
-    @staticmethod
-    def _check_root(caller: Identity) -> Check:
-        if caller.is_root:
-            return Check(
-                "caller is not root",
-                False,
-                f"{caller.arn} is the account's root user, which cannot switch roles.",
-                _ROOT_FIX,
-            )
-        return Check(
-            "caller is not root", True, f"Signed in as {caller.principal_type} {caller.arn}."
-        )
-
-    def _check_identity_policies(self, caller: Identity, role_arn: str) -> Check:
-        name = "identity policy allows sts:AssumeRole"
-        grant_fix = (
-            f"Allow sts:AssumeRole on {role_arn} for {caller.arn}: e.g. "
-            f"SourceAccount(admin_session).restrict_assume_role(user={caller.name!r}, "
-            f"role_arns=[{role_arn!r}]), or add the user to a group that allows it."
-        )
-        if caller.is_root:
-            return Check(
-                name, None, "Not applicable: root has every permission but cannot switch roles."
-            )
-        reader = PolicyReader(self.iam)
-        try:
-            if caller.principal_type == "user":
-                found = reader.user(caller.name)
-            elif caller.principal_type == "assumed-role":
-                found = reader.role(caller.name)
-            else:
-                return Check(
-                    name,
-                    None,
-                    f"Unknown: identity policies of a {caller.principal_type} "
-                    "principal are not read here.",
-                )
-        except (ClientError, BotoCoreError) as err:
-            return Check(
-                name,
-                None,
-                f"Unknown: the caller cannot read its own IAM policies "
-                f"({error_code(err)}), so this was not checked.",
-                "Grant the caller iam:List*/iam:Get* on itself (e.g. IAMReadOnlyAccess) "
-                "to have this checked, or ask an administrator.",
-            )
-        verdict = identity_verdict(found, role_arn, principal_of(caller), action=ACTION)
-        note = " (permissions boundaries and SCPs are not evaluated)" if verdict.allowed else ""
-        fix = "" if verdict.allowed else grant_fix
-        return Check(name, verdict.allowed, verdict.detail + note, fix)
-
     def _mfa_devices(self, caller: Identity) -> set[str] | None:
         if caller.principal_type != "user":
             return None
@@ -179,31 +128,96 @@ class SourceAccount:
         except (ClientError, BotoCoreError):
             return None
 
-    # .. restricting who may switch ...............................................................
-    def restrict_assume_role(
-        self,
-        user: str | None = None,
-        group: str | None = None,
-        role_arns: str | Iterable[str] = (),
-        policy_name: str = "xacct-assume-role",
-    ) -> Restriction:
-        """Put an inline policy on ``user``/``group`` allowing sts:AssumeRole on ``role_arns`` only.
+    # .. who may switch, and restricting it .....................................................
+    def snapshot(self) -> Snapshot:
+        """Every user, group, role and identity policy of the account, read now (one paginated
+        ``iam:GetAccountAuthorizationDetails``)."""
+        return snapshot.read(self.iam)
 
-        ``role_arns`` is one role ARN or several. Idempotent - an identical policy already in
-        place is not rewritten. ``also_granted_by`` lists the principal's *other* policies that
-        allow sts:AssumeRole too, since an inline policy can only add permissions.
+    def who_may_assume(self, role_arn: str) -> pd.DataFrame:
+        """Every user, group and role of this account, and whether it may assume ``role_arn``.
+
+        One row each (columns :data:`~.who.WHO_COLUMNS`): ``principal`` (ARN),
+        ``principal_type``, ``name``, ``allowed`` (True also when only under conditions such
+        as MFA), ``via`` (the deciding policies and statements), ``why`` (plain words, naming
+        administrator-only access and denials) and ``administrator`` (may edit its own
+        policies, so no restriction holds against it). The identity side only: the role's trust
+        policy, in the target account, must also let the account in.
 
         Raises:
-            InvalidInput: not exactly one of user/group, a bad name, policy name or role ARN.
+            InvalidArn: ``role_arn`` is not a role ARN (before any call).
         """
-        return restrict.restrict_assume_role(self.iam, user, group, role_arns, policy_name)
+        arn = ids.parse_role_arn(role_arn).arn
+        return who.who_may_assume(self.snapshot(), arn)
+
+    def plan_restriction(
+        self,
+        role_arns: str | Iterable[str],
+        users: str | Iterable[str] = (),
+        groups: str | Iterable[str] = (),
+    ) -> RestrictPlan:
+        """What :meth:`restrict_assume_role` would write, without writing (see there)."""
+        restrict.role_arn_list(role_arns)  # validate before any call
+        return restrict.plan_restriction(self.snapshot(), role_arns, users, groups)
+
+    def restrict_assume_role(
+        self,
+        role_arns: str | Iterable[str],
+        users: str | Iterable[str] = (),
+        groups: str | Iterable[str] = (),
+        *,
+        allow_destructive: bool = False,
+        dry_run: bool = False,
+    ) -> Restriction:
+        """Make exactly ``users`` and the members of ``groups`` able to assume ``role_arns``.
+
+        Plans first (:meth:`plan_restriction`): grants the chosen principals sts:AssumeRole on
+        the roles, and narrows every other grant that reaches them - a group's
+        ``arn:aws:iam::*:role/*`` becomes "every role but these" - so that access to *other*
+        roles is unchanged. Then applies, all or nothing (a failure undoes what was written).
+        Run again, it changes nothing. What cannot be narrowed (an administrator; a Deny it did
+        not write) is in ``result.plan.cannot_narrow``, with the way to do it.
+
+        Args:
+            role_arns: one role ARN or a list of them.
+            users, groups: the IAM users and groups of this account that may switch.
+            allow_destructive: narrowing takes access away from someone; without this the
+                call raises ``DestructiveChange`` (listing the rows) before any write.
+            dry_run: plan only.
+
+        Raises:
+            InvalidInput: a bad ARN or name, or a user/group that does not exist.
+            DestructiveChange: access would be taken away and ``allow_destructive`` is False.
+            ApplyFailed: a write failed; what was written before was undone.
+        """
+        plan = self.plan_restriction(role_arns, users, groups)
+        if dry_run:
+            return Restriction(plan, False)
+        return self.apply_restriction(plan, allow_destructive=allow_destructive)
+
+    def apply_restriction(
+        self, plan: RestrictPlan, *, allow_destructive: bool = False
+    ) -> Restriction:
+        """Write a plan made by :meth:`plan_restriction` (what a reviewer saw), all or nothing.
+
+        Raises:
+            DestructiveChange: the plan takes access away and ``allow_destructive`` is False.
+            ApplyFailed: a write failed; what was written before was undone.
+        """
+        restrict_apply.apply_restriction(self.iam, plan, allow_destructive=allow_destructive)
+        return Restriction(plan, True)
 
     def allowed_switchers(self, role_arns: str | Iterable[str]) -> pd.DataFrame:
         """Which IAM users of this account may call sts:AssumeRole on each role ARN.
 
-        One row per (user, role); ``allowed`` is True/False/None (conditions that depend on the
-        request make it unknown); ``via`` names the granting policies. Columns
-        :data:`SWITCHER_COLUMNS`. Identity policies only: the target's trust policy also has to
-        name the account or the user.
+        One row per (user, role), columns :data:`SWITCHER_COLUMNS`; ``allowed`` True/False.
+        :meth:`who_may_assume` tells the same for groups and roles too, and why.
         """
-        return restrict.allowed_switchers(self.iam, role_arns)
+        arns = restrict.role_arn_list(role_arns)
+        snap = self.snapshot()
+        rows = []
+        for arn in arns:
+            for user in snap.users.values():
+                access = who.evaluate(snap, user, arn)
+                rows.append((user.name, user.arn, arn, access.allowed, access.via))
+        return pd.DataFrame(rows, columns=list(SWITCHER_COLUMNS))

@@ -29,31 +29,84 @@ from ..identity import Identity
 
 __all__ = [
     "ACTION",
+    "ADMIN_COLUMNS",
+    "BY_ENGINE",
+    "BY_NOBODY",
+    "BY_SIMULATION",
+    "BY_STS",
+    "BY_TARGET",
     "CHECK_COLUMNS",
+    "TABLE_COLUMNS",
+    "TITLES",
     "Check",
     "Preflight",
     "Ternary",
     "Verdict",
+    "dashed",
     "identity_verdict",
     "principal_of",
 ]
 
 #: Columns of :attr:`Preflight.checks`.
 CHECK_COLUMNS: Final = ("check", "ok", "detail", "fix")
+#: Columns of :attr:`Preflight.table`, the table a person switching reads.
+TABLE_COLUMNS: Final = ("check", "result", "what it means", "what to do", "answered by")
+#: Columns of :attr:`Preflight.for_administrators`.
+ADMIN_COLUMNS: Final = ("check", "detail", "fix")
 #: The action every check is about.
 ACTION: Final = "sts:AssumeRole"
+MARKS: Final[dict[bool | None, str]] = {True: "✔", False: "✘", None: "?"}
+#: Who answered a check (:attr:`Check.answered_by`).
+BY_SIMULATION: Final = "AWS (iam:SimulatePrincipalPolicy)"
+BY_ENGINE: Final = "evaluated here from the policies read"
+BY_STS: Final = "AWS (sts:GetCallerIdentity)"
+BY_TARGET: Final = "the target account (iam:GetRole)"
+BY_NOBODY: Final = "not checked (AWS decides at the switch)"
+#: Plain titles of the checks, by their key (:attr:`Check.check`).
+TITLES: Final = {
+    "caller is not root": "You are an IAM user, not root",
+    "identity policy allows sts:AssumeRole": "Your permissions allow switching",
+    "role exists": "The role exists",
+    "trust policy names caller": "The role trusts your account",
+    "external id": "ExternalId",
+    "mfa": "MFA",
+}
+
+
+def dashed(account: str) -> str:
+    """An account ID as people write it: ``9876-5432-9876``."""
+    return f"{account[:4]}-{account[4:8]}-{account[8:]}" if len(account) == 12 else account
+
 
 Ternary = bool | None
 
 
 @dataclass(frozen=True)
 class Check:
-    """One preflight check; ``ok`` is None when it could not be decided (see ``detail``)."""
+    """One preflight check; ``ok`` is None when it could not be decided (see ``detail``).
+
+    ``detail`` and ``fix`` are technical (policy names, the Python call an administrator would
+    make); ``meaning`` and ``todo`` say the same in plain words for the person switching, and
+    ``answered_by`` says who decided: AWS itself (``iam:SimulatePrincipalPolicy``,
+    ``iam:GetRole``, ``sts:GetCallerIdentity``) or this package, evaluating the policies it
+    could read.
+    """
 
     check: str
     ok: Ternary
     detail: str
     fix: str = ""
+    meaning: str = ""
+    todo: str = ""
+    answered_by: str = ""
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.ok]
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.check, self.check)
 
 
 @dataclass(frozen=True)
@@ -86,6 +139,31 @@ class Preflight:
         frame = to_frame(self.results, CHECK_COLUMNS)
         frame["ok"] = frame["ok"].astype(object)
         return frame
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The checks for the person switching: check | ✔/✘/? | what it means | what to do.
+
+        Plain words, no Python and no empty cells (columns :data:`TABLE_COLUMNS`); the technical
+        detail and the administrator's fix are in :attr:`for_administrators`.
+        """
+        rows = [
+            {
+                "check": c.title,
+                "result": c.mark,
+                "what it means": c.meaning or c.detail,
+                "what to do": c.todo or ("Nothing." if c.ok is not False else c.fix),
+                "answered by": c.answered_by or BY_ENGINE,
+            }
+            for c in self.results
+        ]
+        return to_frame(rows, TABLE_COLUMNS)
+
+    @property
+    def for_administrators(self) -> pd.DataFrame:
+        """Each check's technical detail and fix (the calls an administrator would make)."""
+        rows = [{"check": c.check, "detail": c.detail, "fix": c.fix or "-"} for c in self.results]
+        return to_frame(rows, ADMIN_COLUMNS)
 
     def __str__(self) -> str:
         lines = [

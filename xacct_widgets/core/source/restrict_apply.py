@@ -1,0 +1,174 @@
+"""Apply a :class:`~.restrict.RestrictPlan`: each write with its undo, all or nothing.
+
+Same shape as part A's apply (``core/target/apply.py``): refuse destructive rows that were not
+confirmed before any write, then write step by step, remembering how to undo each; on a failure
+undo what was done, newest first, and raise :class:`~xacct_widgets.errors.ApplyFailed` naming
+the step. A customer-managed policy is changed by a new default version (its old version is the
+undo); IAM keeps at most five versions, which is checked before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from ...errors import ApplyFailed, DestructiveChange, XacctError
+from ..aws import aws_call
+from .restrict import RestrictPlan, RestrictStep
+
+__all__ = ["Restriction", "apply_restriction"]
+
+log = logging.getLogger(__name__)
+
+_MAX_VERSIONS: Final = 5
+Undo = Callable[[], None]
+
+
+def _inline(ref: str) -> tuple[str, str, str]:
+    kind, _, rest = ref.partition(":")
+    name, _, policy = rest.partition("/")
+    return kind, name, policy
+
+
+def _put_inline(iam: Any, kind: str, name: str, policy: str, doc: dict[str, Any]) -> None:
+    key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]
+    put = getattr(iam, f"put_{kind}_policy")
+    put(**{key: name}, PolicyName=policy, PolicyDocument=json.dumps(doc))
+
+
+def _delete_inline(iam: Any, kind: str, name: str, policy: str) -> None:
+    key = {"user": "UserName", "group": "GroupName", "role": "RoleName"}[kind]
+    getattr(iam, f"delete_{kind}_policy")(**{key: name}, PolicyName=policy)
+
+
+def _write_inline(iam: Any, step: RestrictStep) -> Undo:
+    kind, name, policy = _inline(step.ref)
+    if step.after is None:
+        _delete_inline(iam, kind, name, policy)
+    else:
+        _put_inline(iam, kind, name, policy, step.after)
+    before = step.before
+
+    def undo() -> None:
+        if before is None:
+            _delete_inline(iam, kind, name, policy)
+        else:
+            _put_inline(iam, kind, name, policy, before)
+
+    return undo
+
+
+def _default_version(iam: Any, arn: str) -> str:
+    return str(iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"])
+
+
+def _write_managed(iam: Any, step: RestrictStep) -> Undo:
+    arn = step.ref.removeprefix("managed:")
+    old = _default_version(iam, arn)
+    made = iam.create_policy_version(
+        PolicyArn=arn, PolicyDocument=json.dumps(step.after), SetAsDefault=True
+    )["PolicyVersion"]["VersionId"]
+
+    def undo() -> None:
+        iam.set_default_policy_version(PolicyArn=arn, VersionId=old)
+        iam.delete_policy_version(PolicyArn=arn, VersionId=made)
+
+    return undo
+
+
+def _check_versions(iam: Any, plan: RestrictPlan) -> None:
+    for step in plan.steps:
+        if not step.ref.startswith("managed:"):
+            continue
+        arn = step.ref.removeprefix("managed:")
+        with aws_call("iam:ListPolicyVersions", arn):
+            pages = iam.get_paginator("list_policy_versions").paginate(PolicyArn=arn)
+            count = sum(len(p.get("Versions", [])) for p in pages)
+        if count >= _MAX_VERSIONS:
+            raise ApplyFailed(
+                f"Policy {arn} already has {count} versions, IAM's maximum: a new one cannot "
+                "be added. Nothing was changed.",
+                step=f"update {arn}",
+                code="LimitExceeded",
+                fix="Delete a non-default version (iam delete-policy-version), then run again.",
+            )
+
+
+def apply_restriction(iam: Any, plan: RestrictPlan, *, allow_destructive: bool = False) -> None:
+    """Write ``plan``; see :meth:`SourceAccount.restrict_assume_role`."""
+    destructive = [s for s in plan.steps if s.destructive]
+    if destructive and not allow_destructive:
+        rows = tuple(
+            f"{s.policy}: {s.change} (affects {', '.join(s.principals)})" for s in destructive
+        )
+        raise DestructiveChange(
+            "Restricting who may switch would take access away: " + "; ".join(rows) + ".",
+            rows=rows,
+            fix="Review plan_restriction(...).destructive, then call "
+            "restrict_assume_role(..., allow_destructive=True).",
+        )
+    _check_versions(iam, plan)
+    done: list[tuple[RestrictStep, Undo]] = []
+    for step in plan.steps:
+        write = _write_managed if step.ref.startswith("managed:") else _write_inline
+        try:
+            with aws_call(f"update {step.ref}", step.ref):
+                undo = write(iam, step)
+        except XacctError as err:
+            problems = _rollback(done)
+            raise ApplyFailed(
+                f"Restricting who may switch failed at {step.policy} ({step.change}): "
+                f"{err.message} "
+                + (
+                    "Everything done before was undone."
+                    if not problems
+                    else "Undo failed for: " + "; ".join(problems)
+                ),
+                step=f"{step.policy}: {step.change}",
+                code=getattr(err, "code", ""),
+                fix=err.fix,
+                rolled_back=not problems,
+            ) from err
+        done.append((step, undo))
+        log.info("%s: %s", step.policy, step.change)
+
+
+def _rollback(done: list[tuple[RestrictStep, Undo]]) -> list[str]:
+    problems = []
+    for step, undo in reversed(done):
+        try:
+            with aws_call(f"undo {step.ref}", step.ref):
+                undo()
+        except XacctError as err:
+            problems.append(f"{step.policy} ({err.message})")
+    return problems
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """What :meth:`SourceAccount.restrict_assume_role` planned and whether it was written."""
+
+    plan: RestrictPlan
+    applied: bool
+
+    @property
+    def changed(self) -> bool:
+        """True when something was written (False on a second run: nothing left to do)."""
+        return self.applied and not self.plan.is_noop
+
+    @property
+    def role_arns(self) -> tuple[str, ...]:
+        return self.plan.role_arns
+
+    def frame(self) -> pd.DataFrame:
+        """The plan's changes (what was, or with ``dry_run=True`` would be, written)."""
+        return self.plan.changes
+
+    def __repr__(self) -> str:
+        state = "applied" if self.applied else "not applied (dry run)"
+        return f"Restriction({state}: {self.plan!r})"
