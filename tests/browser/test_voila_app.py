@@ -21,9 +21,11 @@ BLUE = "99BCE3"
 
 
 def test_voila_onboarding_app(voila_app, browser_page, wizard_ui, sandbox):
-    # Part B switches into `cross-account`: make sure it exists (idempotent).
+    # Part B switches into `cross-account`: make sure it exists as the tutorial makes it,
+    # whatever earlier tests did to it (this set-up may take their changes away).
     xw.TargetAccount(sandbox.session("target", "admin")).apply(
-        xw.RoleSpec(name="cross-account", trusted_account=SOURCE, managed_policy_arns=[READ_ONLY])
+        xw.RoleSpec(name="cross-account", trusted_account=SOURCE, managed_policy_arns=[READ_ONLY]),
+        allow_destructive=True,
     )
     page = browser_page
     started = time.monotonic()
