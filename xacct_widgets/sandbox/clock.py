@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,6 +27,7 @@ from functools import lru_cache
 from typing import Any, Final
 from urllib.parse import parse_qs
 
+from .answers import Answer, error_answer
 from .hooks import enforcing
 
 __all__ = [
@@ -147,30 +147,13 @@ def _protocol(service: str) -> str:
     return str(model.protocol)
 
 
-def _expired(service: str) -> tuple[str, list[tuple[str, str]], bytes]:
-    request_id = str(uuid.uuid4())
+def _expired(service: str) -> Answer:
     protocol = _protocol(service)
     if protocol in ("json", "rest-json"):
-        body = json.dumps({"__type": "ExpiredTokenException", "message": EXPIRED_MESSAGE})
-        headers = [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("x-amzn-ErrorType", "ExpiredTokenException"),
-            ("x-amzn-RequestId", request_id),
-        ]
-        return "400 Bad Request", headers, body.encode()
+        return error_answer("json", "400 Bad Request", "ExpiredTokenException", EXPIRED_MESSAGE)
     if service == "s3":
-        body = (
-            f"<Error><Code>ExpiredToken</Code><Message>{_S3_EXPIRED_MESSAGE}</Message>"
-            f"<RequestId>{request_id}</RequestId></Error>"
-        )
-        return "400 Bad Request", [("Content-Type", "application/xml")], body.encode()
-    body = (
-        "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
-        f"<Message>{EXPIRED_MESSAGE}</Message></Error>"
-        f"<RequestId>{request_id}</RequestId></ErrorResponse>"
-    )
-    headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
-    return "403 Forbidden", headers, body.encode()
+        return error_answer("s3", "400 Bad Request", "ExpiredToken", _S3_EXPIRED_MESSAGE)
+    return error_answer("query", "403 Forbidden", "ExpiredToken", EXPIRED_MESSAGE)
 
 
 def _clock_answer(environ: dict[str, Any]) -> tuple[str, bytes]:

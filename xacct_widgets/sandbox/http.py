@@ -14,11 +14,11 @@ import re
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import SandboxError
+from .answers import Answer, error_answer
 
 if TYPE_CHECKING:
     import boto3
@@ -115,7 +115,7 @@ class RequestBudget:
             return allowed
 
 
-def throttled(service: str, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+def throttled(service: str, environ: dict[str, Any]) -> Answer:
     """AWS's throttling answer for ``service``, in that service's protocol.
 
     * S3 (REST-XML): 503 ``SlowDown`` "Please reduce your request rate."
@@ -128,33 +128,17 @@ def throttled(service: str, environ: dict[str, Any]) -> tuple[str, list[tuple[st
     * Query protocol (IAM, STS): 400 ``Throttling`` "Rate exceeded", as IAM and STS answer
       (https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html).
     """
-    request_id = str(uuid.uuid4())
     if service == "s3":
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
-            "<Message>Please reduce your request rate.</Message>"
-            f"<RequestId>{request_id}</RequestId></Error>"
-        )
-        return "503 Slow Down", [("Content-Type", "application/xml")], body.encode()
+        return error_answer("s3", "503 Slow Down", "SlowDown", "Please reduce your request rate.")
     if service == "ec2":
-        body = (
-            "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
-            "<Message>Request limit exceeded.</Message></Error></Errors>"
-            f"<RequestID>{request_id}</RequestID></Response>"
+        return error_answer(
+            "ec2", "503 Service Unavailable", "RequestLimitExceeded", "Request limit exceeded."
         )
-        return "503 Service Unavailable", [("Content-Type", "text/xml")], body.encode()
     if environ.get("HTTP_X_AMZ_TARGET"):
         code = "TooManyRequestsException" if service == "organizations" else "ThrottlingException"
         message = "You have sent too many requests in too short a period of time."
-        body = f'{{"__type": "{code}", "message": "{message}"}}'
-        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-RequestId", request_id)]
-        return "400 Bad Request", headers, body.encode()
-    body = (
-        "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
-        f"<Message>Rate exceeded</Message></Error><RequestId>{request_id}</RequestId>"
-        "</ErrorResponse>"
-    )
-    return "400 Bad Request", [("Content-Type", "text/xml")], body.encode()
+        return error_answer("json", "400 Bad Request", code, message)
+    return error_answer("query", "400 Bad Request", "Throttling", "Rate exceeded")
 
 
 # -- reaching the sandbox from a worker process --------------------------------------------------
