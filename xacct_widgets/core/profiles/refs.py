@@ -1,0 +1,231 @@
+"""``RoleRef``: one role to take elsewhere (a CLI profile, the extension's config, a bookmark).
+
+Every export accepts what a notebook already holds - history entries, bookmarks, the active
+role, switch-role links, ``(account, role)`` pairs, or a DataFrame of any of them - and every
+import produces the same value, so there is one place that says what such a row may carry and
+how it is validated (``core.ids``), and exports never re-read frames on their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, Final
+
+import pandas as pd
+
+from ...errors import InvalidInput
+from .. import ids, urls
+from ..switch import ActiveRole, HistoryEntry
+
+__all__ = ["REF_COLUMNS", "RoleRef", "refs_frame", "role_refs"]
+
+#: Columns of :func:`refs_frame` (and of every import's DataFrame), in order.
+REF_COLUMNS: Final = (
+    "profile",
+    "role_arn",
+    "account_id",
+    "role_name",
+    "path",
+    "partition",
+    "display_name",
+    "color",
+    "source_profile",
+    "external_id",
+    "mfa_serial",
+    "duration_seconds",
+    "role_session_name",
+    "switch_role_url",
+)
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """A role and how to reach it; validated on construction, like :class:`SwitchRoleLink`."""
+
+    account_id: str
+    role_name: str
+    path: str = "/"
+    partition: str = "aws"
+    display_name: str | None = None
+    color: str | None = None
+    external_id: str | None = None
+    mfa_serial: str | None = None
+    duration_seconds: int | None = None
+    role_session_name: str | None = None
+    source_profile: str | None = None
+    #: The profile (or extension section) name it came from, or is to be written as.
+    profile: str | None = None
+
+    def __post_init__(self) -> None:
+        link = urls.SwitchRoleLink(
+            self.account_id, self.role_name, self.display_name, self.color, self.path
+        )
+        set_ = object.__setattr__  # frozen: normalised values are written through it
+        set_(self, "account_id", link.account_id)
+        set_(self, "role_name", link.role_name)
+        set_(self, "path", link.path)
+        set_(self, "display_name", link.display_name)
+        set_(self, "color", link.color)
+        ids.role_arn(link.account_id, link.role_name, link.path, partition=self.partition)
+        if self.external_id is not None:
+            set_(self, "external_id", ids.external_id(self.external_id))
+        if self.mfa_serial is not None:
+            set_(self, "mfa_serial", ids.mfa_serial(self.mfa_serial))
+        if self.duration_seconds is not None:
+            set_(self, "duration_seconds", ids.duration_seconds(int(self.duration_seconds)))
+        if self.role_session_name is not None:
+            set_(self, "role_session_name", ids.session_name(self.role_session_name))
+
+    @classmethod
+    def from_arn(cls, role_arn: str, **extra: Any) -> RoleRef:
+        """A ref from a role ARN (the partition is the ARN's)."""
+        arn = ids.parse_role_arn(role_arn)
+        return cls(arn.account_id, arn.name, arn.path, arn.partition, **extra)
+
+    @property
+    def role_arn(self) -> str:
+        return ids.role_arn(self.account_id, self.role_name, self.path, partition=self.partition)
+
+    @property
+    def label(self) -> str:
+        """The console's label: the display name, else ``role @ account``."""
+        return self.display_name or f"{self.role_name} @ {self.account_id}"
+
+    @property
+    def switch_role_url(self) -> str:
+        return urls.switch_role_url(
+            self.account_id,
+            self.role_name,
+            self.display_name,
+            self.color,
+            self.path,
+            partition=self.partition,
+        )
+
+    def with_(self, **changes: Any) -> RoleRef:
+        """A copy with ``changes`` (validated again)."""
+        return replace(self, **changes)
+
+
+_FIELDS: Final = frozenset(f.name for f in fields(RoleRef))
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _from_mapping(row: Mapping[str, Any]) -> RoleRef:
+    values = {k: v for k, v in row.items() if k in _FIELDS and not _blank(v)}
+    if "duration_seconds" in values:
+        values["duration_seconds"] = int(values["duration_seconds"])
+    arn = row.get("role_arn")
+    url = row.get("switch_role_url")
+    if not _blank(arn):
+        parsed = ids.parse_role_arn(str(arn))
+        values.setdefault("account_id", parsed.account_id)
+        values.setdefault("role_name", parsed.name)
+        values.setdefault("path", parsed.path)
+        values.setdefault("partition", parsed.partition)
+    elif not _blank(url) and ("account_id" not in values or "role_name" not in values):
+        link = urls.parse_switch_role_url(str(url))
+        values.setdefault("account_id", link.account_id)
+        values.setdefault("role_name", link.role_name)
+        values.setdefault("path", link.path)
+        values.setdefault("display_name", link.display_name)
+        values.setdefault("color", link.color)
+        values.setdefault("partition", getattr(link, "partition", "aws"))
+    if "account_id" not in values or "role_name" not in values:
+        raise InvalidInput(
+            f"Row {dict(row)!r} names no role.",
+            fix="Give a role_arn, a switch_role_url, or account_id and role_name columns.",
+        )
+    return RoleRef(**{k: (str(v) if k != "duration_seconds" else v) for k, v in values.items()})
+
+
+def _one(item: Any) -> RoleRef:
+    if isinstance(item, RoleRef):
+        return item
+    if isinstance(item, HistoryEntry):
+        return RoleRef(
+            item.account_id,
+            item.role_name,
+            item.path,
+            ids.parse_role_arn(item.role_arn).partition,
+            item.display_name,
+            item.color,
+        )
+    if isinstance(item, ActiveRole):
+        return RoleRef.from_arn(item.role_arn, display_name=item.display_name, color=item.color)
+    if isinstance(item, urls.SwitchRoleLink):
+        return RoleRef(
+            item.account_id,
+            item.role_name,
+            item.path,
+            getattr(item, "partition", "aws"),
+            item.display_name,
+            item.color,
+        )
+    if isinstance(item, Mapping):
+        return _from_mapping(item)
+    if isinstance(item, str):
+        text = item.strip()
+        if text.startswith("arn:"):
+            return RoleRef.from_arn(text)
+        return _one(urls.parse_switch_role_url(text))
+    if isinstance(item, tuple | list) and len(item) == 2:
+        return RoleRef(str(item[0]), str(item[1]))
+    raise InvalidInput(
+        f"{item!r} is not a role.",
+        fix="Give history entries, bookmarks, an ActiveRole, switch-role URLs, role ARNs, "
+        "(account_id, role_name) pairs, or a DataFrame of them.",
+    )
+
+
+def role_refs(entries: Any) -> list[RoleRef]:
+    """Every accepted form as RoleRefs, validated, duplicates (same role ARN) dropped in order."""
+    if entries is None:
+        raise InvalidInput("No roles given.", fix="Pass history entries, bookmarks or a frame.")
+    items: Iterable[Any]
+    if isinstance(entries, pd.DataFrame):
+        items = entries.to_dict("records")
+    elif isinstance(entries, pd.Series):
+        items = [entries.to_dict()]
+    elif isinstance(
+        entries, RoleRef | HistoryEntry | ActiveRole | urls.SwitchRoleLink | str | Mapping
+    ):
+        items = [entries]
+    elif isinstance(entries, Iterable):
+        items = entries
+    else:
+        return [_one(entries)]
+    seen: set[str] = set()
+    out: list[RoleRef] = []
+    for item in items:
+        ref = _one(item)
+        if ref.role_arn not in seen:
+            seen.add(ref.role_arn)
+            out.append(ref)
+    return out
+
+
+def refs_frame(refs: Iterable[RoleRef]) -> pd.DataFrame:
+    """Rows of :data:`REF_COLUMNS` (``duration_seconds`` as a nullable integer)."""
+    rows = [
+        {
+            c: getattr(r, c) if c not in ("role_arn", "switch_role_url") else None
+            for c in REF_COLUMNS
+        }
+        | {"role_arn": r.role_arn, "switch_role_url": r.switch_role_url}
+        for r in refs
+    ]
+    frame = pd.DataFrame(rows, columns=list(REF_COLUMNS))
+    frame["duration_seconds"] = frame["duration_seconds"].astype("Int64")
+    return frame
