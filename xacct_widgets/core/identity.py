@@ -82,11 +82,16 @@ class Identity:
         return cls.from_arn(str(answer["Arn"]), str(answer.get("UserId", "")))
 
     @property
+    def partition(self) -> str:
+        """The caller's partition (``aws``, ``aws-cn``, ``aws-us-gov``): its roles' too."""
+        return ids.parse_arn(self.arn).partition
+
+    @property
     def role_arn(self) -> str | None:
         """For an assumed-role session, the role's ARN without its path (STS does not give it)."""
         if self.principal_type != "assumed-role":
             return None
-        return f"arn:aws:iam::{self.account_id}:role/{self.name}"
+        return f"arn:{self.partition}:iam::{self.account_id}:role/{self.name}"
 
     def frame(self) -> pd.DataFrame:
         """One row, columns :data:`IDENTITY_COLUMNS`."""

@@ -3,23 +3,27 @@
 Users share these links (the tutorial bookmarks them past the console's 5-role history), so a
 link built here must be byte-for-byte what the console produces, and one pasted from anywhere
 must pre-fill the switch form or say exactly what is wrong with it.
+
+Each partition has its own sign-in host (``core.partitions``): a China or GovCloud role's link
+points at ``signin.amazonaws.cn`` / ``signin.amazonaws-us-gov.com``, and the host of a pasted
+link says which partition its role lives in.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-console.html
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from ..errors import InvalidInput, InvalidSwitchRoleUrl
-from . import colors, ids
+from . import colors, ids, partitions
 
 __all__ = ["SWITCH_ROLE_BASE", "SwitchRoleLink", "parse_switch_role_url", "switch_role_url"]
 
-SWITCH_ROLE_BASE: Final = "https://signin.aws.amazon.com/switchrole"
-_HOST_RE: Final = re.compile(r"(?:[a-z]{2}(?:-[a-z]+)+-[0-9]+\.)?signin\.aws\.amazon\.com")
+#: The commercial partition's switch-role page (others: ``partitions.partition(name)``).
+SWITCH_ROLE_BASE: Final = partitions.partition("aws").switch_role_base
 #: The console truncates longer display names.
 MAX_DISPLAY_NAME: Final = 64
 
@@ -52,9 +56,12 @@ class SwitchRoleLink:
     display_name: str | None = None
     color: str | None = None
     path: str = "/"
+    #: ``aws``, ``aws-cn`` or ``aws-us-gov``: which sign-in host the link points at.
+    partition: str = "aws"
 
     def __post_init__(self) -> None:
         # Frozen, so normalised values are written through object.__setattr__.
+        object.__setattr__(self, "partition", partitions.partition(self.partition).name)
         object.__setattr__(self, "account_id", ids.account_id(self.account_id))
         object.__setattr__(self, "role_name", ids.role_name(self.role_name))
         object.__setattr__(self, "path", ids.iam_path(self.path))
@@ -64,8 +71,8 @@ class SwitchRoleLink:
 
     @property
     def role_arn(self) -> str:
-        """The role's ARN (commercial partition, as the URL's host implies)."""
-        return ids.role_arn(self.account_id, self.role_name, self.path)
+        """The role's ARN, in the link's partition (as the URL's host implies)."""
+        return ids.role_arn(self.account_id, self.role_name, self.path, partition=self.partition)
 
     @property
     def url(self) -> str:
@@ -76,7 +83,8 @@ class SwitchRoleLink:
             params.append(("displayName", quote(self.display_name, safe="")))
         if self.color is not None:
             params.append(("color", self.color))
-        return SWITCH_ROLE_BASE + "?" + "&".join(f"{k}={v}" for k, v in params)
+        base = partitions.partition(self.partition).switch_role_base
+        return base + "?" + "&".join(f"{k}={v}" for k, v in params)
 
     def __str__(self) -> str:
         return self.url
@@ -88,11 +96,14 @@ def switch_role_url(
     display_name: str | None = None,
     color: str | None = None,
     path: str = "/",
+    *,
+    partition: str = "aws",
 ) -> str:
     """Return the console's switch-role URL for a role, e.g.
-    ``https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234``.
+    ``https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234``;
+    ``partition`` (``aws-cn``, ``aws-us-gov``) picks that partition's sign-in host.
     """
-    return SwitchRoleLink(account, role_name, display_name, color, path).url
+    return SwitchRoleLink(account, role_name, display_name, color, path, partition).url
 
 
 def _bad(url: object, reason: str, fix: str | None = None) -> InvalidSwitchRoleUrl:
@@ -123,7 +134,8 @@ def _params(url: str, query: str, fragment: str) -> dict[str, str]:
 
 
 def parse_switch_role_url(url: str) -> SwitchRoleLink:
-    """Read a switch-role URL (query or ``#`` fragment form, global or regional sign-in host)."""
+    """Read a switch-role URL (query or ``#`` fragment form, global or regional sign-in host of
+    any partition; the host sets the link's ``partition``)."""
     if not isinstance(url, str):
         raise _bad(url, "it must be a string")
     text = url.strip()
@@ -134,8 +146,10 @@ def parse_switch_role_url(url: str) -> SwitchRoleLink:
     if parts.scheme.lower() != "https":
         raise _bad(url, "it must start with https://")
     host = (parts.hostname or "").lower()
-    if not _HOST_RE.fullmatch(host) or parts.port is not None or parts.username:
-        raise _bad(url, f"host {host!r} is not signin.aws.amazon.com or <region>.signin.aws...")
+    where = partitions.partition_of_host(host)
+    if where is None or parts.port is not None or parts.username:
+        hosts = ", ".join(p.signin_host for p in partitions.PARTITIONS.values())
+        raise _bad(url, f"host {host!r} is not a sign-in host ({hosts}, or <region>.<host>)")
     if parts.path.rstrip("/") != "/switchrole":
         raise _bad(url, f"path {parts.path!r} is not /switchrole")
     params = _params(url, parts.query, parts.fragment)
@@ -151,6 +165,7 @@ def parse_switch_role_url(url: str) -> SwitchRoleLink:
             display_name=params.get("displayname"),
             color=params.get("color") or None,
             path=f"/{head}/" if head else "/",
+            partition=where.name,
         )
     except InvalidInput as err:
         raise _bad(url, err.message.rstrip("."), err.fix) from err

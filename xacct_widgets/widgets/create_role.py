@@ -346,7 +346,8 @@ class CreateRoleWizard(Wizard):
 
     def _render_review(self, plan: Plan) -> None:
         account = self.target.__dict__.get("account_id")  # read at A1; no call here
-        self.review.render(plan, summary_html(plan.spec), account)
+        partition = self.target.partition if account else "aws"  # (from the same read)
+        self.review.render(plan, summary_html(plan.spec), account, partition)
         self._frames["A6"] = plan.changes
         self.apply_button.description = "Apply (no changes)" if plan.is_noop else "Apply"
 

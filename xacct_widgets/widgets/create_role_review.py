@@ -94,7 +94,9 @@ class PlanReview:
             not self.needs_empty or bool(self.confirm_empty.value)
         )
 
-    def render(self, plan: Plan, summary_html: str, account_id: str | None) -> None:
+    def render(
+        self, plan: Plan, summary_html: str, account_id: str | None, partition: str = "aws"
+    ) -> None:
         """Show ``plan``; the confirmation boxes start unticked every time."""
         self.plan = plan
         self.review_summary.value = summary_html
@@ -127,14 +129,16 @@ class PlanReview:
         ):
             box.value = False
             box.layout.display = None if needed else "none"
-        self.switch_url_preview.value = self._url_html(plan, account_id)
+        self.switch_url_preview.value = self._url_html(plan, account_id, partition)
 
     @staticmethod
-    def _url_html(plan: Plan, account_id: str | None) -> str:
+    def _url_html(plan: Plan, account_id: str | None, partition: str = "aws") -> str:
         if not account_id:
             return "<p><i>Shown once the target account has been read (step A1).</i></p>"
         try:
-            url = urls.switch_role_url(account_id, plan.spec.name, path=plan.spec.path)
+            url = urls.switch_role_url(
+                account_id, plan.spec.name, path=plan.spec.path, partition=partition
+            )
         except XacctError as err:
             return f"<p><i>{esc(err.message)}</i></p>"
         return copy_box_html(url, label="Copy URL", css="xacct-review-url")

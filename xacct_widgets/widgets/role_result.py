@@ -157,6 +157,7 @@ class RoleResult:
                     self.display_name.value or None,
                     self.color.value or None,
                     record.path,
+                    record.partition,
                 )
                 if record is not None
                 else None

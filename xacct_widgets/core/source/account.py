@@ -35,7 +35,7 @@ SWITCHER_COLUMNS: Final = ("user_name", "user_arn", "role_arn", "allowed", "via"
 __all__ = ["SWITCHER_COLUMNS", "SourceAccount"]
 
 
-def _target_role_arn(account: str, role: str, path: str) -> str:
+def _target_role_arn(account: str, role: str, path: str, partition: str = "aws") -> str:
     if isinstance(role, str) and role.strip().startswith("arn:"):
         parsed = ids.parse_role_arn(role)
         if parsed.account_id != ids.account_id(account):
@@ -44,7 +44,7 @@ def _target_role_arn(account: str, role: str, path: str) -> str:
                 fix="Pass the role's name, or an ARN in that account.",
             )
         return parsed.arn
-    return ids.role_arn(account, role, path)
+    return ids.role_arn(account, role, path, partition=partition)
 
 
 class SourceAccount:
@@ -101,6 +101,8 @@ class SourceAccount:
         if mfa_serial is not None:
             mfa_serial = ids.mfa_serial(mfa_serial)
         caller = self.whoami()
+        # A role given by name is in the caller's partition (no AssumeRole across partitions).
+        role_arn = _target_role_arn(account, role, path, caller.partition)
         results: list[Check] = [identity_checks.check_root(caller)]
         results.append(identity_checks.check_identity(self.session, self.iam, caller, role_arn))
         iam = self.iam if caller.account_id == ids.parse_role_arn(role_arn).account_id else None

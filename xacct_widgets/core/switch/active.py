@@ -13,7 +13,7 @@ from typing import Final
 
 import pandas as pd
 
-from .. import urls
+from .. import ids, urls
 from ..frames import to_frame
 
 __all__ = ["ACTIVE_COLUMNS", "ActiveRole", "active_frame"]
@@ -60,9 +60,20 @@ class ActiveRole:
         return self.display_name or f"{self.role_name} @ {self.account_id}"
 
     @property
+    def partition(self) -> str:
+        """The role's partition (``aws``, ``aws-cn``, ``aws-us-gov``), from its ARN."""
+        return ids.parse_arn(self.role_arn).partition
+
+    @property
     def switch_role_url(self) -> str:
+        """The console link for the role, on its partition's sign-in host."""
         return urls.switch_role_url(
-            self.account_id, self.role_name, self.display_name, self.color, self.path
+            self.account_id,
+            self.role_name,
+            self.display_name,
+            self.color,
+            self.path,
+            partition=self.partition,
         )
 
     def frame(self) -> pd.DataFrame:

@@ -9,7 +9,7 @@ Why SQLite rather than a JSON file: two kernels switching at the same moment mus
 other's entries. SQLite's write lock (``BEGIN IMMEDIATE``), WAL journal and busy timeout give
 that for free across processes; a read-modify-write JSON file would need its own locking and
 still break on a crash mid-write. The file holds no secret: account IDs, role names, display
-names and colours only.
+names, colours and partitions only. Its format and migrations live in :mod:`.history_store`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ import platformdirs
 from ...errors import InvalidInput, XacctError
 from .. import ids, urls
 from ..frames import to_frame
+from . import history_store as store
 
 __all__ = ["ENV_VAR", "HISTORY_COLUMNS", "HistoryEntry", "RoleHistory", "default_path"]
 
@@ -49,32 +49,12 @@ HISTORY_COLUMNS: Final = (
     "last_used",
     "use_count",
     "bookmarked",
+    "partition",
     "switch_role_url",
 )
-_MEMORY: Final = ":memory:"
+_MEMORY: Final = store.MEMORY
 _OPEN_TIMEOUT_S: Final = 2.0  # waiting for another process's lock when opening
 _BUSY_TIMEOUT_S: Final = 5.0  # ... and for one write later (a write takes milliseconds)
-_SCHEMA_VERSION: Final = 1
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS roles (
-    account_id   TEXT    NOT NULL,
-    role_name    TEXT    NOT NULL,
-    path         TEXT    NOT NULL DEFAULT '/',
-    display_name TEXT,
-    color        TEXT,
-    last_used    TEXT,              -- ISO 8601, UTC; NULL for a bookmark never switched to
-    use_count    INTEGER NOT NULL DEFAULT 0,
-    bookmarked   INTEGER NOT NULL DEFAULT 0,
-    seq          INTEGER NOT NULL,  -- strictly increasing across processes: recency order
-    PRIMARY KEY (account_id, role_name)
-)
-"""
-_ORDER: Final = "ORDER BY last_used IS NULL, seq DESC"
-_FIELDS: Final = (
-    "account_id, role_name, path, display_name, color, last_used, use_count, bookmarked"
-)
-_NEXT_SEQ: Final = "(SELECT COALESCE(MAX(seq), 0) + 1 FROM roles)"
-_SLOTS: Final = ", ".join("?" * 9)
 
 
 def default_path() -> Path | str:
@@ -97,16 +77,22 @@ class HistoryEntry:
     last_used: datetime | None = None
     use_count: int = 0
     bookmarked: bool = False
+    partition: str = "aws"
 
     @property
     def role_arn(self) -> str:
-        return ids.role_arn(self.account_id, self.role_name, self.path)
+        return ids.role_arn(self.account_id, self.role_name, self.path, partition=self.partition)
 
     @property
     def switch_role_url(self) -> str:
         """The console link for this entry (what the tutorial's author bookmarked)."""
         return urls.switch_role_url(
-            self.account_id, self.role_name, self.display_name, self.color, self.path
+            self.account_id,
+            self.role_name,
+            self.display_name,
+            self.color,
+            self.path,
+            partition=self.partition,
         )
 
     @property
@@ -120,9 +106,11 @@ def _now() -> str:
 
 
 def _entry(row: tuple[Any, ...]) -> HistoryEntry:
-    account, role, path, display, color, last_used, count, bookmarked = row
+    account, role, path, display, color, last_used, count, bookmarked, partition = row
     used = datetime.fromisoformat(last_used) if last_used else None
-    return HistoryEntry(account, role, display, color, path, used, int(count), bool(bookmarked))
+    return HistoryEntry(
+        account, role, display, color, path, used, int(count), bool(bookmarked), partition
+    )
 
 
 class RoleHistory:
@@ -157,15 +145,9 @@ class RoleHistory:
         return isinstance(self.path, Path) and self.warning is None
 
     @staticmethod
-    def _sqlite(where: str, timeout: float) -> sqlite3.Connection:
-        # isolation_level=None: transactions are explicit (BEGIN IMMEDIATE), so the write lock is
-        # taken before reading the next sequence number; self._lock guards the threads.
-        return sqlite3.connect(where, timeout, isolation_level=None, check_same_thread=False)
-
-    def _memory(self) -> sqlite3.Connection:
-        conn = self._sqlite(_MEMORY, 0)
-        with self._write(conn):
-            conn.execute(_SCHEMA)
+    def _memory() -> sqlite3.Connection:
+        conn = store.connect(_MEMORY, 0)
+        store.prepare(conn)
         return conn
 
     def _connect(self) -> sqlite3.Connection:
@@ -176,12 +158,10 @@ class RoleHistory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Opening waits briefly for another process's lock: a history write takes
             # milliseconds, so a lock held longer is a program keeping the file, not a race.
-            conn = self._sqlite(str(self.path), _OPEN_TIMEOUT_S)
+            conn = store.connect(str(self.path), _OPEN_TIMEOUT_S)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            with self._write(conn):
-                conn.execute(_SCHEMA)
-                conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            store.prepare(conn)  # creates the table, or upgrades an older file's
             conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
         except (sqlite3.Error, OSError) as err:
             return self._fall_back(err, conn)
@@ -201,8 +181,7 @@ class RoleHistory:
         if conn is not None:
             try:  # (not Connection.backup: it retries a locked file forever)
                 conn.execute("PRAGMA busy_timeout = 0")
-                rows = conn.execute(f"SELECT {_FIELDS}, seq FROM roles").fetchall()
-                memory.executemany(f"INSERT INTO roles ({_FIELDS}, seq) VALUES ({_SLOTS})", rows)
+                store.copy_rows(conn, memory)
             except sqlite3.Error:
                 pass  # unreadable too (locked, or no table yet): start empty
             conn.close()
@@ -213,24 +192,13 @@ class RoleHistory:
         log.warning("%s %s", self.warning, fix)
         return memory
 
-    @staticmethod
-    @contextmanager
-    def _write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
     def _use(self, work: Callable[[sqlite3.Connection], _T], *, write: bool = True) -> _T:
         """Run ``work`` (in a write transaction); on a file that fails it, again in memory."""
 
         def run() -> _T:
             if not write:
                 return work(self._conn)
-            with self._write(self._conn) as conn:
+            with store.write(self._conn) as conn:
                 return work(conn)
 
         with self._lock:
@@ -246,8 +214,7 @@ class RoleHistory:
             return run()
 
     def _rows(self, where: str = "", params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        query = f"SELECT {_FIELDS} FROM roles {where} {_ORDER}"
-        return self._use(lambda conn: conn.execute(query, params).fetchall(), write=False)
+        return self._use(lambda conn: store.select(conn, where, params), write=False)
 
     # -- writing --------------------------------------------------------------------------------
     def record(
@@ -257,12 +224,15 @@ class RoleHistory:
         display_name: str | None = None,
         color: str | None = None,
         path: str = "/",
+        *,
+        partition: str = "aws",
     ) -> HistoryEntry:
         """Remember a switch: one entry per (account, role), its use count and last-used time.
 
-        A display name or colour given now replaces the stored one; None keeps it.
+        A display name or colour given now replaces the stored one; None keeps it. ``partition``
+        (the role ARN's, e.g. ``aws-us-gov``) decides the entry's switch-role link host.
         """
-        link = urls.SwitchRoleLink(account, role, display_name, color, path)
+        link = urls.SwitchRoleLink(account, role, display_name, color, path, partition)
         entry = self._upsert(
             link,
             "?, 1, 0",
@@ -281,33 +251,19 @@ class RoleHistory:
         display_name: str | None = None,
         color: str | None = None,
         path: str = "/",
+        *,
+        partition: str = "aws",
     ) -> HistoryEntry:
-        """Bookmark a role (whether or not it was ever switched to); labels as in :meth:`record`."""
-        link = urls.SwitchRoleLink(account, role, display_name, color, path)
+        """Bookmark a role (whether or not it was ever switched to); labels and partition as in
+        :meth:`record`."""
+        link = urls.SwitchRoleLink(account, role, display_name, color, path, partition)
         return self._upsert(link, "NULL, 0, 1", "bookmarked = 1")
 
     def _upsert(
         self, link: urls.SwitchRoleLink, new: str, update: str, *params: Any
     ) -> HistoryEntry:
-        """Insert ``link`` as a new entry whose (last_used, use_count, bookmarked) are ``new``,
-        or apply ``update`` to the existing one; both take the link's path, and a display name
-        or colour given (not None) replaces the stored one. ``params`` fill ``new``'s ``?``."""
-        fields = (link.account_id, link.role_name, link.path, link.display_name, link.color)
-
-        def upsert(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
-                                       last_used, use_count, bookmarked, seq)
-                    VALUES (?, ?, ?, ?, ?, {new}, {_NEXT_SEQ})
-                    ON CONFLICT (account_id, role_name) DO UPDATE SET
-                        {update},
-                        path = excluded.path,
-                        display_name = COALESCE(excluded.display_name, roles.display_name),
-                        color = COALESCE(excluded.color, roles.color)""",
-                (*fields, *params),
-            )
-
-        self._use(upsert)
+        """Store ``link`` (see :func:`history_store.upsert`) and read the entry back."""
+        self._use(lambda conn: store.upsert(conn, link, new, update, *params))
         return self._get(link.account_id, link.role_name)
 
     def unbookmark(self, account: str, role: str) -> None:
@@ -380,6 +336,7 @@ class RoleHistory:
                 "last_used": e.last_used,
                 "use_count": e.use_count,
                 "bookmarked": e.bookmarked,
+                "partition": e.partition,
                 "switch_role_url": e.switch_role_url,
             }
             for e in entries

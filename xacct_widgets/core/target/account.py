@@ -58,10 +58,21 @@ class TargetAccount:
         return self.session.client("iam", config=client_config())
 
     @cached_property
-    def account_id(self) -> str:
-        """The account this session acts in (sts:GetCallerIdentity, read once)."""
+    def caller_arn(self) -> str:
+        """Who this session is (sts:GetCallerIdentity, read once)."""
         with aws_call("sts:GetCallerIdentity"):
-            return str(self.session.client("sts").get_caller_identity()["Account"])
+            return str(self.session.client("sts").get_caller_identity()["Arn"])
+
+    @cached_property
+    def account_id(self) -> str:
+        """The account this session acts in (from :attr:`caller_arn`)."""
+        return ids.parse_arn(self.caller_arn).account_id
+
+    @property
+    def partition(self) -> str:
+        """The account's partition (``aws``, ``aws-cn``, ``aws-us-gov``), from the caller's ARN:
+        its roles' ARNs and switch-role links are in it."""
+        return ids.parse_arn(self.caller_arn).partition
 
     # -- reading -------------------------------------------------------------------------------
     def roles(self) -> pd.DataFrame:
@@ -134,8 +145,9 @@ class TargetAccount:
         urls.switch_role_url("000000000000", name, display_name, color)
         raw = reads.require_role(self.iam, name)
         arn = ids.parse_arn(str(raw["Arn"]))
+        path = str(raw.get("Path", "/"))
         return urls.switch_role_url(
-            arn.account_id, name, display_name, color, path=str(raw.get("Path", "/"))
+            arn.account_id, name, display_name, color, path, partition=arn.partition
         )
 
     # -- planning and applying -----------------------------------------------------------------

@@ -74,6 +74,11 @@ class RoleRecord:
     description: str = ""
     permissions_boundary: str | None = None
 
+    @property
+    def partition(self) -> str:
+        """The role's partition (``aws``, ``aws-cn``, ``aws-us-gov``), from its ARN."""
+        return ids.parse_arn(self.arn).partition
+
     @classmethod
     def from_iam(
         cls,
@@ -103,7 +108,9 @@ class RoleRecord:
             managed_policy_arns=tuple(sorted(managed)),
             inline_policy_names=tuple(sorted(inline)),
             tags=FrozenMap({t["Key"]: t["Value"] for t in raw.get("Tags") or []}),
-            switch_role_url=urls.switch_role_url(arn.account_id, str(raw["RoleName"]), path=path),
+            switch_role_url=urls.switch_role_url(
+                arn.account_id, str(raw["RoleName"]), path=path, partition=arn.partition
+            ),
             description=str(raw.get("Description") or ""),
             permissions_boundary=str(boundary) if boundary else None,
         )
