@@ -137,3 +137,17 @@ class DestructiveChange(InvalidInput):
     def __init__(self, message: str, *, rows: tuple[str, ...] = (), fix: str | None = None) -> None:
         self.rows = rows
         super().__init__(message, fix=fix)
+
+
+class ProfileConflict(InvalidInput):
+    """An export would change AWS config profiles that xacct_widgets did not write.
+
+    Raised before any write; ``profiles`` names them. The fix says how to take them over
+    (``export_profiles(..., overwrite=True)``) or to choose other names.
+    """
+
+    def __init__(
+        self, message: str, *, profiles: tuple[str, ...] = (), fix: str | None = None
+    ) -> None:
+        self.profiles = profiles
+        super().__init__(message, fix=fix)

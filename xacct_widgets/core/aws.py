@@ -64,6 +64,13 @@ _SIGN_IN_FIX: Final = (
     "create a new session; sessions made by RoleSwitcher refresh themselves."
 )
 
+# botocore's SSO token errors (no cached token, expired token, refresh refused) all need a login.
+# https://docs.aws.amazon.com/cli/latest/userguide/sso-using-profile.html
+_SSO_FIX: Final = (
+    "Sign in again: run `aws sso login --profile NAME` for the profile this session was made "
+    "from, then create the session again (xw.profile_session(NAME) checks it at once)."
+)
+
 
 def error_code(err: BaseException) -> str:
     """AWS's error code for a ClientError, else the exception's class name."""
@@ -172,7 +179,12 @@ def _from_botocore_error(err: BotoCoreError, action: str, resource: str | None) 
         err,
         TokenRetrievalError | SSOTokenLoadError | UnauthorizedSSOTokenError,
     ):
-        return ExpiredSession(f"{where} failed: {text}", code=code, fix=_SIGN_IN_FIX)
+        return ExpiredSession(
+            f"{where} failed: the IAM Identity Center (SSO) sign-in is missing or has expired: "
+            f"{text}",
+            code=code,
+            fix=_SSO_FIX,
+        )
     if isinstance(err, CredentialRetrievalError):
         return AwsError(
             f"{where} failed: could not get credentials: {text}",

@@ -5,6 +5,35 @@ Every format reads into and writes from :class:`RoleRef` (``refs``), so what a r
 decided once; widgets and the CLI import from here, never from the modules below.
 """
 
+from .aws_config import (
+    BASE_COLUMNS,
+    CONFIG_COLUMNS,
+    aws_base_profiles,
+    aws_config_profiles,
+    profile_session,
+)
+from .bookmarks import BOOKMARK_COLUMNS, bookmarks_html, parse_bookmarks_html
+from .esr import ESR_COLUMNS, esr_config, parse_esr_config
+from .export import EXPORT_COLUMNS, export_profiles, profile_names
 from .refs import REF_COLUMNS, RoleRef, refs_frame, role_refs
 
-__all__ = ["REF_COLUMNS", "RoleRef", "refs_frame", "role_refs"]
+__all__ = [
+    "BASE_COLUMNS",
+    "BOOKMARK_COLUMNS",
+    "CONFIG_COLUMNS",
+    "ESR_COLUMNS",
+    "EXPORT_COLUMNS",
+    "REF_COLUMNS",
+    "RoleRef",
+    "aws_base_profiles",
+    "aws_config_profiles",
+    "bookmarks_html",
+    "esr_config",
+    "export_profiles",
+    "parse_bookmarks_html",
+    "parse_esr_config",
+    "profile_names",
+    "profile_session",
+    "refs_frame",
+    "role_refs",
+]

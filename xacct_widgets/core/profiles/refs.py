@@ -60,7 +60,12 @@ class RoleRef:
 
     def __post_init__(self) -> None:
         link = urls.SwitchRoleLink(
-            self.account_id, self.role_name, self.display_name, self.color, self.path
+            self.account_id,
+            self.role_name,
+            self.display_name,
+            self.color,
+            self.path,
+            self.partition,
         )
         set_ = object.__setattr__  # frozen: normalised values are written through it
         set_(self, "account_id", link.account_id)
@@ -68,6 +73,7 @@ class RoleRef:
         set_(self, "path", link.path)
         set_(self, "display_name", link.display_name)
         set_(self, "color", link.color)
+        set_(self, "partition", link.partition)
         ids.role_arn(link.account_id, link.role_name, link.path, partition=self.partition)
         if self.external_id is not None:
             set_(self, "external_id", ids.external_id(self.external_id))
@@ -141,13 +147,16 @@ def _from_mapping(row: Mapping[str, Any]) -> RoleRef:
         values.setdefault("path", link.path)
         values.setdefault("display_name", link.display_name)
         values.setdefault("color", link.color)
-        values.setdefault("partition", getattr(link, "partition", "aws"))
+        values.setdefault("partition", link.partition)
     if "account_id" not in values or "role_name" not in values:
         raise InvalidInput(
             f"Row {dict(row)!r} names no role.",
             fix="Give a role_arn, a switch_role_url, or account_id and role_name columns.",
         )
-    return RoleRef(**{k: (str(v) if k != "duration_seconds" else v) for k, v in values.items()})
+    kwargs: dict[str, Any] = {
+        k: (str(v) if k != "duration_seconds" else v) for k, v in values.items()
+    }
+    return RoleRef(**kwargs)
 
 
 def _one(item: Any) -> RoleRef:
@@ -158,7 +167,7 @@ def _one(item: Any) -> RoleRef:
             item.account_id,
             item.role_name,
             item.path,
-            ids.parse_role_arn(item.role_arn).partition,
+            item.partition,
             item.display_name,
             item.color,
         )
@@ -169,7 +178,7 @@ def _one(item: Any) -> RoleRef:
             item.account_id,
             item.role_name,
             item.path,
-            getattr(item, "partition", "aws"),
+            item.partition,
             item.display_name,
             item.color,
         )

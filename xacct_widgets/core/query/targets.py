@@ -1,9 +1,11 @@
 """Which accounts a query asks: every accepted ``targets`` form becomes a list of :class:`Target`.
 
 A fan-out is pointed at accounts in whatever form the notebook already holds: an Organization,
-the role history of a switcher, a DataFrame from ``Organization.accounts()``, ``(account, role)``
-pairs or sessions. All of them are normalised here, validated (account IDs, role names, paths,
-ExternalIds) before any call, and deduplicated in order, so the runner only ever sees Targets.
+the role history of a switcher, a DataFrame from ``Organization.accounts()``, role profiles
+(``RoleRef``s, or a frame with a ``role_arn`` column such as ``aws_config_profiles()``, their
+ExternalIds kept), ``(account, role)`` pairs or sessions. All of them are normalised here,
+validated (account IDs, role names, paths, ExternalIds) before any call, and deduplicated in
+order, so the runner only ever sees Targets.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandas as pd
 
 from ...errors import InvalidInput
 from .. import ids
+from ..profiles.refs import RoleRef, role_refs
 from ..switch import HistoryEntry, RoleHistory, RoleSwitcher
 from .credentials import identity
 from .organization import DEFAULT_MEMBER_ROLE, Organization
@@ -67,7 +70,13 @@ class Target:
 
 #: Everything :func:`query` accepts as ``targets``.
 TargetsLike: TypeAlias = (
-    Organization | RoleSwitcher | RoleHistory | boto3.Session | pd.DataFrame | Iterable[Any]
+    Organization
+    | RoleSwitcher
+    | RoleHistory
+    | boto3.Session
+    | RoleRef
+    | pd.DataFrame
+    | Iterable[Any]
 )
 
 
@@ -85,6 +94,10 @@ def _one_target(item: Any, role_name: str) -> Target:
         return Target(None, session=item)
     if isinstance(item, HistoryEntry):
         return Target.role(item.account_id, item.role_name, path=item.path)
+    if isinstance(item, RoleRef):
+        return Target.role(
+            item.account_id, item.role_name, path=item.path, external_id=item.external_id
+        )
     if isinstance(item, str):
         return Target.role(item, role_name)
     if isinstance(item, tuple | list) and len(item) == 2:
@@ -92,7 +105,7 @@ def _one_target(item: Any, role_name: str) -> Target:
     raise InvalidInput(
         f"Target {item!r} is not understood.",
         fix="Give (account_id, role_name) pairs, account IDs (with role_name=), xw.Target(...), "
-        "history entries, or boto3 sessions.",
+        "history entries, RoleRefs (role profiles), or boto3 sessions.",
     )
 
 
@@ -118,13 +131,16 @@ def resolve_targets(
         raw = list(targets.history.entries())
     elif isinstance(targets, RoleHistory):
         raw = list(targets.entries())
-    elif isinstance(targets, boto3.Session):
+    elif isinstance(targets, boto3.Session | RoleRef):
         raw = [targets]
+    elif isinstance(targets, pd.DataFrame) and "role_arn" in targets.columns:
+        raw = list(role_refs(targets))  # role profiles: each row's ARN, path and ExternalId
     elif isinstance(targets, pd.DataFrame):
         if "account_id" not in targets.columns:
             raise InvalidInput(
-                "A DataFrame of targets needs an account_id column (and optionally role_name).",
-                fix="e.g. Organization(session).accounts(ou='prod').",
+                "A DataFrame of targets needs an account_id column (and optionally role_name), "
+                "or a role_arn column.",
+                fix="e.g. Organization(session).accounts(ou='prod'), or aws_config_profiles().",
             )
         roles = targets["role_name"] if "role_name" in targets.columns else [None] * len(targets)
         raw = [
