@@ -94,15 +94,20 @@ class IssuedSession:
     arn: str
     role_arn: str
     expires_at: datetime
+    #: Assumed from another role session (role chaining): the console federation refuses
+    #: SessionDuration for it (:mod:`.console`).
+    chained: bool = False
 
 
 _sessions: dict[str, IssuedSession] = {}
 _sessions_lock = threading.Lock()
 
 
-def record_session(access_key_id: str, arn: str, role_arn: str, duration_s: int) -> IssuedSession:
+def record_session(
+    access_key_id: str, arn: str, role_arn: str, duration_s: int, chained: bool = False
+) -> IssuedSession:
     issued = IssuedSession(
-        access_key_id, arn, role_arn, CLOCK.now() + timedelta(seconds=duration_s)
+        access_key_id, arn, role_arn, CLOCK.now() + timedelta(seconds=duration_s), chained
     )
     with _sessions_lock:
         _sessions[access_key_id] = issued

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ..errors import SandboxError
 from .answers import Answer, error_answer
+from .console_pages import CONSOLE_PATHS
 
 if TYPE_CHECKING:
     import boto3
@@ -62,6 +63,10 @@ def with_latency_and_info(
             return [body]
         if path.startswith("/moto-api"):
             return app(environ, start_response)
+        if path in CONSOLE_PATHS:  # the console's pages: federation, sign-in, switch role
+            from .console import serve  # loads moto: only in the process serving the sandbox
+
+            return serve(environ, start_response)
         if latency_s:
             time.sleep(latency_s)
         if budget is not None:

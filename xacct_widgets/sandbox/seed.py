@@ -24,6 +24,10 @@ IAM_READ_POLICY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 SWITCHERS_GROUP = "role-switchers"
 
+#: The console password of every seeded IAM user (their login profile), documented like the
+#: sandbox's MFA code: the sandbox console's sign-in form checks it (:mod:`.console`).
+CONSOLE_PASSWORD = "xacct-sandbox-console"
+
 ACCOUNT_ALIASES = {
     "source": SOURCE_ACCOUNT,
     "target": TARGET_ACCOUNT,
@@ -70,6 +74,7 @@ def _user(
     for arn in managed:
         iam.attach_user_policy(arn, name)
     key = iam.create_access_key(name)
+    iam.create_login_profile(name, CONSOLE_PASSWORD)
     serial = None
     if mfa:
         device = iam.create_virtual_mfa_device(name, "/")

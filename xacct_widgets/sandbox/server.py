@@ -42,6 +42,7 @@ class Sandbox:
     TARGET = ACCOUNT_ALIASES["target"]
     MANAGEMENT = ACCOUNT_ALIASES["management"]
     from .moto_patches import SANDBOX_MFA_CODE as MFA_CODE
+    from .seed import CONSOLE_PASSWORD
 
     def __init__(
         self,
@@ -394,9 +395,11 @@ class Sandbox:
 
 def _forget_clock_and_sessions() -> None:
     from .clock import CLOCK, forget_sessions
+    from .console import forget_console
 
     CLOCK.reset()
     forget_sessions()
+    forget_console()
 
 
 def running_in_process() -> Sandbox | None:

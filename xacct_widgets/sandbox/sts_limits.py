@@ -203,7 +203,8 @@ def install() -> None:
             issued = getattr(answer, "result", {}).get("Credentials")
             if checked and issued is not None:
                 duration = int(self._get_int_param("DurationSeconds", 3600))
-                record_session(issued.access_key_id, issued.arn, issued.role_arn, duration)
+                chained = issued_session(self.get_access_key()) is not None
+                record_session(issued.access_key_id, issued.arn, issued.role_arn, duration, chained)
             return answer
 
         TokenResponse.assume_role = assume_role  # type: ignore[method-assign]

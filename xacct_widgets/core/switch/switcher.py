@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import os
 import threading
+import webbrowser
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,7 @@ from ..sessions import (
     session_duration,
 )
 from .active import ACTIVE_COLUMNS, ActiveRole, active_frame
+from .console import Opener, SignInUrl, console_sign_in_url
 from .denial import explain_denial
 from .history import HistoryEntry, RoleHistory
 
@@ -125,6 +127,33 @@ class RoleSwitcher:
         active = self.active
         return active_frame([active] if active else [])
 
+    # -- console sign-in (logic in .console) -----------------------------------------------------
+    def console_sign_in_url(
+        self, destination: str | None = None, *, session_duration: int | None = None
+    ) -> SignInUrl:
+        """The federation sign-in URL of the active role (a secret for 15 minutes: its repr
+        masks the token). InvalidInput when no role is active; see :mod:`.console`."""
+        with self._lock:
+            top = self._stack[-1] if self._stack else None
+        return console_sign_in_url(
+            top.session if top else self._base,
+            top.active if top else None,
+            destination,
+            session_duration=session_duration,
+        )
+
+    def open_console(
+        self,
+        destination: str | None = None,
+        *,
+        session_duration: int | None = None,
+        opener: Opener = webbrowser.open,
+    ) -> bool:
+        """Open the console as the active role at once (as aws-vault and Granted do): the URL
+        goes straight to ``opener`` and is never returned or kept. ``opener``'s answer."""
+        url = self.console_sign_in_url(destination, session_duration=session_duration)
+        return bool(opener(str(url)))
+
     def __repr__(self) -> str:
         base = self._base_identity.arn if self._base_identity else "base identity not read yet"
         active = self._stack[-1].active.identity_arn if self._stack else None
@@ -144,6 +173,7 @@ class RoleSwitcher:
         *,
         path: str = "/",
         from_base: bool = False,
+        role_session_name: str | None = None,
     ) -> ActiveRole:
         """Switch into ``role`` in ``account`` (console step B5) and make it the active session.
 
@@ -154,6 +184,9 @@ class RoleSwitcher:
         ``from_base=True`` switches as the console does: from the base user whatever is active
         (no chaining), and the new role replaces every active level only once the switch has
         succeeded - a refused switch leaves the active role as it was.
+
+        ``role_session_name`` overrides the switcher's RoleSessionName for this switch (a
+        profile's ``role_session_name``).
         """
         # Every argument is checked before any call (even the base identity's GetCallerIdentity);
         # the chaining cap waits until we know who switches.
@@ -162,16 +195,20 @@ class RoleSwitcher:
             external_id = ids.external_id(external_id)
         mfa_serial, mfa_token = mfa_arguments(mfa_serial, mfa_token)
         duration_seconds = session_duration(duration_seconds)
+        if role_session_name is not None:
+            role_session_name = ids.session_name(role_session_name)
         with self._lock:
             top = self._stack[-1] if self._stack and not from_base else None
             caller = Identity.from_arn(top.active.identity_arn) if top else self.base_identity
+            # A role is in its caller's partition (no AssumeRole across partitions).
+            link = dataclasses.replace(link, partition=caller.partition)
             base = top.session if top else self._base
             refuse_root(caller)
             chained = chains_from(base, caller)
             duration_seconds = session_duration(
                 duration_seconds, chained=chained, caller=caller.arn
             )
-            name = self._session_name or _default_session_name(caller)
+            name = role_session_name or self._session_name or _default_session_name(caller)
             try:
                 session = assumed_session(
                     base,
@@ -212,7 +249,12 @@ class RoleSwitcher:
         # that worked: warn and carry on.
         try:
             self.history.record(
-                link.account_id, link.role_name, link.display_name, link.color, link.path
+                link.account_id,
+                link.role_name,
+                link.display_name,
+                link.color,
+                link.path,
+                partition=link.partition,
             )
         except XacctError as err:
             log.warning("switch not recorded in role history: %s", err)
@@ -239,9 +281,17 @@ class RoleSwitcher:
         **overrides: Any,
     ) -> ActiveRole:
         """Switch again into a history entry or bookmark (a ``HistoryEntry`` or a frame row);
-        ``from_base`` as in :meth:`switch`."""
+        ``from_base`` as in :meth:`switch`.
+
+        A role profile (a ``RoleRef``, or a row of ``aws_config_profiles()``) switches with its
+        ``external_id``, ``mfa_serial`` (pass ``mfa_token=``), ``duration_seconds`` and
+        ``role_session_name``, from this switcher's session (its ``source_profile`` is not
+        opened).
+        """
         if isinstance(entry, HistoryEntry):
             fields: Mapping[str, Any] = dataclasses.asdict(entry)
+        elif dataclasses.is_dataclass(entry) and not isinstance(entry, type):  # e.g. a RoleRef
+            fields = {f.name: getattr(entry, f.name) for f in dataclasses.fields(entry)}
         elif isinstance(entry, pd.Series):
             fields = {str(k): v for k, v in entry.to_dict().items()}
         elif isinstance(entry, Mapping):
@@ -257,7 +307,13 @@ class RoleSwitcher:
 
         def value(key: str) -> Any:
             item = fields.get(key)
-            return None if item is None or (isinstance(item, float) and item != item) else item
+            blank = item is None or (pd.api.types.is_scalar(item) and bool(pd.isna(item)))
+            return None if blank else item
+
+        if value("account_id") is None and value("role_arn") is not None:
+            arn = ids.parse_role_arn(str(value("role_arn")))
+            fields = {**fields, "account_id": arn.account_id, "role_name": arn.name}
+            fields = {**fields, "path": value("path") or arn.path}
 
         kwargs: dict[str, Any] = {
             "account": value("account_id"),
@@ -266,6 +322,11 @@ class RoleSwitcher:
             "color": value("color"),
             "path": value("path") or "/",
         }
+        for key in ("external_id", "mfa_serial", "role_session_name"):
+            if value(key) is not None:
+                kwargs[key] = str(value(key))
+        if value("duration_seconds") is not None:
+            kwargs["duration_seconds"] = int(value("duration_seconds"))
         kwargs.update(overrides)
         return self.switch(**kwargs, from_base=from_base)
 

@@ -1,0 +1,290 @@
+"""Console sign-in as the active role: the federation endpoint's two steps, and a URL that keeps
+its secret out of sight.
+
+AWS lets a holder of temporary credentials open the console as them ("Enable custom identity
+broker access to the AWS console",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html):
+``GET <federation>?Action=getSigninToken&Session={"sessionId","sessionKey","sessionToken"}``
+answers ``{"SigninToken": ...}``, and ``<federation>?Action=login&Issuer=&Destination=
+&SigninToken=`` signs the browser in. This is what aws-vault, Granted and awsume do.
+
+The rules kept here, each from that page:
+
+* only temporary credentials work (the role's, read from botocore at call time - they refresh
+  themselves - never copied into a field);
+* ``SessionDuration`` (900-43200 s) may be sent only for ``AssumeRole*`` credentials obtained
+  with long-term keys. For a role assumed from another role (role chaining) the federation
+  endpoint refuses it (HTTP 400; "When you use DurationSeconds in an AssumeRole* operation, you
+  must call it as an IAM user with long-term credentials. Otherwise, the call to the federation
+  endpoint ... fails"; reported by aws-sso-cli, https://github.com/synfinatic/aws-sso-cli/pull/1247),
+  so it is refused here first; without it the console session lasts as long as the
+  credentials, at most one hour for a chained role;
+* the URL is valid for 15 minutes and "you should treat the URL as a secret": it is returned as
+  :class:`SignInUrl`, whose repr and pretty-print (what a notebook shows for a last expression)
+  mask the token, and :meth:`RoleSwitcher.open_console` opens it without handing it to anyone.
+
+Hosts come from the role's partition (:mod:`..partitions`). A session whose configured endpoint
+(botocore's ``endpoint_url``: a profile, ``AWS_ENDPOINT_URL``) is on loopback talks to the
+embedded sandbox, which serves ``/federation`` and ``/console`` itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+from urllib.parse import urlencode, urlsplit
+
+import boto3
+from botocore.configprovider import ConfiguredEndpointProvider
+from botocore.exceptions import BotoCoreError
+
+from ...errors import AwsError, ExpiredSession, InvalidInput
+from .. import partitions
+from ..frames import scrub_text
+from ..sessions import ROLE_CHAINING_MAX_SECONDS
+from .active import ActiveRole
+
+__all__ = [
+    "FEDERATION_TIMEOUT_S",
+    "ISSUER",
+    "SESSION_DURATION_RANGE",
+    "Opener",
+    "SignInEndpoints",
+    "SignInUrl",
+    "console_sign_in_url",
+    "login_url",
+    "sign_in_endpoints",
+    "signin_token_request",
+]
+
+#: ``SessionDuration``: "from 900 seconds (15 minutes) to 43200 seconds (12 hours)".
+SESSION_DURATION_RANGE: Final = (900, 43200)
+#: Seconds to wait for the federation endpoint before giving up.
+FEDERATION_TIMEOUT_S: Final = 10.0
+#: ``Issuer`` of the login URL: where the console's "sign in again" link points; AWS needs none.
+ISSUER: Final = "xacct_widgets"
+_LOOPBACK_NAMES: Final = frozenset({"localhost"})
+#: What opens a URL in a browser (``webbrowser.open``); its answer says whether it did.
+Opener = Callable[[str], Any]
+
+
+class SignInUrl(str):
+    """A console sign-in URL: ``str(url)`` is the real URL (to open), its repr masks the token.
+
+    A notebook displays a cell's last expression with ``repr`` / ``_repr_pretty_``; both show
+    ``SigninToken=[redacted]``, so a saved notebook never holds a usable sign-in link.
+    """
+
+    __slots__ = ()
+
+    @property
+    def masked(self) -> str:
+        """The URL with its sign-in token replaced by ``[redacted]``."""
+        return scrub_text(str.__str__(self))
+
+    def __repr__(self) -> str:
+        return f"SignInUrl({self.masked!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+@dataclass(frozen=True)
+class SignInEndpoints:
+    """Where the two federation steps go, and the console page signed in to by default."""
+
+    federation_url: str
+    console_url: str
+    sandbox: bool = False
+
+
+def _is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def configured_endpoint(session: boto3.Session) -> str | None:
+    """The ``endpoint_url`` botocore would use for STS in ``session`` (profile, environment),
+    or None; read through botocore's own provider rather than parsing config by hand."""
+    core = session._session  # boto3 exposes no public accessor for its botocore session
+    try:
+        if core.get_config_variable("ignore_configured_endpoint_urls"):
+            return None
+        provider = ConfiguredEndpointProvider(
+            full_config=core.full_config,
+            scoped_config=core.get_scoped_config(),
+            client_name="sts",
+        )
+        found = provider.provide()
+    except BotoCoreError:  # a profile that does not exist: no configured endpoint either
+        return None
+    return str(found).rstrip("/") if found else None
+
+
+def sign_in_endpoints(session: boto3.Session, role_arn: str) -> SignInEndpoints:
+    """The federation endpoint and default destination for ``role_arn`` reached from ``session``:
+    the sandbox's own when the session's configured endpoint is on loopback, else the role's
+    partition's public hosts."""
+    endpoint = configured_endpoint(session)
+    if endpoint and _is_loopback(endpoint):
+        return SignInEndpoints(f"{endpoint}/federation", f"{endpoint}/console", sandbox=True)
+    found = partitions.partition_of(role_arn)
+    return SignInEndpoints(found.federation_url, found.console_url)
+
+
+def _session_duration(seconds: int | None, active: ActiveRole) -> int | None:
+    if seconds is None:
+        return None
+    if active.chained:
+        raise InvalidInput(
+            f"SessionDuration {seconds!r} cannot be asked for {active.identity_arn}: it was "
+            "assumed from another role's session (role chaining), and the federation endpoint "
+            "refuses SessionDuration for such credentials.",
+            fix="Leave session_duration out (the console session then lasts as the role's "
+            f"credentials do, at most {ROLE_CHAINING_MAX_SECONDS} seconds), or switch from the "
+            "base user (switch(..., from_base=True)) for a longer console session.",
+        )
+    low, high = SESSION_DURATION_RANGE
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not low <= seconds <= high:
+        raise InvalidInput(
+            f"SessionDuration {seconds!r} is invalid: the console session lasts {low}-{high} "
+            "seconds.",
+            fix=f"Pass an integer from {low} (15 minutes) to {high} (12 hours), or None.",
+        )
+    return seconds
+
+
+def signin_token_request(
+    federation_url: str,
+    access_key: str,
+    secret_key: str,
+    token: str,
+    session_duration: int | None = None,
+) -> str:
+    """The getSigninToken URL (it carries the credentials: never log or show it)."""
+    session = json.dumps({"sessionId": access_key, "sessionKey": secret_key, "sessionToken": token})
+    query: dict[str, str] = {"Action": "getSigninToken"}
+    if session_duration is not None:
+        query["SessionDuration"] = str(session_duration)
+    query["Session"] = session
+    return f"{federation_url}?{urlencode(query)}"
+
+
+def login_url(
+    federation_url: str, signin_token: str, destination: str, issuer: str = ISSUER
+) -> SignInUrl:
+    """The console login URL for a sign-in token (pure: no call)."""
+    query = {
+        "Action": "login",
+        "Issuer": issuer,
+        "Destination": destination,
+        "SigninToken": signin_token,
+    }
+    return SignInUrl(f"{federation_url}?{urlencode(query)}")
+
+
+def _destination(destination: str | None, endpoints: SignInEndpoints) -> str:
+    if destination is None:
+        return endpoints.console_url
+    parts = urlsplit(destination) if isinstance(destination, str) else None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
+        raise InvalidInput(
+            f"Destination {destination!r} is not an absolute console URL.",
+            fix=f"Pass a console page such as {endpoints.console_url!r}, or None for the home "
+            "page.",
+        )
+    return destination
+
+
+def _fetch_token(request_url: str, federation_url: str, who: str, timeout: float) -> str:
+    """One GET to the federation endpoint; every failure as an XacctError with the fix."""
+    try:
+        with urllib.request.urlopen(request_url, timeout=timeout) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as err:
+        status = err.code
+        err.close()
+        if status == 400:
+            raise ExpiredSession(
+                f"The federation endpoint {federation_url} refused the session credentials of "
+                f"{who} (HTTP 400): they have expired or been revoked, or are not temporary "
+                "role credentials.",
+                code="InvalidSession",
+                fix="Switch into the role again (RoleSwitcher.switch or switch_url) and ask for "
+                "a new sign-in URL.",
+            ) from None
+        raise AwsError(
+            f"The federation endpoint {federation_url} answered HTTP {status} to "
+            f"getSigninToken for {who}.",
+            code=f"HTTP{status}",
+            fix="Retry in a moment; if it persists, check the partition's sign-in service health.",
+        ) from None
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        raise AwsError(
+            f"Cannot reach the federation endpoint {federation_url}: {reason}.",
+            code="NetworkError",
+            fix="Check the network (proxy settings: HTTPS_PROXY) or, for the sandbox, that it "
+            "still runs.",
+        ) from None
+    try:
+        token = json.loads(body)["SigninToken"]
+    except (ValueError, KeyError, TypeError):
+        token = None
+    if not isinstance(token, str) or not token:
+        raise AwsError(
+            f"The federation endpoint {federation_url} answered without a SigninToken.",
+            code="InvalidResponse",
+            fix="Check that the endpoint is AWS's (or the sandbox's) federation endpoint.",
+        )
+    return token
+
+
+def console_sign_in_url(
+    session: boto3.Session,
+    active: ActiveRole | None,
+    destination: str | None = None,
+    *,
+    session_duration: int | None = None,
+    timeout: float = FEDERATION_TIMEOUT_S,
+) -> SignInUrl:
+    """The federation sign-in URL for ``active``, whose credentials ``session`` holds.
+
+    Costs one HTTPS GET (getSigninToken); the URL works for 15 minutes.
+
+    Raises:
+        InvalidInput: no active role, a bad destination or session duration (before any call).
+        ExpiredSession: the endpoint refused the credentials (HTTP 400), or there are none.
+        AwsError: the endpoint could not be reached or answered something else.
+    """
+    if active is None:
+        raise InvalidInput(
+            "No role is active, so there is no role session to sign in to the console with.",
+            fix="Switch into a role first (RoleSwitcher.switch(account, role)), then ask again.",
+        )
+    duration = _session_duration(session_duration, active)
+    endpoints = sign_in_endpoints(session, active.role_arn)
+    target = _destination(destination, endpoints)
+    credentials = session.get_credentials()
+    frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    if frozen is None or not (frozen.access_key and frozen.secret_key and frozen.token):
+        raise ExpiredSession(
+            f"The session of {active.identity_arn} holds no temporary credentials.",
+            code="NoSessionToken",
+            fix="Switch into the role again (RoleSwitcher.switch) and ask for the URL again.",
+        )
+    request = signin_token_request(
+        endpoints.federation_url, frozen.access_key, frozen.secret_key, frozen.token, duration
+    )
+    token = _fetch_token(request, endpoints.federation_url, active.identity_arn, timeout)
+    return login_url(endpoints.federation_url, token, target)
