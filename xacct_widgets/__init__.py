@@ -63,6 +63,17 @@ _EXPORTS: dict[str, str] = {
     "ApplyFailed": "xacct_widgets.errors",
     "ApplyDenied": "xacct_widgets.errors",
     "DestructiveChange": "xacct_widgets.errors",
+    "RoleRef": "xacct_widgets.core.profiles",
+    "aws_config_profiles": "xacct_widgets.core.profiles",
+    "aws_base_profiles": "xacct_widgets.core.profiles",
+    "profile_session": "xacct_widgets.core.profiles",
+    "export_profiles": "xacct_widgets.core.profiles",
+    "esr_config": "xacct_widgets.core.profiles",
+    "parse_esr_config": "xacct_widgets.core.profiles",
+    "bookmarks_html": "xacct_widgets.core.profiles",
+    "parse_bookmarks_html": "xacct_widgets.core.profiles",
+    "SignInUrl": "xacct_widgets.core.switch.console",
+    "ProfileConflict": "xacct_widgets.errors",
 }
 
 __all__ = [
@@ -90,18 +101,21 @@ __all__ = [
     "Plan",
     "PolicyNotFound",
     "Preflight",
+    "ProfileConflict",
     "QueryPanel",
     "QueryResult",
     "RestrictPlan",
     "RoleHistory",
     "RoleNotFound",
     "RoleRecord",
+    "RoleRef",
     "RoleSpec",
     "RoleSwitcher",
     "RoleSwitcherBar",
     "RootUserError",
     "Sandbox",
     "SandboxError",
+    "SignInUrl",
     "SourceAccount",
     "SwitchDenied",
     "SwitchRoleWizard",
@@ -111,8 +125,16 @@ __all__ = [
     "WhoMaySwitchWizard",
     "XacctError",
     "account_id",
+    "aws_base_profiles",
+    "aws_config_profiles",
+    "bookmarks_html",
     "connect",
+    "esr_config",
+    "export_profiles",
+    "parse_bookmarks_html",
+    "parse_esr_config",
     "parse_switch_role_url",
+    "profile_session",
     "query",
     "switch_role_url",
 ]
@@ -122,6 +144,15 @@ if TYPE_CHECKING:
     from .core.colors import CONSOLE_COLORS as CONSOLE_COLORS
     from .core.identity import Identity as Identity
     from .core.ids import account_id as account_id
+    from .core.profiles import RoleRef as RoleRef
+    from .core.profiles import aws_base_profiles as aws_base_profiles
+    from .core.profiles import aws_config_profiles as aws_config_profiles
+    from .core.profiles import bookmarks_html as bookmarks_html
+    from .core.profiles import esr_config as esr_config
+    from .core.profiles import export_profiles as export_profiles
+    from .core.profiles import parse_bookmarks_html as parse_bookmarks_html
+    from .core.profiles import parse_esr_config as parse_esr_config
+    from .core.profiles import profile_session as profile_session
     from .core.query import CallerSpec as CallerSpec
     from .core.query import Organization as Organization
     from .core.query import QueryResult as QueryResult
@@ -134,6 +165,7 @@ if TYPE_CHECKING:
     from .core.switch import HistoryEntry as HistoryEntry
     from .core.switch import RoleHistory as RoleHistory
     from .core.switch import RoleSwitcher as RoleSwitcher
+    from .core.switch.console import SignInUrl as SignInUrl
     from .core.target import Plan as Plan
     from .core.target import RoleRecord as RoleRecord
     from .core.target import RoleSpec as RoleSpec
@@ -155,6 +187,7 @@ if TYPE_CHECKING:
     from .errors import InvalidRoleSpec as InvalidRoleSpec
     from .errors import InvalidSwitchRoleUrl as InvalidSwitchRoleUrl
     from .errors import PolicyNotFound as PolicyNotFound
+    from .errors import ProfileConflict as ProfileConflict
     from .errors import RoleNotFound as RoleNotFound
     from .errors import RootUserError as RootUserError
     from .errors import SandboxError as SandboxError
