@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "RoleSwitcherBar": "xacct_widgets.widgets.active_role_bar",
     "QueryPanel": "xacct_widgets.widgets.query_panel",
     "WhoMaySwitchWizard": "xacct_widgets.widgets.who_may_switch",
+    "RoleExportPanel": "xacct_widgets.widgets.role_exports",
     "RestrictPlan": "xacct_widgets.core.source",
     "XacctError": "xacct_widgets.errors",
     "InvalidInput": "xacct_widgets.errors",
@@ -105,6 +106,7 @@ __all__ = [
     "QueryPanel",
     "QueryResult",
     "RestrictPlan",
+    "RoleExportPanel",
     "RoleHistory",
     "RoleNotFound",
     "RoleRecord",
@@ -198,6 +200,7 @@ if TYPE_CHECKING:
     from .widgets.active_role_bar import RoleSwitcherBar as RoleSwitcherBar
     from .widgets.create_role import CreateRoleWizard as CreateRoleWizard
     from .widgets.query_panel import QueryPanel as QueryPanel
+    from .widgets.role_exports import RoleExportPanel as RoleExportPanel
     from .widgets.switch_role import SwitchRoleWizard as SwitchRoleWizard
     from .widgets.who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 

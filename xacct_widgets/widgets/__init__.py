@@ -5,6 +5,7 @@
 * :class:`WhoMaySwitchWizard` - the tutorial's last step: exactly these users may switch.
 * :class:`RoleSwitcherBar` - the console's account menu on one line.
 * :class:`QueryPanel` - one question asked of many accounts (cross-account fan-out).
+* :class:`RoleExportPanel` - roles out to AWS CLI profiles, the extension, bookmarks, the console.
 
 Built on one base (:mod:`.base`: the ``Panel`` with fields from a table, busy/error/status,
 the stable repr and background work; ``Wizard`` on top of it) and shared pickers
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 __all__ = [
     "CreateRoleWizard",
     "QueryPanel",
+    "RoleExportPanel",
     "RoleSwitcherBar",
     "SwitchRoleWizard",
     "WhoMaySwitchWizard",
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from .active_role_bar import RoleSwitcherBar as RoleSwitcherBar
     from .create_role import CreateRoleWizard as CreateRoleWizard
     from .query_panel import QueryPanel as QueryPanel
+    from .role_exports import RoleExportPanel as RoleExportPanel
     from .switch_role import SwitchRoleWizard as SwitchRoleWizard
     from .who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 

@@ -1,9 +1,11 @@
 """``RoleSwitcherBar``: the console's account menu as one line above a notebook's cells.
 
 A badge of what is active (in the role's colour) or of the signed-in user, the role history
-as a dropdown with Switch, and "Back to <user>". The core switcher has no callbacks, so the bar
-redraws itself after its own actions, other xacct widgets sharing the switcher redraw it after
-theirs, and notebook code that switches directly calls :meth:`RoleSwitcherBar.refresh`.
+as a dropdown with Switch, "Back to <user>", and "Open the console as <role>" (the sign-in URL
+goes straight to a browser, never into the bar: :mod:`.console_button`). The core switcher has
+no callbacks, so the bar redraws itself after its own actions, other xacct widgets sharing the
+switcher redraw it after theirs, and notebook code that switches directly calls
+:meth:`RoleSwitcherBar.refresh`.
 """
 
 from __future__ import annotations
@@ -15,18 +17,22 @@ import ipywidgets as w
 from ..core.switch import ActiveRole, HistoryEntry, RoleSwitcher
 from ..errors import InvalidInput, XacctError
 from .base import STYLE, Panel, classed, esc, notify, register
+from .console_button import ConsoleButton, Opener
 from .pickers import HistoryPicker, badge_html, who_text
 
 __all__ = ["RoleSwitcherBar"]
 
 
 class RoleSwitcherBar(Panel):
-    """One line: active-role badge, history dropdown + Switch, Back; errors show under it."""
+    """One line: active-role badge, history dropdown + Switch, Back, console; errors under it.
+
+    ``opener`` opens the console's sign-in URL (default: the core's, ``webbrowser.open``).
+    """
 
     error_css = ("xacct-bar-error",)
     status_css = ("xacct-bar-status",)
 
-    def __init__(self, switcher: RoleSwitcher) -> None:
+    def __init__(self, switcher: RoleSwitcher, *, opener: Opener | None = None) -> None:
         super().__init__()
         if not isinstance(switcher, RoleSwitcher):
             raise InvalidInput(
@@ -56,11 +62,19 @@ class RoleSwitcherBar(Panel):
             w.Button(description="Back", icon="sign-out", layout={"width": "12em"}),
             "xacct-bar-back",
         )
+        self.console = ConsoleButton(self, switcher, "xacct-bar-console", opener=opener)
+        self.console_button = self.console.button
         self.switch_button.on_click(lambda _b: self.do_switch())
         self.back_button.on_click(lambda _b: self.do_back())
         self.history_select.observe(lambda _c: self.refresh_controls(), "value")
         line = w.HBox(
-            [self.badge, self.history_select, self.switch_button, self.back_button],
+            [
+                self.badge,
+                self.history_select,
+                self.switch_button,
+                self.back_button,
+                self.console_button,
+            ],
             layout={"align_items": "center", "flex_flow": "row wrap"},
         )
         self.children = [w.HTML(STYLE), line, self.error, self.status]
@@ -93,6 +107,7 @@ class RoleSwitcherBar(Panel):
     def sync_buttons(self) -> None:
         self.switch_button.disabled = self.selected_entry is None
         self.back_button.disabled = self.switcher.active is None
+        self.console.sync()
 
     # -- actions --------------------------------------------------------------------------------
     def _act(self, doing: str, action: Callable[[], None]) -> bool:
@@ -132,3 +147,8 @@ class RoleSwitcherBar(Panel):
                 notify(self.switcher, self)
 
         return self._act("going back to your user", back)
+
+    def do_console(self) -> bool:
+        """Click "Open the console as <role>": sign in to the console as the active role."""
+        self.status.value = ""
+        return self.console.click()

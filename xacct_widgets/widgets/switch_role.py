@@ -2,7 +2,8 @@
 
 Steps: who am I (root refused, as the console does) -> the role to switch to (paste the
 switch-role URL from A6/A7, or type it) -> preflight checks and Switch -> "currently active" and
-"Back to <user>" -> the role history and bookmarks, with one-click re-switch.
+"Back to <user>" and "Open the console as <role>" -> the role history and bookmarks, and the
+role profiles of the AWS config, with one-click re-switch.
 
 Every call goes through the core (:class:`~xacct_widgets.core.source.SourceAccount` and
 :class:`~xacct_widgets.core.switch.RoleSwitcher`); the widget only collects input, validates
@@ -24,7 +25,9 @@ from ..core.source import Preflight, SourceAccount
 from ..core.switch import ActiveRole, HistoryEntry, RoleHistory, RoleSwitcher
 from ..errors import InvalidInput, XacctError
 from .base import Step, Wizard, button, classed, notify, register
-from .pickers import HistoryPicker, badge_html, history_table_html
+from .console_button import ConsoleButton, Opener
+from .pickers import badge_html
+from .switch_role_history import HistoryStep
 from .switch_role_steps import (
     FIELDS,
     ROOT_REASON,
@@ -47,6 +50,8 @@ class SwitchRoleWizard(Wizard):
     ``session`` is the base session (the IAM user). ``switcher`` lets several widgets (e.g. a
     :class:`RoleSwitcherBar`) share one :class:`RoleSwitcher`; ``history`` is handed to a new
     switcher (a :class:`RoleHistory`, a path, or None for the default persistent history).
+    ``aws_config`` is the AWS config file whose role profiles the last step lists (None: the
+    AWS CLI's own); ``opener`` opens the console's sign-in URL (default ``webbrowser.open``).
 
     State for notebook code: ``switcher`` (use ``switcher.session`` to work as the active
     role), ``source`` (:class:`SourceAccount`), ``active``, ``identity``, ``preflight``,
@@ -61,6 +66,8 @@ class SwitchRoleWizard(Wizard):
         *,
         switcher: RoleSwitcher | None = None,
         history: RoleHistory | str | os.PathLike[str] | None = None,
+        aws_config: str | os.PathLike[str] | None = None,
+        opener: Opener | None = None,
     ) -> None:
         super().__init__()
         if switcher is None:
@@ -119,36 +126,26 @@ class SwitchRoleWizard(Wizard):
         self.back_to_user_button = button(
             "Back to your user", "xacct-back-to-user", self.do_back, icon="sign-out"
         )
-        active = w.VBox([self.active_table, self.back_to_user_button])
+        self.console = ConsoleButton(self, switcher, "xacct-switch-console", opener=opener)
+        self.console_button = self.console.button
+        active = w.VBox(
+            [self.active_table, w.HBox([self.back_to_user_button, self.console_button])]
+        )
 
-        # history
-        self.history_table = classed(w.HTML(""), "xacct-history-table")
-        self.bookmarks_table = classed(w.HTML(""), "xacct-bookmarks-table")
-        self.history_select = HistoryPicker(
-            switcher,
-            "xacct-history",
-            description="Role",
-            style={"description_width": "4em"},
-            layout={"width": "44em"},
+        # history, bookmarks, the AWS config's role profiles
+        self.history_step = HistoryStep(
+            switcher, self._switch_again, self.do_bookmark, self.console, aws_config=aws_config
         )
-        self.history_switch_button = button(
-            "Switch to selected",
-            "xacct-history-switch",
-            self.do_history_switch,
-            button_style="primary",
-            icon="sign-in",
+        part = self.history_step
+        self.history_table, self.bookmarks_table = part.history_table, part.bookmarks_table
+        self.history_select = part.history_select
+        self.history_switch_button, self.bookmark_button = (
+            part.history_switch_button,
+            part.bookmark_button,
         )
-        self.bookmark_button = button("☆ Bookmark", "xacct-bookmark", self.do_bookmark)
         self.history_select.observe(lambda _c: self.refresh_nav(), "value")
-        history = w.VBox(
-            [
-                w.HBox([self.history_select, self.history_switch_button, self.bookmark_button]),
-                w.HTML("<b>History</b> (most recent first)"),
-                self.history_table,
-                w.HTML("<b>Bookmarks</b>"),
-                self.bookmarks_table,
-            ]
-        )
+        self.profiles = part.profiles
+        history = part.box
 
         def step(key: str, body: Any, **hooks: Any) -> Step:
             return Step(key, *STEP_TEXT[key], body, **hooks)
@@ -341,30 +338,21 @@ class SwitchRoleWizard(Wizard):
 
     # -- history --------------------------------------------------------------------------------
     def _render_history(self) -> None:
-        history = self.switcher.history
-        frame = history.frame()
-        self._frames["history"] = frame
-        self.history_table.value = history_table_html(frame, "No role switched to yet.")
-        self.bookmarks_table.value = history_table_html(
-            history.bookmarks(), "No bookmarks yet: choose a role above and click Bookmark."
-        )
-        self.history_select.refresh()
+        self._frames["history"] = self.history_step.render()
         self.sync_buttons()
 
     def sync_buttons(self) -> None:
-        """Back-to-user only with a role active; history buttons only with an entry chosen."""
+        """Back-to-user and the console only with a role active; history buttons only with an
+        entry chosen."""
         self.back_to_user_button.disabled = self.switcher.active is None
         self.switch_button.disabled = not self._form_ok()
-        entry = self.selected_entry
-        self.history_switch_button.disabled = entry is None
-        self.bookmark_button.disabled = entry is None
-        marked = entry is not None and entry.bookmarked
-        self.bookmark_button.description = "★ Remove bookmark" if marked else "☆ Bookmark"
+        self.console.sync()
+        self.history_step.sync()
 
     @property
     def selected_entry(self) -> HistoryEntry | None:
         """The history entry chosen in the dropdown."""
-        return self.history_select.entry
+        return self.history_step.entry
 
     def select(self, account: str, role: str) -> None:
         """Choose a history entry by account and role (what picking it in the dropdown does)."""
@@ -373,21 +361,26 @@ class SwitchRoleWizard(Wizard):
 
     def do_history_switch(self) -> bool:
         """Click "Switch to selected": one-click re-switch from history or bookmarks."""
-        entry = self.selected_entry
-        if entry is None:
-            return False
+        return self.history_step.do_switch()
+
+    def do_profile_switch(self) -> bool:
+        """Click "Switch to profile": switch into the role of the chosen AWS config profile."""
+        return self.profiles.do_switch()
+
+    def _switch_again(self, target: Any, label: str, **overrides: Any) -> bool:
+        """Switch (from the user) into a history entry or a config profile's row."""
 
         def switch() -> None:
             try:
-                self.switcher.switch_entry(entry, from_base=True)
+                self.switcher.switch_entry(target, from_base=True, **overrides)
             finally:
                 self._render_badge()
                 notify(self.switcher, self)
 
-        ok = self.act(f"switching to {entry.role_arn}", switch)
+        ok = self.act(f"switching to {label}", switch)
         if ok:
             self.go(3, "forward")
-            self.say(f"Switched again to {entry.label} from your history.", "ok")
+            self.say(f"Switched to {label}.", "ok")
         return ok
 
     def do_bookmark(self) -> bool:
@@ -397,13 +390,7 @@ class SwitchRoleWizard(Wizard):
             return False
 
         def toggle() -> None:
-            history = self.switcher.history
-            if entry.bookmarked:
-                history.unbookmark(entry.account_id, entry.role_name)
-                self.say(f"Bookmark removed: {entry.label}.")
-            else:
-                history.bookmark(entry.account_id, entry.role_name)
-                self.say(f"Bookmarked: {entry.label}.", "ok")
+            self.say(*self.history_step.toggle_bookmark(entry))
             self._render_history()
             notify(self.switcher, self)
 

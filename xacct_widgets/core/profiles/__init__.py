@@ -13,6 +13,7 @@ from .aws_config import (
     profile_session,
 )
 from .bookmarks import BOOKMARK_COLUMNS, bookmarks_html, parse_bookmarks_html
+from .config_file import config_path
 from .esr import ESR_COLUMNS, esr_config, parse_esr_config
 from .export import EXPORT_COLUMNS, export_profiles, profile_names
 from .refs import REF_COLUMNS, RoleRef, refs_frame, role_refs
@@ -28,6 +29,7 @@ __all__ = [
     "aws_base_profiles",
     "aws_config_profiles",
     "bookmarks_html",
+    "config_path",
     "esr_config",
     "export_profiles",
     "parse_bookmarks_html",
