@@ -83,7 +83,7 @@ def test_executed_notebook_holds_no_secret(
     monkeypatch.setenv("XACCT_SANDBOX_URL", fresh_sandbox.endpoint_url)
     output = tmp_path / notebook.name
     papermill.execute_notebook(
-        str(notebook), str(output), progress_bar=False, cwd=str(notebook.parent)
+        str(notebook), str(output), progress_bar=False, cwd=str(tmp_path)
     )
     text = output.read_text()
     secrets = issued_secrets()

@@ -56,7 +56,7 @@ def run_all(tmp_path: Path, name: str) -> str:
 
     output = tmp_path / name
     papermill.execute_notebook(
-        str(NOTEBOOK), str(output), progress_bar=False, cwd=str(NOTEBOOK.parent)
+        str(NOTEBOOK), str(output), progress_bar=False, cwd=str(tmp_path)
     )
     text = output.read_text()
     assert "Traceback" not in text

@@ -76,7 +76,7 @@ def test_run_all_twice_keeps_the_readers_changes(
     source = ROOT / "notebooks" / f"{notebook}.ipynb"
     for run in ("first", "second"):
         papermill.execute_notebook(
-            str(source), str(tmp_path / f"{run}.ipynb"), progress_bar=False, cwd=str(source.parent)
+            str(source), str(tmp_path / f"{run}.ipynb"), progress_bar=False, cwd=str(tmp_path)
         )
         assert _state(fresh_sandbox) == before, f"Run All ({run}) changed the reader's setup"
     role = xw.TargetAccount(fresh_sandbox.session("target", "admin")).spec_of(ROLE)
