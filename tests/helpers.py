@@ -129,7 +129,7 @@ def count_calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 
 # -- secrets ---------------------------------------------------------------------------------------
 def issued_secrets() -> list[str]:
-    """Every secret key and session token the in-process sandbox has issued so far."""
+    """Every secret key, session token and sign-in token the in-process sandbox has issued."""
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 
@@ -143,6 +143,9 @@ def issued_secrets() -> list[str]:
         if backend is not None:
             for role in list(backend.assumed_roles):
                 secrets += [role.secret_access_key, role.session_token]
+    from xacct_widgets.sandbox.console import issued_tokens
+
+    secrets += issued_tokens()  # console sign-in tokens (getSigninToken)
     return [s for s in secrets if s]
 
 

@@ -91,6 +91,8 @@ def test_executed_notebook_holds_no_secret(
         assert len(secrets) > len(fresh_sandbox.secrets())
     leaked = [s[:4] for s in secrets if s in text]
     assert not leaked, f"{notebook.name} output holds secrets starting {leaked}"
+    if "console_sign_in_url()" in notebook.read_text():  # a sign-in URL is shown, token hidden
+        assert "SigninToken=[redacted]" in text
     assert "Traceback" not in text
 
 

@@ -57,6 +57,7 @@ def test_package_exports_and_lazy_import():
     assert widgets.__all__ == [
         "CreateRoleWizard",
         "QueryPanel",
+        "RoleExportPanel",
         "RoleSwitcherBar",
         "SwitchRoleWizard",
         "WhoMaySwitchWizard",

@@ -95,6 +95,12 @@ def forget_console() -> None:
         _tokens.clear()
 
 
+def issued_tokens() -> list[str]:
+    """The sign-in tokens issued in this process and not yet expired (for leak scans)."""
+    with _lock:
+        return list(_tokens)
+
+
 # -- HTTP plumbing -------------------------------------------------------------------------------
 def _reply(
     start: StartResponse,
