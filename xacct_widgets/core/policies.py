@@ -17,7 +17,7 @@ from ..policy import canonical as policy_canonical
 from ..policy import equivalent as policy_equivalent
 from ..policy.document import as_list as _as_list
 from ..policy.document import scalar as _scalar
-from . import ids
+from . import ids, partitions
 
 __all__ = [
     "POLICY_VERSION",
@@ -44,11 +44,18 @@ def _dedupe(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _principal_arn(value: str, account: str) -> str:
-    """Validate one trusted principal: the account's root, or a user or role in that account."""
+def _principal_arn(value: str, account: str, partition: str = "aws") -> str:
+    """Validate one trusted principal: the account's root, or a user or role in that account.
+
+    The principal must be in the role's partition: IAM refuses a GovCloud or China trust policy
+    naming a commercial ARN (each partition is its own set of accounts):
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html,
+    https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-arns.html.
+    """
+    head = f"arn:{partition}:iam::{account}"
     rule = (
-        f"arn:aws:iam::{account}:user/NAME, arn:aws:iam::{account}:role/NAME or "
-        f"arn:aws:iam::{account}:root (no wildcards, same account as trusted_account)"
+        f"{head}:user/NAME, {head}:role/NAME or "
+        f"{head}:root (no wildcards, same account as trusted_account)"
     )
     if not isinstance(value, str) or "*" in value or "?" in value:
         raise InvalidRoleSpec(
@@ -59,10 +66,17 @@ def _principal_arn(value: str, account: str) -> str:
         arn = ids.parse_arn(value)
     except InvalidArn as err:
         raise InvalidRoleSpec(f"Principal {value!r} is invalid: it must be {rule}.") from err
+    if arn.partition != partition:
+        raise InvalidRoleSpec(
+            f"Principal {value!r} is in partition {arn.partition!r}, not the role's partition "
+            f"{partition!r}: it must be {rule}.",
+            fix=f"A role in {partition!r} can only trust principals of {partition!r}: use the "
+            f"principal's {partition!r} ARN, or give the RoleSpec partition={arn.partition!r}.",
+        )
     if arn.service == "sts":
         raise InvalidRoleSpec(
             f"Principal {value!r} is a session, not a user or role: it must be {rule}.",
-            fix="Trust the role behind the session (arn:aws:iam::ACCOUNT:role/NAME).",
+            fix=f"Trust the role behind the session (arn:{partition}:iam::ACCOUNT:role/NAME).",
         )
     if arn.resource_type == "group":
         raise InvalidRoleSpec(
@@ -101,20 +115,26 @@ def trust_policy(
     principals: Iterable[str] | None = None,
     external_id: str | None = None,
     require_mfa: bool = False,
+    *,
+    partition: str = "aws",
 ) -> dict[str, Any]:
     """Build the trust policy that lets ``trusted_account`` (or only some of its users/roles) in.
 
-    With no ``principals`` the whole account is trusted (``arn:aws:iam::ACCOUNT:root``), as the
-    console's "another AWS account" option does; who in that account may then switch is decided
-    by the source account's own policies (see :func:`assume_role_policy`).
+    With no ``principals`` the whole account is trusted (``arn:PARTITION:iam::ACCOUNT:root``),
+    as the console's "another AWS account" option does; who in that account may then switch is
+    decided by the source account's own policies (see :func:`assume_role_policy`).
+    ``partition`` is the role's (``aws``, ``aws-cn``, ``aws-us-gov``): the root and every listed
+    principal are ARNs of that partition
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
     """
     account = ids.account_id(trusted_account)
+    name = partitions.partition(partition).name
     if principals is None:
-        arns = [f"arn:aws:iam::{account}:root"]
+        arns = [f"arn:{name}:iam::{account}:root"]
     else:
         if isinstance(principals, str):
             principals = [principals]
-        arns = _dedupe(_principal_arn(p, account) for p in principals)
+        arns = _dedupe(_principal_arn(p, account, name) for p in principals)
         if not arns:
             raise InvalidRoleSpec(
                 "principals=[] would trust nobody.",

@@ -176,6 +176,7 @@ class CreateRoleWizard(Wizard):
             tags=tags_from_text(self.tags.value),
             trusted_principals=base.trusted_principals if base is not None else (),
             permissions_boundary=self.permissions_boundary.value.strip() or None,
+            partition=self.target.partition,  # the policy list's ARNs are in it (read once)
         )
 
     @property

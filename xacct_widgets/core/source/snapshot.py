@@ -55,8 +55,10 @@ class Entity:
         if self.kind == "user":
             return Principal(self.arn, userid=self.userid)
         if self.kind == "role":
-            account = self.arn.split(":")[4]
-            session = f"arn:aws:sts::{account}:assumed-role/{self.name}/xacct-check"
+            # The session ARN is in the role's partition (arn:aws-us-gov:sts::...):
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+            _, partition, _, _, account = self.arn.split(":")[:5]
+            session = f"arn:{partition}:sts::{account}:assumed-role/{self.name}/xacct-check"
             return Principal(session, role_arn=self.arn)
         return None
 

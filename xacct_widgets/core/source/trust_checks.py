@@ -131,7 +131,7 @@ def trust_unknown(caller: Identity, role_arn: str, external_id: str | None) -> l
             None,
             "Unknown: the role's trust policy could not be read (see 'role exists').",
             f"Make sure the trust policy of {role_arn} names "
-            f"arn:aws:iam::{caller.account_id}:root or {caller.arn}.",
+            f"arn:{caller.partition}:iam::{caller.account_id}:root or {caller.arn}.",
             f"Could not be checked from {dashed(caller.account_id)}: the role's trust policy "
             f"is only readable in {target}.",
             "Nothing to do now; if AWS refuses the switch, ask an administrator of "
@@ -167,7 +167,7 @@ def check_trust_names(
     who = f"account {caller.account_id} or {caller.arn}"
     source, target = dashed(caller.account_id), dashed(ids.parse_role_arn(role_arn).account_id)
     fix = (
-        f"In the target account, add arn:aws:iam::{caller.account_id}:root (or the "
+        f"In the target account, add arn:{caller.partition}:iam::{caller.account_id}:root (or the "
         "caller's ARN) as a trusted principal of the role (TargetAccount.apply with "
         f"trusted_account={caller.account_id!r})."
     )

@@ -112,8 +112,9 @@ class TargetAccount:
         """The existing role's full settings as a RoleSpec: ``plan(spec_of(name)).is_noop``.
 
         Trusted principals, ExternalId, MFA, max session, description, path, tags, permissions
-        boundary, managed and inline policies: edit a copy (``dataclasses.replace``) or add to
-        it (:meth:`RoleSpec.plus`) and nothing the role has is lost by accident.
+        boundary, managed and inline policies, partition (the role's ARN's): edit a copy
+        (``dataclasses.replace``) or add to it (:meth:`RoleSpec.plus`) and nothing the role has
+        is lost by accident.
 
         Raises:
             RoleNotFound: no such role.
@@ -156,11 +157,14 @@ class TargetAccount:
 
         Reads GetRole, the attached and inline policy lists, the inline documents the spec also
         names, and GetPolicy for each policy to attach (a missing one is a problem, not a step).
+        A spec in the default partition is re-based to the account's (the role's ARN's, else the
+        caller's: :meth:`RoleSpec.for_partition`); one made for another raises InvalidRoleSpec.
         """
         if not isinstance(spec, RoleSpec):
             raise InvalidInput(f"plan() needs a RoleSpec, not {type(spec).__name__}.")
         current = reads.role_state(self.iam, spec.name, inline=spec.inline_policies)
         record = current.record if current is not None else None
+        spec = spec.for_partition(record.partition if record is not None else self.partition)
         attached = record.managed_policy_arns if record is not None else ()
         checked = [a for a in spec.managed_policy_arns if a not in attached]
         boundary = spec.permissions_boundary

@@ -11,7 +11,10 @@ Only trust policies of the shape RoleSpec builds are read as settings (one Allow
 ``sts:AssumeRole``, AWS principals of one account, an optional ``sts:ExternalId`` and
 ``aws:MultiFactorAuthPresent`` condition: the console's "Another AWS account" role,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user.html); anything else
-is reported, never silently simplified.
+is reported, never silently simplified. Principals of any partition are read (``arn:aws-cn:``,
+``arn:aws-us-gov:``: https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-arns.html,
+https://docs.amazonaws.cn/en_us/aws/latest/userguide/ARNs.html); a bare account ID is the root of
+the role's partition, as IAM stores it.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ from .spec import RoleSpec
 __all__ = ["TrustSettings", "read_trust", "same_trust", "spec_from_state", "trust_removes"]
 
 _ACCOUNT = re.compile(r"[0-9]{12}")
-_ROOT = re.compile(r"arn:aws:iam::([0-9]{12}):root")
-_PRINCIPAL = re.compile(r"arn:aws:iam::([0-9]{12}):(?:root|(?:user|role)/.+)")
+_PARTITION = r"arn:(?P<partition>aws(?:-[a-z]+)*)"
+_ROOT = re.compile(_PARTITION + r":iam::(?P<account>[0-9]{12}):root")
+_PRINCIPAL = re.compile(_PARTITION + r":iam::(?P<account>[0-9]{12}):(?:root|(?:user|role)/.+)")
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,13 @@ class TrustSettings:
     def accounts(self) -> tuple[str, ...]:
         """The accounts the principals belong to."""
         found = (_PRINCIPAL.fullmatch(p) for p in self.principals)
-        return tuple(sorted({m.group(1) for m in found if m}))
+        return tuple(sorted({m.group("account") for m in found if m}))
+
+    @property
+    def partitions(self) -> tuple[str, ...]:
+        """The partitions the principals are in (``aws``, ``aws-cn``, ``aws-us-gov``)."""
+        found = (_PRINCIPAL.fullmatch(p) for p in self.principals)
+        return tuple(sorted({m.group("partition") for m in found if m}))
 
 
 def _unreadable(why: str) -> TrustSettings:
@@ -93,8 +103,19 @@ def _condition(condition: Any) -> tuple[str | None, bool, str]:
     return external_id, mfa, ""
 
 
-def read_trust(document: Mapping[str, Any] | str | None) -> TrustSettings:
-    """Read a trust policy as RoleSpec settings; ``unreadable`` says why when it cannot be."""
+def _partition_of(values: list[str]) -> str:
+    """The partition of the first ARN among ``values``; ``aws`` when there is none."""
+    found = (_PRINCIPAL.fullmatch(v) for v in values)
+    return next((m.group("partition") for m in found if m), "aws")
+
+
+def read_trust(
+    document: Mapping[str, Any] | str | None, partition: str | None = None
+) -> TrustSettings:
+    """Read a trust policy as RoleSpec settings; ``unreadable`` says why when it cannot be.
+
+    ``partition`` is the role's, for a bare account ID (None: that of the document's ARNs).
+    """
     if not document:
         return _unreadable("the role has no trust policy")
     policy = policies.load_policy(document)
@@ -110,10 +131,11 @@ def read_trust(document: Mapping[str, Any] | str | None) -> TrustSettings:
     if not isinstance(principal, Mapping) or set(principal) != {"AWS"}:
         return _unreadable(f"it trusts {principal!r}, not AWS accounts, users or roles")
     principals = []
-    for value in as_list(principal["AWS"]):
-        text = str(value)
+    values = [str(v) for v in as_list(principal["AWS"])]
+    partition = partition or _partition_of(values)
+    for text in values:
         if _ACCOUNT.fullmatch(text):
-            text = f"arn:aws:iam::{text}:root"
+            text = f"arn:{partition}:iam::{text}:root"
         if not _PRINCIPAL.fullmatch(text):
             return _unreadable(f"it trusts {text!r}")
         principals.append(text)
@@ -134,13 +156,16 @@ def spec_from_state(state: RoleState) -> RoleSpec:
             service principal, other conditions): the message says which, the fix what to do.
     """
     record = state.record
-    trust = read_trust(record.trust_policy)
+    partition = record.partition
+    trust = read_trust(record.trust_policy, partition)
     accounts = trust.accounts
     why = trust.unreadable or (
         f"it trusts {len(accounts)} accounts ({', '.join(accounts)}); RoleSpec trusts one"
         if len(accounts) != 1
         else ""
     )
+    if not why and trust.partitions != (partition,):
+        why = f"it trusts principals in {', '.join(trust.partitions)}, the role is in {partition}"
     if why:
         raise InvalidRoleSpec(
             f"Role {record.name!r} has a trust policy RoleSpec cannot express: {why}.",
@@ -148,7 +173,7 @@ def spec_from_state(state: RoleState) -> RoleSpec:
             "give it a RoleSpec of your own: one account (or users and roles in it), with an "
             "optional ExternalId and MFA.",
         )
-    root = f"arn:aws:iam::{accounts[0]}:root"
+    root = f"arn:{partition}:iam::{accounts[0]}:root"
     principals = () if trust.principals == (root,) else trust.principals
     return RoleSpec(
         name=record.name,
@@ -163,6 +188,7 @@ def spec_from_state(state: RoleState) -> RoleSpec:
         description=record.description,
         tags=dict(record.tags),
         permissions_boundary=record.permissions_boundary,
+        partition=partition,
     )
 
 

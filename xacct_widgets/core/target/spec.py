@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, NoReturn, TypeVar
 
 from ...errors import InvalidInput, InvalidPolicy, InvalidRoleSpec
-from .. import ids, policies
+from .. import ids, partitions, policies
 
 __all__ = [
     "MAX_DESCRIPTION",
@@ -250,6 +250,25 @@ def permissions_boundary(value: Any) -> str | None:
     return _field("permissions_boundary", ids.managed_policy_arn, value)
 
 
+def _partition(value: Any) -> str:
+    return partitions.partition(value).name
+
+
+def _in_partition(name: str, arn: str, partition: str) -> str:
+    """``arn`` if it is in ``partition``: a GovCloud or China role attaches only its partition's
+    policies (https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-arns.html,
+    https://docs.amazonaws.cn/en_us/aws/latest/userguide/ARNs.html)."""
+    found = ids.parse_arn(arn).partition
+    if found != partition:
+        fix = f"Use {_rebased(arn, found, partition)!r}, or give the RoleSpec partition={found!r}."
+        _spec_error(name, arn, f"in the spec's partition {partition!r}", fix)
+    return arn
+
+
+def _rebased(arn: str, old: str, new: str) -> str:
+    return f"arn:{new}:{arn.removeprefix(f'arn:{old}:')}"
+
+
 def _checked_trust(spec: RoleSpec) -> dict[str, Any]:
     return policies.validate_policy_document(spec.trust_policy(), kind="trust")
 
@@ -262,7 +281,9 @@ class RoleSpec:
     Every field is checked before any API call, so a typo fails here with the field, the bad
     value and the rule, not half-way through an apply. Lists are accepted and stored as tuples;
     ``trusted_principals`` empty means "the whole trusted account" (its ``root`` ARN), as the
-    console's "Another AWS account" option does.
+    console's "Another AWS account" option does. ``partition`` (``aws``, ``aws-cn``,
+    ``aws-us-gov``) is the one every ARN of the spec is in; a spec left in the default ``aws``
+    is re-based to the target account's partition when planned (:meth:`for_partition`).
     """
 
     name: str
@@ -277,6 +298,7 @@ class RoleSpec:
     description: str = ""
     tags: Mapping[str, str] = field(default_factory=FrozenMap)
     permissions_boundary: str | None = None
+    partition: str = "aws"
 
     def __post_init__(self) -> None:
         # Frozen: normalised values are written through object.__setattr__.
@@ -284,11 +306,13 @@ class RoleSpec:
             object.__setattr__(self, name, value)
 
         put("name", _field("name", ids.role_name, self.name))
+        put("partition", _field("partition", _partition, self.partition))
         put("trusted_account", _field("trusted_account", ids.account_id, self.trusted_account))
         arns = [
             _field("managed_policy_arns", ids.managed_policy_arn, a)
             for a in _strings("managed_policy_arns", self.managed_policy_arns)
         ]
+        arns = [_in_partition("managed_policy_arns", a, self.partition) for a in arns]
         put("managed_policy_arns", tuple(dict.fromkeys(arns)))
         if len(self.managed_policy_arns) > MAX_MANAGED_POLICIES:
             _spec_error(
@@ -312,6 +336,8 @@ class RoleSpec:
         put("description", description(self.description))
         put("tags", _tags(self.tags))
         put("permissions_boundary", permissions_boundary(self.permissions_boundary))
+        if self.permissions_boundary is not None:
+            _in_partition("permissions_boundary", self.permissions_boundary, self.partition)
         # Builds (and so validates) the trust policy: principals in the trusted account, no '*',
         # and within IAM's size limit for a trust policy (many principals can exceed it).
         _field("trusted_principals", lambda _: _checked_trust(self), None)
@@ -323,6 +349,7 @@ class RoleSpec:
             self.trusted_principals or None,
             external_id=self.external_id,
             require_mfa=self.require_mfa,
+            partition=self.partition,
         )
 
     def plus(
@@ -350,4 +377,34 @@ class RoleSpec:
 
     def role_arn(self, account: str) -> str:
         """The ARN this role has (or will have) in ``account``."""
-        return ids.role_arn(account, self.name, self.path)
+        return ids.role_arn(account, self.name, self.path, partition=self.partition)
+
+    def for_partition(self, partition: str) -> RoleSpec:
+        """This spec for a target account in ``partition`` (the target caller's).
+
+        A spec in the default ``aws`` is re-based: its policy, boundary and principal ARNs move to
+        ``partition`` (``arn:aws:iam::aws:policy/X`` -> ``arn:aws-us-gov:iam::aws:policy/X``,
+        https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/using-govcloud-arns.html).
+
+        Raises:
+            InvalidRoleSpec: the spec was made in another partition (not the default) than
+                ``partition``: its principals and policies cannot exist there.
+        """
+        name = _field("partition", _partition, partition)
+        if name == self.partition:
+            return self
+        if self.partition != "aws":
+            raise InvalidRoleSpec(
+                f"RoleSpec {self.name!r} is in partition {self.partition!r}, but the target "
+                f"account is in partition {name!r}: its ARNs cannot exist there.",
+                fix=f"Plan it with a session in a {self.partition!r} account, or make the spec "
+                f"with partition={name!r} and that partition's ARNs.",
+            )
+        boundary = self.permissions_boundary
+        return replace(
+            self,
+            partition=name,
+            managed_policy_arns=tuple(_rebased(a, "aws", name) for a in self.managed_policy_arns),
+            trusted_principals=tuple(_rebased(p, "aws", name) for p in self.trusted_principals),
+            permissions_boundary=_rebased(boundary, "aws", name) if boundary else None,
+        )
