@@ -106,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
     from .app import add_app_parser
+    from .profiles_cli import add_profiles_parsers
     from .runbook import add_runbook_parser
 
     add_runbook_parser(sub)
     add_app_parser(sub)
+    add_profiles_parsers(sub)
     return parser
 
 

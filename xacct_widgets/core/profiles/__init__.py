@@ -14,6 +14,7 @@ from .aws_config import (
 )
 from .bookmarks import BOOKMARK_COLUMNS, bookmarks_html, parse_bookmarks_html
 from .config_file import config_path
+from .console import open_profile_console, profile_console_url
 from .esr import ESR_COLUMNS, esr_config, parse_esr_config
 from .export import EXPORT_COLUMNS, export_profiles, profile_names
 from .refs import REF_COLUMNS, RoleRef, refs_frame, role_refs
@@ -32,8 +33,10 @@ __all__ = [
     "config_path",
     "esr_config",
     "export_profiles",
+    "open_profile_console",
     "parse_bookmarks_html",
     "parse_esr_config",
+    "profile_console_url",
     "profile_names",
     "profile_session",
     "refs_frame",
