@@ -8,7 +8,8 @@ What each fixture gives:
   reason, only when no Chromium binary exists (CI installs Debian's ``chromium``).
 * ``lab`` (module): JupyterLab serving a *copy* of ``notebooks/`` (JupyterLab autosaves), with
   a token, a private role-history file and the news popup switched off by an
-  ``overrides.json`` in a private app-settings dir.
+  ``overrides.json`` in a private app-settings dir; a test module overriding ``lab_env`` adds
+  environment variables to the server and its kernels.
 * ``browser_page``: a fresh page per test; on failure a full-page PNG goes to
   ``test-artifacts/`` next to the wizard screenshots the tests save.
 * ``notebook_ui`` / ``wizard_ui``: the small page-driving helpers the tests share (fixtures
@@ -184,8 +185,9 @@ def server_env(home: Path, sandbox_url: str, history: Path) -> dict[str, str]:
     return env
 
 
-def start_lab(tmp: Path, sandbox_url: str) -> Server:
-    """``jupyter lab`` on a copy of the notebooks; returns once ``/api/status`` answers."""
+def start_lab(tmp: Path, sandbox_url: str, extra_env: dict[str, str] | None = None) -> Server:
+    """``jupyter lab`` on a copy of the notebooks; returns once ``/api/status`` answers.
+    ``extra_env`` is added to the server's environment (its kernels inherit it)."""
     root = tmp / "notebooks"
     copy_notebooks(root)
     app_settings = tmp / "app-settings"
@@ -215,7 +217,7 @@ def start_lab(tmp: Path, sandbox_url: str) -> Server:
     with log.open("w") as out:
         process = subprocess.Popen(
             command,
-            env=server_env(tmp / "home", sandbox_url, history),
+            env={**server_env(tmp / "home", sandbox_url, history), **(extra_env or {})},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -273,10 +275,19 @@ def start_app(tmp: Path, sandbox_url: str) -> Server:
 
 
 @pytest.fixture(scope="module")
-def lab(sandbox: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def lab_env() -> dict[str, str]:
+    """Extra environment for the ``lab`` server and its kernels: none here; a test module
+    overrides this fixture to add some (e.g. ``BROWSER``)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def lab(
+    sandbox: Any, tmp_path_factory: pytest.TempPathFactory, lab_env: dict[str, str]
+) -> Iterator[Server]:
     """JupyterLab wired to the session sandbox, reseeded first (no roles left by others)."""
     sandbox.reset()
-    server = start_lab(tmp_path_factory.mktemp("lab"), sandbox.endpoint_url)
+    server = start_lab(tmp_path_factory.mktemp("lab"), sandbox.endpoint_url, lab_env)
     yield server
     stop_process(server.process)
 
