@@ -122,6 +122,8 @@ def test_show_write_then_a_second_export_changes_nothing(panel, config):
     assert profiles.backup and Path(profiles.backup).read_text() == CONFIG
     note = profiles.note.value
     assert "Wrote 2 profiles" in note and profiles.backup in note
+    assert "aws --profile prod sts get-caller-identity" in note
+    assert ">added<" in profiles.diff_table.value  # the table now says what was done
     assert profiles.write_button.disabled  # written: a new diff is needed
 
     profiles.show_button.click()

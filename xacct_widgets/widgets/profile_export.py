@@ -63,7 +63,7 @@ def diff_html(diff: pd.DataFrame, empty: str = "No roles chosen.") -> str:
     shown = diff[[c for c in DIFF_VIEW if c in diff]].rename(columns=DIFF_VIEW)
     if "what changes" in shown:
         shown["what changes"] = shown["what changes"].replace("", "-")
-    red = list(diff["action"] == "update") if not diff.empty else None
+    red = list(diff["action"].isin(["update", "updated"])) if not diff.empty else None
     return readable_table_html(shown, css="xacct-profile-diff", empty=empty, red_rows=red)
 
 
@@ -242,8 +242,11 @@ class ProfileExport:
             self.result = result
             self.backup = _backup_of(result)
             self.reset()
-            self.diff_table.value = diff_html(result)
+            done = {"add": "added", "update": "updated"}  # the table now says what was done
+            self.diff_table.value = diff_html(result.assign(action=result["action"].replace(done)))
             written = _writes(result)
+            changed = result.loc[result["action"] != "unchanged", "profile"]
+            example = changed.iloc[0] if not changed.empty else "NAME"
             saved = (
                 f" The previous file was saved as <code>{esc(self.backup)}</code>."
                 if self.backup
@@ -252,7 +255,8 @@ class ProfileExport:
             self.note.value = box_html(
                 "ok",
                 f"Wrote {esc(plural(written, 'profile'))} to <code>{esc(self.config_file)}</code>."
-                f"{saved} Try one: <code>aws --profile NAME sts get-caller-identity</code>.",
+                f"{saved} Try it: <code>aws --profile {esc(example)} sts get-caller-identity"
+                "</code>.",
             )
             self.panel.say(f"Wrote {plural(written, 'profile')}.", "ok")
 
