@@ -14,13 +14,20 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
 from ..errors import InvalidInput, InvalidSwitchRoleUrl
 from . import colors, ids, partitions
 
-__all__ = ["SWITCH_ROLE_BASE", "SwitchRoleLink", "parse_switch_role_url", "switch_role_url"]
+__all__ = [
+    "SWITCH_ROLE_BASE",
+    "LinkedRole",
+    "SwitchRoleLink",
+    "link_of",
+    "parse_switch_role_url",
+    "switch_role_url",
+]
 
 #: The commercial partition's switch-role page (others: ``partitions.partition(name)``).
 SWITCH_ROLE_BASE: Final = partitions.partition("aws").switch_role_base
@@ -104,6 +111,30 @@ def switch_role_url(
     ``partition`` (``aws-cn``, ``aws-us-gov``) picks that partition's sign-in host.
     """
     return SwitchRoleLink(account, role_name, display_name, color, path, partition).url
+
+
+class LinkedRole(Protocol):
+    """What a switch-role link is made of: a history entry, the active role, a RoleRef..."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def role_name(self) -> str: ...
+    @property
+    def display_name(self) -> str | None: ...
+    @property
+    def color(self) -> str | None: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def partition(self) -> str: ...
+
+
+def link_of(role: LinkedRole) -> SwitchRoleLink:
+    """The switch-role link of anything that names a role and how the console labels it."""
+    return SwitchRoleLink(
+        role.account_id, role.role_name, role.display_name, role.color, role.path, role.partition
+    )
 
 
 def _bad(url: object, reason: str, fix: str | None = None) -> InvalidSwitchRoleUrl:

@@ -72,21 +72,7 @@ MANAGED_KEYS: Final = (
 # source_profile, and the extension's aws_account_id/role_name would repeat role_arn.
 _REPLACED_KEYS: Final = ("credential_source", "aws_account_id", "role_name")
 #: Columns of the diff :func:`export_profiles` returns.
-EXPORT_COLUMNS: Final = (
-    "profile",
-    "action",
-    "changes",
-    "role_arn",
-    "source_profile",
-    "external_id",
-    "mfa_serial",
-    "duration_seconds",
-    "role_session_name",
-    "color",
-    "region",
-    "endpoint_url",
-    "hand_written",
-)
+EXPORT_COLUMNS: Final = ("profile", "action", "changes", *MANAGED_KEYS, "hand_written")
 _UNSET: Final = "(unset)"
 _SLUG_BAD: Final = re.compile(r"[^a-z0-9._-]+")
 

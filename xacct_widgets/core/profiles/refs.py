@@ -101,14 +101,7 @@ class RoleRef:
 
     @property
     def switch_role_url(self) -> str:
-        return urls.switch_role_url(
-            self.account_id,
-            self.role_name,
-            self.display_name,
-            self.color,
-            self.path,
-            partition=self.partition,
-        )
+        return urls.link_of(self).url
 
     def with_(self, **changes: Any) -> RoleRef:
         """A copy with ``changes`` (validated again)."""
@@ -162,7 +155,7 @@ def _from_mapping(row: Mapping[str, Any]) -> RoleRef:
 def _one(item: Any) -> RoleRef:
     if isinstance(item, RoleRef):
         return item
-    if isinstance(item, HistoryEntry):
+    if isinstance(item, HistoryEntry | urls.SwitchRoleLink):
         return RoleRef(
             item.account_id,
             item.role_name,
@@ -173,15 +166,6 @@ def _one(item: Any) -> RoleRef:
         )
     if isinstance(item, ActiveRole):
         return RoleRef.from_arn(item.role_arn, display_name=item.display_name, color=item.color)
-    if isinstance(item, urls.SwitchRoleLink):
-        return RoleRef(
-            item.account_id,
-            item.role_name,
-            item.path,
-            item.partition,
-            item.display_name,
-            item.color,
-        )
     if isinstance(item, Mapping):
         return _from_mapping(item)
     if isinstance(item, str):

@@ -67,14 +67,7 @@ class ActiveRole:
     @property
     def switch_role_url(self) -> str:
         """The console link for the role, on its partition's sign-in host."""
-        return urls.switch_role_url(
-            self.account_id,
-            self.role_name,
-            self.display_name,
-            self.color,
-            self.path,
-            partition=self.partition,
-        )
+        return urls.link_of(self).url
 
     def frame(self) -> pd.DataFrame:
         """One row, columns :data:`ACTIVE_COLUMNS`."""

@@ -86,14 +86,7 @@ class HistoryEntry:
     @property
     def switch_role_url(self) -> str:
         """The console link for this entry (what the tutorial's author bookmarked)."""
-        return urls.switch_role_url(
-            self.account_id,
-            self.role_name,
-            self.display_name,
-            self.color,
-            self.path,
-            partition=self.partition,
-        )
+        return urls.link_of(self).url
 
     @property
     def label(self) -> str:
