@@ -29,7 +29,8 @@ Opener = Callable[[str], Any]
 NO_BROWSER_HELP: Final = (
     "No browser could be opened from this kernel (it may run on another machine). On your own "
     "machine, run <code>webbrowser.open(str(switcher.console_sign_in_url()))</code> in a "
-    "notebook or Python shell with the same role active. The link signs whoever holds it in as "
+    "notebook or Python shell with the same role active, or <code>xacct console PROFILE</code> "
+    "for a role profile you exported. The link signs whoever holds it in as "
     "the role for a while: open it, never paste, share or save it."
 )
 
