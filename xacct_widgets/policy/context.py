@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final, Literal
 
 __all__ = [
@@ -37,6 +38,16 @@ _PRINCIPAL_TYPE_KEY: Final = {
 }
 
 
+@lru_cache(maxsize=8192)
+def _arn_parts(arn: str) -> tuple[str, str, str, str] | None:
+    """(partition, service, account, resource) of an ARN; every request asks this many times."""
+    match = _ARN.match(arn)
+    if match is None:
+        return None
+    partition, service, _region, account, resource = match.groups()
+    return partition, service, account or "", resource
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who makes a request.
@@ -58,11 +69,7 @@ class Principal:
 
     @property
     def _parts(self) -> tuple[str, str, str, str] | None:
-        match = _ARN.match(self.arn)
-        if match is None:
-            return None
-        partition, service, _region, account, resource = match.groups()
-        return partition, service, account or "", resource
+        return _arn_parts(self.arn)
 
     @property
     def account(self) -> str:

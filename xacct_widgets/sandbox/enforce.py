@@ -23,7 +23,6 @@ A refusal answers with the service's own error ("Troubleshoot access denied erro
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any, Final
 from urllib.parse import unquote
@@ -39,6 +38,7 @@ from .principals import (
     PARTITION,
     Caller,
     boundary_of,
+    cached_policy,
     identity_policies,
     scp_levels,
     session_facts,
@@ -100,7 +100,10 @@ def _bucket_policy(resource: str) -> tuple[Policy | None, str]:
         return None, owner
     if isinstance(document, bytes):
         document = document.decode()
-    return parse_policy(document, f"bucket policy of {bucket}"), owner
+    source = f"bucket policy of {bucket}"
+    if isinstance(document, str):
+        return cached_policy(document, source), owner
+    return parse_policy(document, source), owner
 
 
 def _trust_policy(role_arn: str) -> tuple[Policy | None, str]:
@@ -112,9 +115,10 @@ def _trust_policy(role_arn: str) -> tuple[Policy | None, str]:
     except Exception:
         return None, parts[4]
     document = role.assume_role_policy_document
-    if isinstance(document, str):
-        document = json.loads(unquote(document))
-    return parse_policy(document, f"trust policy of {role_arn}"), parts[4]
+    source = f"trust policy of {role_arn}"
+    if isinstance(document, str):  # IAM's URL-encoded JSON: parsed once per text
+        return cached_policy(unquote(document), source), parts[4]
+    return parse_policy(document, source), parts[4]
 
 
 def evaluate(
@@ -143,13 +147,13 @@ def evaluate(
     if action.lower() == "sts:assumerole":
         resource_policy, owner = _trust_policy(resource)
         if resource_policy is None:  # no such role: nothing trusts the caller
-            resource_policy = parse_policy({"Statement": []}, f"trust policy of {resource}")
+            resource_policy = cached_policy('{"Statement": []}', f"trust policy of {resource}")
     elif action.lower().startswith("s3:") and resource.startswith("arn:aws:s3:::"):
         resource_policy, owner = _bucket_policy(resource)
         owner = owner or caller.account
         if resource_policy is None and owner != caller.account:
             # Another account's bucket without a bucket policy: nothing grants this account.
-            resource_policy = parse_policy({"Statement": []}, "bucket policy (none)")
+            resource_policy = cached_policy('{"Statement": []}', "bucket policy (none)")
     return decide(
         context,
         identity=identity_policies(caller.principal),

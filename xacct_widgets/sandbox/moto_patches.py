@@ -17,6 +17,16 @@ nothing. What is patched:
   ``Put/DeleteUserPermissionsBoundary`` (:mod:`.simulate`), which moto answers with HTTP 500.
 * ``access_control.create_access_key`` / ``STSBackend.get_caller_identity``: an account's root
   user, which moto does not model, acts through keys registered with :func:`register_root_key`.
+* Three lookups moto repeats on every request, made constant-time (same answers): which account
+  an access key belongs to (``iam.models.get_account_id_from`` scans every account and
+  partition, creating the IAM backends of partitions nobody uses, ~2 ms each: with hundreds of
+  member accounts it was most of a request's server CPU, growing with the accounts), whether an
+  account's backend exists (``BackendDict._create_account_specific_backend`` lists every account
+  under a global lock, ~10 times per request), and the list of moto's service packages
+  (``backends.list_of_moto_modules`` lists the installed directory twice per request). And the
+  serializer's timestamps (``core.serialize.parse_to_aware_datetime`` reads each stored ISO
+  time with dateutil, ~0.1 ms, twice per bucket list) go through the fan-out's exact ISO reader
+  (:func:`xacct_widgets.core.query.timestamps.iso_timestamp`).
 """
 
 from __future__ import annotations
@@ -27,14 +37,21 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import moto.backends
+import moto.core.serialize
+import moto.iam.models
 from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.base_backend import BackendDict
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam import access_control
 from moto.iam.access_control import IAMRequestBase
 from moto.iam.models import AccessKey, iam_backends
 from moto.iam.responses import IamResponse
 from moto.sts.models import STSBackend
 from moto.sts.responses import TokenResponse
+from moto.utilities.utils import PARTITION_NAMES
 
+from ..core.query.timestamps import iso_timestamp
 from ..errors import SandboxError
 from . import enforce, simulate
 from .denials import SANDBOX_MFA_CODE, AccessDeniedError
@@ -94,6 +111,7 @@ def forget_root_keys() -> None:
     """Forget the root keys and the recorded sessions (the sandbox is being reset)."""
     with _lock:
         _root_keys.clear()
+        _key_accounts.clear()
     forget_sessions()
 
 
@@ -103,6 +121,9 @@ def _record_session(response: TokenResponse, answer: Any) -> None:
     key_id = getattr(session, "access_key_id", None)
     if key_id is None:
         return
+    account, partition = getattr(session, "account_id", None), getattr(session, "partition", None)
+    if isinstance(account, str) and isinstance(partition, str):
+        _key_accounts[key_id] = (account, partition)  # checked on use, like every entry
     params = params_of(response.querystring, None)
     arns = tuple(v for k, v in sorted(params.items()) if k.startswith("PolicyArns.member."))
     tags = {
@@ -121,6 +142,40 @@ def _record_session(response: TokenResponse, answer: Any) -> None:
             tags=tags,
         ),
     )
+
+
+_key_accounts: dict[str, tuple[str, str]] = {}  # access key id -> (account, partition)
+
+
+def _known_account(backends: BackendDict[Any], account_id: str) -> bool:
+    """True when moto's ``BackendDict._create_account_specific_backend`` would do nothing: the
+    account's backend exists and the dict is registered for reset. That method lists every
+    account under a global lock on each ``backends[account]`` (~10 per request)."""
+    registered: list[Any] = vars(BackendDict)["_instances"]
+    return dict.__contains__(backends, account_id) and any(k is backends for k in registered)
+
+
+def _key_account(access_key: str) -> str:
+    """The account holding ``access_key`` (moto's ``get_account_id_from``), from an index.
+
+    An indexed answer is checked against the backend on every use, so a deleted key or a reset
+    sandbox falls back to the scan. The scan looks only at backends that exist (a key cannot be
+    in one that does not); unknown keys answer moto's default account and are not indexed.
+    """
+    found = _key_accounts.get(access_key)
+    if found is not None:
+        account = dict.get(iam_backends, found[0])
+        backend = dict.get(account, found[1]) if account is not None else None
+        if backend is not None and access_key in backend.access_keys:
+            return found[0]
+        _key_accounts.pop(access_key, None)
+    for account_id, account in list(dict.items(iam_backends)):
+        for partition in PARTITION_NAMES:
+            backend = dict.get(account, partition)
+            if backend is not None and access_key in backend.access_keys:
+                _key_accounts[access_key] = (account_id, partition)
+                return str(account_id)
+    return DEFAULT_ACCOUNT_ID
 
 
 def _require(owner: Any, name: str) -> Callable[..., Any]:
@@ -144,6 +199,10 @@ def install() -> None:
         original_create_key = _require(access_control, "create_access_key")
         original_identity = _require(STSBackend, "get_caller_identity")
         _require(IAMRequestBase, "check_action_permitted")
+        _require(moto.iam.models, "get_account_id_from")
+        original_account_backend = _require(BackendDict, "_create_account_specific_backend")
+        original_aware = _require(moto.core.serialize, "parse_to_aware_datetime")
+        moto_modules = tuple(_require(moto.backends, "list_of_moto_modules")())
         _require(IamResponse, "create_user")
         original_authorize = _require(
             ActionAuthenticatorMixin, "_authenticate_and_authorize_action"
@@ -186,5 +245,17 @@ def install() -> None:
         STSBackend.get_caller_identity = get_caller_identity  # type: ignore[method-assign]
         ActionAuthenticatorMixin._authenticate_and_authorize_action = authorize  # type: ignore[method-assign]
         IAMRequestBase.check_action_permitted = check_action_permitted  # type: ignore[method-assign]
+
+        def create_account_backend(self: BackendDict[Any], account_id: str) -> None:
+            if not _known_account(self, account_id):
+                original_account_backend(self, account_id)
+
+        def parse_to_aware_datetime(value: Any) -> Any:
+            return original_aware(iso_timestamp(value) if isinstance(value, str) else value)
+
+        moto.iam.models.get_account_id_from = _key_account
+        setattr(moto.core.serialize, "parse_to_aware_datetime", parse_to_aware_datetime)  # noqa: B010
+        BackendDict._create_account_specific_backend = create_account_backend  # type: ignore[method-assign]
+        moto.backends.list_of_moto_modules = lambda: moto_modules
         simulate.install(IamResponse)
         _installed = True

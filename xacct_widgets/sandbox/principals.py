@@ -27,6 +27,7 @@ __all__ = [
     "Caller",
     "SessionFacts",
     "boundary_of",
+    "cached_policy",
     "forget_sessions",
     "identity_policies",
     "managed_document",
@@ -84,7 +85,11 @@ class Caller:
 
 
 def _backend(account: str) -> Any:
-    return iam_backends[account][PARTITION]
+    # moto's BackendDict.__getitem__ lists every account on each lookup; read the dicts
+    # directly when the backend exists (it does for any account that has principals).
+    found = dict.get(iam_backends, account)
+    backend = dict.get(found, PARTITION) if found is not None else None
+    return backend if backend is not None else iam_backends[account][PARTITION]
 
 
 def managed_document(account: str, arn: str) -> str | None:
@@ -103,10 +108,16 @@ def managed_document(account: str, arn: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1024)
-def _parse(text: str, source: str) -> Policy:
-    """Policies are immutable values: parse each document text once."""
+@lru_cache(maxsize=8192)
+def cached_policy(text: str, source: str) -> Policy:
+    """Policies are immutable values: parse each document text once (per source label).
+
+    Sized for a sandbox of thousands of member accounts (a trust policy and an SCP set each).
+    """
     return parse_policy(text, source)
+
+
+_parse = cached_policy
 
 
 def _managed(account: str, arns: list[str], source: str) -> list[Policy]:
@@ -176,8 +187,8 @@ def boundary_of(principal: Principal) -> Policy | None:
         return None
     document = managed_document(principal.account, arn)
     if document is None:
-        return parse_policy({"Version": "2012-10-17", "Statement": []}, f"boundary {arn}")
-    return parse_policy(document, f"permissions boundary {arn}")
+        return cached_policy('{"Version": "2012-10-17", "Statement": []}', f"boundary {arn}")
+    return cached_policy(document, f"permissions boundary {arn}")
 
 
 def session_policies(caller: Caller) -> list[Policy] | None:
@@ -186,7 +197,7 @@ def session_policies(caller: Caller) -> list[Policy] | None:
         return None
     found = []
     if facts.policy is not None:
-        found.append(parse_policy(facts.policy, "session policy"))
+        found.append(cached_policy(facts.policy, "session policy"))
     found += _managed(caller.account, list(facts.policy_arns), "session")
     return found
 
@@ -218,12 +229,11 @@ def organization_of(account: str) -> tuple[Any, Any] | None:
     """
     from moto.organizations.models import organizations_backends
 
-    located = organizations_backends.master_accounts.get(account)
+    members = organizations_backends.master_accounts
+    located = members.get(account)
     management = located[0] if located else None
-    if management is None and account in {
-        m for m, _ in organizations_backends.master_accounts.values()
-    }:
-        management = account
+    if management is None and any(m == account for m, _ in members.values()):
+        management = account  # it manages members (stops at the first of them)
     if management is None:
         return None
     backend = organizations_backends[management][PARTITION]
