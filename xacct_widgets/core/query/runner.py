@@ -20,10 +20,11 @@ becomes its error row, never the query's.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias
 
@@ -252,24 +253,40 @@ def drain(
     """Submit ``units`` in batches of ``batch``, collect one outcome per unit in their order.
 
     ``report`` is called in this thread after each unit; setting ``stop`` cancels the batches
-    not started (their units' outcome: code ``Cancelled``).
+    not started (their units' outcome: code ``Cancelled``). Finished futures are handed over by
+    their done-callbacks through a queue: ``concurrent.futures.wait`` on every pending future
+    after each completion made collecting N units cost O(N^2).
     """
     outcomes: dict[int, Outcome] = {}
     errors = 0
     pending: dict[Future[list[Outcome]], list[int]] = {}
+    finished: queue.SimpleQueue[Future[list[Outcome]]] = queue.SimpleQueue()
     for start in range(0, len(units), batch):
         indices = list(range(start, min(start + batch, len(units))))
-        pending[submit(indices)] = indices
+        future = submit(indices)
+        pending[future] = indices
+        future.add_done_callback(finished.put)
     try:
         while pending:
-            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            ready: list[Future[list[Outcome]]] = []
+            try:
+                ready.append(finished.get(timeout=0.2))
+                while not finished.empty():
+                    ready.append(finished.get_nowait())
+            except queue.Empty:
+                pass
             if stop is not None and stop.is_set():
                 for future in pending:
-                    future.cancel()
-            for future in done:
+                    future.cancel()  # a cancelled future's callback queues it too
+            for future in ready:
+                indices = pending.pop(future, [])
                 if future.cancelled():
+                    for i in indices:
+                        unit = units[i]
+                        outcomes[i] = Outcome(
+                            unit.label, unit.region, unit.role_name, failure=CANCELLED
+                        )
                     continue
-                indices = pending.pop(future)
                 for i, outcome in zip(indices, future.result(), strict=True):
                     outcomes[i] = outcome
                     errors += outcome.failure is not None
@@ -284,12 +301,6 @@ def drain(
                                 outcome.failure is None,
                             )
                         )
-            for future in [f for f in pending if f.cancelled()]:
-                for i in pending.pop(future):
-                    unit = units[i]
-                    outcomes[i] = Outcome(
-                        unit.label, unit.region, unit.role_name, failure=CANCELLED
-                    )
     except BaseException:
         for future in pending:
             future.cancel()
