@@ -13,12 +13,18 @@ How it is measured, and why:
   also assumes each role, so its floor is two round trips per unit. Each time is printed with
   its ratio to the floor.
 * **Client CPU per unit**: the process's CPU time (every thread) during the run, per account.
+* **Server CPU per unit**: the sandbox process's CPU time during the same run (read from
+  ``/proc``, when this script started the sandbox), per account. The sandbox is one Python
+  process: its threads share one GIL, so N requests cannot be served in less than N times one
+  request's CPU (``benchmarks/sandbox_requests.py`` breaks that down per operation).
 * **Each approach runs in its own fresh child process**, so ``ru_maxrss`` (peak RSS) is that
   approach's alone. Every child imports the same modules first (boto3, pandas, xacct_widgets,
   botocove), so the baselines match. Process-pool and Dask rows count the parent only (their
   workers are other processes) and include starting the workers.
 * **AssumeRole calls are counted the same way for all in-process approaches**: a botocore
   ``before-call`` hook on the management session, registered before any client exists.
+* The sandbox answers one request of each kind before anything is timed (its first request
+  per service pays one-off set-up, see ``_warm_up``).
 * botocove and xw.query run with the same number of threads (botocove's default, 20); the
   sequential loop is the idiom found in most scripts (a boto3.Session per account).
 * botocove builds its own sessions, so its children get the sandbox endpoint and the admin's
@@ -51,10 +57,26 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _server_cpu(pid: int | None) -> float:
+    """CPU seconds the sandbox process ``pid`` has used so far (Linux ``/proc``; else 0)."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+_SERVER_PID: int | None = None
+
+
 def _timed(run: Any) -> tuple[Any, float, float]:
-    """``run()``, its wall time and the process's CPU time (all threads) it took."""
-    wall, cpu = time.perf_counter(), time.process_time()
+    """``run()``, its wall time and the process's CPU time (all threads) it took; the sandbox's
+    CPU time during it is kept in ``_timed.server``."""
+    wall, cpu, server = time.perf_counter(), time.process_time(), _server_cpu(_SERVER_PID)
     value = run()
+    _timed.server = _server_cpu(_SERVER_PID) - server  # type: ignore[attr-defined]
     return value, time.perf_counter() - wall, time.process_time() - cpu
 
 
@@ -118,6 +140,7 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
     if mode in ("sequential", "botocove"):
         (rows, errors), wall, cpu = _timed(sequential if mode == "sequential" else cove)
         out.update(rows=rows, errors=errors, wall_s=wall, cpu_s=cpu, assume_calls=calls["assume"])
+        out["server_cpu_s"] = _timed.server  # type: ignore[attr-defined]
         out["peak_mib"] = _rss_mib()
         return out
 
@@ -155,6 +178,7 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         errors=len(first.errors),
         wall_s=wall,
         cpu_s=cpu,
+        server_cpu_s=_timed.server,  # type: ignore[attr-defined]
         assume_calls=calls["assume"],
         clients=first.clients_built,
         peak_mib=_rss_mib(),
@@ -164,6 +188,7 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
     out.update(
         repeat_wall_s=wall,
         repeat_cpu_s=cpu,
+        repeat_server_cpu_s=_timed.server,  # type: ignore[attr-defined]
         repeat_assume_calls=calls["assume"] - before,
         repeat_clients=second.clients_built,
         repeat_rows=len(second.frame),
@@ -203,13 +228,40 @@ def _start_sandbox(members: int) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("xacct sandbox did not print its endpoint within 600 s")
 
 
-def _run_child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]:
+def _warm_up(url: str) -> None:
+    """One request of each kind the approaches make, before any is timed: a fresh sandbox pays
+    one-off costs on the first request of each service (moto builds that service's app and
+    loads its model), which would otherwise be charged to whichever approach runs first."""
+    from xacct_widgets.sandbox import Sandbox
+
+    sb = Sandbox.attach(url)
+    mgmt = sb.session("management", "admin")
+    sts = mgmt.client("sts")
+    sts.get_caller_identity()
+    mgmt.client("organizations").list_accounts(MaxResults=1)
+    account = sb.member_account_ids[0]
+    keys = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="bench-warm-up"
+    )["Credentials"]
+    member = mgmt.client(
+        "s3",
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )
+    member.list_buckets()
+
+
+def _run_child(
+    mode: str, url: str, workers: int, accounts: int, server_pid: int | None
+) -> dict[str, object]:
     done = subprocess.run(
         [
             sys.executable,
             __file__,
             *("--child", mode, "--url", url),
             *("--workers", str(workers), "--accounts", str(accounts)),
+            *(("--server-pid", str(server_pid)) if server_pid else ()),
         ],
         capture_output=True,
         text=True,
@@ -234,7 +286,8 @@ def _table(accounts: int, workers: int, results: dict[str, dict[str, object]]) -
         f"AssumeRole (2 round trips), {floor_repeat:.2f} s repeated (1 round trip)"
     )
     print(
-        f"{'approach':<20}{'wall s':>8}{'x floor':>9}{'CPU ms/unit':>13}{'AssumeRole':>12}"
+        f"{'approach':<20}{'wall s':>8}{'x floor':>9}{'CPU ms/unit':>13}{'srv CPU ms/unit':>17}"
+        f"{'AssumeRole':>12}"
         f"{'clients':>9}{'rows':>7}{'errors':>8}{'peak RSS MiB':>14}{'start s':>9}"
     )
 
@@ -242,8 +295,10 @@ def _table(accounts: int, workers: int, results: dict[str, dict[str, object]]) -
         name: str, wall: float, floor: float, cpu: float, r: dict[str, object], p: str
     ) -> None:
         start = f"{_f(r, 'startup_s'):.1f}" if "startup_s" in r and p == "" else ""
+        server = r.get(p + "server_cpu_s")
+        srv = f"{_f(r, p + 'server_cpu_s') * 1000 / accounts:.2f}" if server else "-"
         print(
-            f"{name:<20}{wall:>8.2f}{wall / floor:>9.1f}{cpu * 1000 / accounts:>13.2f}"
+            f"{name:<20}{wall:>8.2f}{wall / floor:>9.1f}{cpu * 1000 / accounts:>13.2f}{srv:>17}"
             f"{r.get(p + 'assume_calls', '')!s:>12}{r.get(p + 'clients', '')!s:>9}"
             f"{r[p + 'rows']!s:>7}{r.get(p + 'errors', '')!s:>8}"
             f"{_f(r, p + 'peak_mib'):>14.0f}{start:>9}"
@@ -283,8 +338,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--accounts", type=int, nargs="*", default=list(SIZES))
     parser.add_argument("--modes", nargs="*", default=list(MODES), choices=MODES)
+    parser.add_argument(
+        "--server-pid", type=int, help="with --url: the sandbox's process ID, for its CPU figures"
+    )
     args = parser.parse_args()
     if args.child:
+        global _SERVER_PID
+        _SERVER_PID = args.server_pid
         print(json.dumps(child(args.child, args.url, args.workers, args.accounts[0])))
         return
 
@@ -294,6 +354,7 @@ def main() -> None:
     if url is None:
         proc, url = _start_sandbox(max(args.accounts))
     try:
+        _warm_up(url)
         print(
             f"sandbox: {max(args.accounts)} member accounts, {LATENCY_MS} ms per request, "
             f"separate process (ready in {time.perf_counter() - started:.1f} s)"
@@ -303,7 +364,8 @@ def main() -> None:
             modes = [
                 m for m in args.modes if accounts >= 1000 or m not in ("xw.process", "xw.dask")
             ]
-            by_size[accounts] = {m: _run_child(m, url, args.workers, accounts) for m in modes}
+            pid = proc.pid if proc is not None else args.server_pid
+            by_size[accounts] = {m: _run_child(m, url, args.workers, accounts, pid) for m in modes}
             _table(accounts, args.workers, by_size[accounts])
     finally:
         if proc is not None:
