@@ -91,6 +91,17 @@ def test_switch_url_tutorial_link(switcher):
         switcher.switch_url("https://example.com/switchrole?roleName=x&account=123456781234")
 
 
+def test_switch_url_of_another_partition_is_refused_before_assume_role(switcher, calls):
+    """AssumeRole never crosses partitions: a GovCloud link is not switched into as a commercial
+    role of the same account ID (https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/
+    govcloud-differences.html, "separate partition")."""
+    gov = "https://signin.amazonaws-us-gov.com/switchrole?roleName=cross-account&account=" + TARGET
+    with pytest.raises(InvalidSwitchRoleUrl, match="across partitions") as err:
+        switcher.switch_url(gov)
+    assert "aws-us-gov" in err.value.message and "AssumeRole" not in calls.names
+    assert switcher.active is None
+
+
 def test_back_returns_to_base(switcher, calls):
     switcher.switch(TARGET, ROLE)
     calls.names.clear()

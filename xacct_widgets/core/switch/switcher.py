@@ -27,7 +27,7 @@ from typing import Any
 import boto3
 import pandas as pd
 
-from ...errors import AccessDenied, InvalidInput, XacctError
+from ...errors import AccessDenied, InvalidInput, InvalidSwitchRoleUrl, XacctError
 from .. import ids, urls
 from ..identity import Identity, identity_of
 from ..sessions import (
@@ -263,6 +263,15 @@ class RoleSwitcher:
         """Switch from a console switch-role URL (step B2); keyword arguments override or add
         to what the URL carries (e.g. ``mfa_token=``); ``from_base`` as in :meth:`switch`."""
         link = urls.parse_switch_role_url(url)
+        partition = self.base_identity.partition
+        if link.partition != partition:  # AssumeRole never crosses partitions
+            raise InvalidSwitchRoleUrl(
+                f"Switch-role URL {url!r} is for a role in partition {link.partition!r}, but "
+                f"{self.base_identity.arn} signs in to {partition!r}: roles cannot be switched "
+                "into across partitions.",
+                fix=f"Sign in to an IAM user in {link.partition!r} (a profile of that partition) "
+                "and switch from there.",
+            )
         kwargs: dict[str, Any] = {
             "account": link.account_id,
             "role": link.role_name,
