@@ -7,9 +7,14 @@ over HTTP), so these cases check the same code path every request takes.
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
+from helpers import make_role
 
 from xacct_widgets.sandbox import Sandbox
 from xacct_widgets.sandbox.enforce import resolve_caller
@@ -229,3 +234,68 @@ def test_other_resources(
         "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
     )
     assert resource_for(service, operation, params, given, TARGET, None) == expected
+
+
+# -- the keys follow the sandbox's clock (Sandbox.advance_clock) -------------------------------
+def _conditional_session(sb: Sandbox, condition: dict[str, Any], *, mfa: bool):
+    """The operator's credentials in a target role whose only permission has ``condition``."""
+    role_arn = make_role(sb, "clock-keys", policy_arns=())
+    sb.session("target", "admin").client("iam").put_role_policy(
+        RoleName="clock-keys",
+        PolicyName="conditional",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "s3:ListAllMyBuckets",
+                        "Resource": "*",
+                        "Condition": condition,
+                    }
+                ],
+            }
+        ),
+    )
+    params: dict[str, Any] = {}
+    if mfa:
+        params = {
+            "SerialNumber": sb.principal("source", "operator")["mfa_serial"],
+            "TokenCode": Sandbox.MFA_CODE,
+        }
+    sts = sb.session("source", "operator").client("sts")
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="clock", **params)["Credentials"]
+    return creds
+
+
+def _s3(sb: Sandbox, creds: dict[str, Any]):
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=sb.region,
+    ).client("s3", endpoint_url=sb.endpoint_url)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        pytest.param({"NumericLessThan": {"aws:MultiFactorAuthAge": "600"}}, id="mfa-age"),
+        pytest.param({"DateLessThan": {"aws:CurrentTime": "{soon}"}}, id="current-time"),
+    ],
+)
+def test_time_keys_follow_the_sandbox_clock(fresh_sandbox: Sandbox, condition) -> None:
+    """aws:MultiFactorAuthAge and aws:CurrentTime are read at request time (GLOBAL_KEYS): after
+    Sandbox.advance_clock(900) a 10-minute MFA age or deadline has passed, within the session's
+    hour, so the same credentials are now refused."""
+    cite(GLOBAL_KEYS)
+    soon = (fresh_sandbox.now() + timedelta(seconds=600)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    condition = {
+        op: {k: v.format(soon=soon) for k, v in kv.items()} for op, kv in condition.items()
+    }
+    s3 = _s3(fresh_sandbox, _conditional_session(fresh_sandbox, condition, mfa=True))
+    s3.list_buckets()
+    fresh_sandbox.advance_clock(900)
+    with pytest.raises(ClientError) as err:
+        s3.list_buckets()
+    assert err.value.response["Error"]["Code"] == "AccessDenied"

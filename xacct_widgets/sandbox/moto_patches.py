@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, cast
 
 import moto.backends
@@ -54,6 +53,7 @@ from moto.utilities.utils import PARTITION_NAMES
 from ..core.query.timestamps import iso_timestamp
 from ..errors import SandboxError
 from . import enforce, simulate
+from .clock import CLOCK
 from .denials import SANDBOX_MFA_CODE, AccessDeniedError
 from .principals import PARTITION, SessionFacts, forget_sessions, record_session
 from .request_map import params_of
@@ -132,13 +132,14 @@ def _record_session(response: TokenResponse, answer: Any) -> None:
         if k.startswith("Tags.member.") and k.endswith(".Key")
     }
     mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
+    issued_at = CLOCK.now()  # the sandbox's clock, which the request context reads too
     record_session(
         key_id,
         SessionFacts(
-            issued_at=datetime.now(UTC),
+            issued_at=issued_at,
             policy=params.get("Policy"),
             policy_arns=arns,
-            mfa_at=datetime.now(UTC) if mfa else None,
+            mfa_at=issued_at if mfa else None,
             tags=tags,
         ),
     )

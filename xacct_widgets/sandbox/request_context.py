@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from ..policy import ContextValue, RequestContext
+from .clock import CLOCK
 from .principals import Caller, org_id, principal_tags
 from .request_map import Params
 
@@ -36,7 +37,7 @@ def request_keys(
 ) -> dict[str, ContextValue]:
     """The global keys for ``caller``'s request. ``mfa`` overrides the session's MFA state (an
     AssumeRole or GetSessionToken request that carries an MFA code)."""
-    now = now or datetime.now(UTC)
+    now = now or CLOCK.now()  # the sandbox's clock: advance_clock moves these keys too
     keys: dict[str, ContextValue] = {
         "aws:CurrentTime": _iso(now),
         "aws:EpochTime": str(int(now.timestamp())),
