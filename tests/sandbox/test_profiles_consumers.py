@@ -16,8 +16,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from conftest import EXTERNAL_ID, VENDOR_ROLE
-from helpers import ROLE, ROLE_ARN, TARGET
+from helpers import EXTERNAL_ID, ROLE, ROLE_ARN, TARGET, VENDOR_ROLE
 
 import xacct_widgets as xw
 from xacct_widgets.core.profiles import (
@@ -29,7 +28,7 @@ from xacct_widgets.core.profiles import (
 )
 from xacct_widgets.core.query.run import query
 from xacct_widgets.core.switch import RoleSwitcher
-from xacct_widgets.errors import InvalidInput, SwitchDenied
+from xacct_widgets.errors import InvalidInput, SandboxError, SwitchDenied
 
 AWS_CLI = Path(sys.executable).with_name("aws")
 
@@ -126,28 +125,15 @@ def test_switch_entry_refuses_an_mfa_profile_without_a_code(fresh_sandbox, aws_f
     assert switcher.switch_entry(ref, mfa_token=fresh_sandbox.MFA_CODE).role_name == ROLE
 
 
-def test_credential_process_profile_is_a_base_session(fresh_sandbox, aws_files, tmp_path) -> None:
-    """A ``credential_process`` printing the operator's keys, plus endpoint_url: boto3 runs it
-    (xw.connect(profile=...)), then a switch into the tutorial role works from it."""
-    env = fresh_sandbox.env("source", "operator")
-    keys = tmp_path / "keys.json"
-    keys.touch(mode=0o600)
-    keys.write_text(
-        json.dumps(
-            {
-                "Version": 1,
-                "AccessKeyId": env["AWS_ACCESS_KEY_ID"],
-                "SecretAccessKey": env["AWS_SECRET_ACCESS_KEY"],
-            }
-        )
-    )
-    script = tmp_path / "print_keys.py"
-    script.write_text(f"print(open({str(keys)!r}).read())\n")
+def test_credential_process_profile_is_a_base_session(fresh_sandbox, aws_files) -> None:
+    """The sandbox's ``credential_process`` (no key written anywhere) plus endpoint_url: boto3
+    runs it (xw.connect(profile=...)), then a switch into the tutorial role works from it."""
     with aws_files["config"].open("a") as handle:
         handle.write(
-            f"\n[profile proc]\ncredential_process = {sys.executable} {script}\n"
+            f"\n[profile proc]\ncredential_process = {fresh_sandbox.credential_process()}\n"
             f"region = {fresh_sandbox.region}\nendpoint_url = {fresh_sandbox.endpoint_url}\n"
         )
+    assert fresh_sandbox.env()["AWS_SECRET_ACCESS_KEY"] not in aws_files["config"].read_text()
     for session in (xw.connect(profile="proc"), profile_session("proc")):
         assert session.get_credentials().method == "custom-process"
         switcher = RoleSwitcher(session, history=":memory:")
@@ -165,3 +151,8 @@ def test_a_refused_profile_switch_is_explained(fresh_sandbox, aws_files) -> None
     switcher = RoleSwitcher(fresh_sandbox.session("source", "operator"), history=":memory:")
     with pytest.raises(SwitchDenied):
         switcher.switch_entry(RoleRef(TARGET, VENDOR_ROLE, external_id="wrong-id"))
+
+
+def test_credential_process_for_an_unknown_user_is_refused_at_once(fresh_sandbox) -> None:
+    with pytest.raises(SandboxError, match="No user 'nobody'"):
+        fresh_sandbox.credential_process("source", "nobody")
