@@ -46,6 +46,7 @@ from .principals import (
 )
 from .request_context import build_context
 from .request_map import params_of, resource_for
+from .s3_actions import s3_action
 
 __all__ = ["FREE_ACTIONS", "check_request", "resolve_caller", "set_current_response"]
 
@@ -183,6 +184,9 @@ def check_request(request: Any, given_resource: str) -> None:
     if action in FREE_ACTIONS:
         return
     service, _, operation = action.partition(":")
+    if service == "s3":  # S3's API names are not its IAM actions
+        action = s3_action(request._method, request._path, given_resource, action)
+        operation = action.partition(":")[2]
     key = request._access_key
     params = params_of(request._data, request._body if service != "s3" else None)
     root = getattr(key, "account_id", None) if type(key).__name__ == "_RootAccessKey" else None

@@ -1,6 +1,6 @@
 """A request -> the (action, resource ARN) AWS authorizes it as, for the sandbox's services.
 
-The action is ``service:Operation`` (moto already names S3 requests by their IAM action,
+The action is ``service:Operation`` (S3 requests get their IAM action from :mod:`.s3_actions`,
 ``s3:ListBucket`` for ListObjectsV2). The resource follows each service's "Actions, resources,
 and condition keys" page (Service Authorization Reference):
 
