@@ -23,6 +23,7 @@ import pandas as pd
 
 from ..errors import SandboxError
 from . import ENV_URL, credential_process
+from .canary import CanaryResult, run_canary
 from .client import PROFILE, config_file, describe, fetch_info, remote_clock
 from .http import check_port_free, reset_moto, with_latency_and_info
 from .seed import ACCOUNT_ALIASES, REGION, Seed
@@ -81,6 +82,8 @@ class Sandbox:
         self._remote = False
         self._saved_auth: tuple[float, int] | None = None
         self._member_ids: list[str] = []
+        #: The start-up self-check's figures (:mod:`.canary`); None when not enforcing.
+        self.self_check: CanaryResult | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -128,8 +131,9 @@ class Sandbox:
         _forget_clock_and_sessions()
         self._seed = seed.seed_all(self.member_accounts)
         self._principals = describe(self._seed.principals)
+        backend = clock.with_clock(DomainDispatcherApplication(create_backend_app))
         app = with_latency_and_info(
-            clock.with_clock(DomainDispatcherApplication(create_backend_app)),
+            backend,
             self.latency_ms / 1000,
             self._info,
             self.requests_per_second,
@@ -153,6 +157,9 @@ class Sandbox:
             )
             settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
             ActionAuthenticatorMixin.request_count = 0
+            # Ask the enforcement real questions before serving (a moto whose hooks are in place
+            # but whose behaviour moved answers them wrongly): raises, and start() tears down.
+            self.self_check = run_canary(backend, self._url, self.region, self._principals)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="xacct-sandbox", daemon=True
         )
@@ -180,7 +187,8 @@ class Sandbox:
 
     def _teardown(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
+            if self._thread is not None:  # shutdown() waits for serve_forever, which must run
+                self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
