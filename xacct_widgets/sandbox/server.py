@@ -82,8 +82,7 @@ class Sandbox:
         self._remote = False
         self._saved_auth: tuple[float, int] | None = None
         self._member_ids: list[str] = []
-        #: The start-up self-check's figures (:mod:`.canary`); None when not enforcing.
-        self.self_check: CanaryResult | None = None
+        self.self_check: CanaryResult | None = None  # the start-up check (.canary)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Sandbox:
@@ -157,8 +156,7 @@ class Sandbox:
             )
             settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
             ActionAuthenticatorMixin.request_count = 0
-            # Ask the enforcement real questions before serving (a moto whose hooks are in place
-            # but whose behaviour moved answers them wrongly): raises, and start() tears down.
+            # Real questions before serving (.canary): raises, and start() tears down.
             self.self_check = run_canary(backend, self._url, self.region, self._principals)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="xacct-sandbox", daemon=True
@@ -187,7 +185,7 @@ class Sandbox:
 
     def _teardown(self) -> None:
         if self._server is not None:
-            if self._thread is not None:  # shutdown() waits for serve_forever, which must run
+            if self._thread is not None:  # else shutdown() waits for a serve_forever never run
                 self._server.shutdown()
             self._server.server_close()
         if self._thread is not None:
