@@ -1,4 +1,4 @@
-"""The sandbox's accounts and principals, as in the tutorial (see ``shared/TUTORIAL.md``).
+"""The sandbox's accounts and principals, as in the tutorial (see ``docs/tutorial.md``).
 
 Seeding talks to moto's backends directly rather than over HTTP: the same objects, a fraction
 of the time (200 member accounts would otherwise cost thousands of requests).
