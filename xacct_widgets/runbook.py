@@ -3,6 +3,12 @@
 Executes ``notebooks/03_onboarding_runbook.ipynb`` with papermill against the embedded sandbox
 (started here and handed to the kernel through ``XACCT_SANDBOX_URL``) or against real AWS
 profiles, writes the executed notebook, and prints the runbook's summary table.
+
+``-p NAME VALUE`` is parsed against the type the parameters cell declares (``name: bool = ...``,
+which papermill reports as ``inferred_type_name``), never guessed from the text: papermill's
+own CLI turns ``false`` into the string ``'false'``, which is truthy, so
+``-p allow_destructive false`` would have taken access away. Here a ``bool`` is ``true`` or
+``false`` and nothing else; a value of the wrong type is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
@@ -34,16 +40,65 @@ def runbook_parameters(path: Path | None = None) -> dict[str, dict[str, Any]]:
     return {name: dict(info) for name, info in inspect_notebook(str(notebook)).items()}
 
 
-def _literal(text: str) -> Any:
-    """A parameter given on the command line: a Python literal if it is one, else a string."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
+#: The types a runbook parameter may declare, as papermill names them, with an example value.
+PARAMETER_TYPES: Final = {
+    "bool": "true",
+    "str": "prod",
+    "Optional[str]": "my-profile (or None)",
+    "list[str]": "operator,intern",
+}
+
+
+def _bad(name: str, kind: str, raw: str, why: str) -> InvalidInput:
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
+    return InvalidInput(
+        f"Runbook parameter {name} is a {kind}: {shown!r} {why}.",
+        fix=f"e.g. -p {name} {PARAMETER_TYPES.get(kind, '...')}",
+    )
+
+
+def parse_value(name: str, raw: str, kind: str | None) -> Any:
+    """One ``-p NAME VALUE``, read as the type the parameters cell declares for ``NAME``.
+
+    ``bool``: ``true`` or ``false`` (any case), nothing else. ``str``: the text as given.
+    ``Optional[str]``: ``None`` (or nothing) for None, else the text. ``list[str]``: a Python
+    list literal (``['a', 'b']``) or comma-separated names (``a,b``).
+
+    Raises:
+        InvalidInput: the value does not fit the type, or the cell declares no type we read.
+    """
+    text = raw.strip()
+    if kind == "bool":
+        if text.lower() == "true":
+            return True
+        if text.lower() == "false":
+            return False
+        raise _bad(name, kind, raw, "is neither true nor false")
+    if kind == "str":
+        return raw
+    if kind == "Optional[str]":
+        return None if text in ("", "None") else raw
+    if kind == "list[str]":
+        if not text.startswith("["):
+            return [part.strip() for part in text.split(",") if part.strip()]
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise _bad(name, kind, raw, "is not a list of strings")
+        return value
+    raise InvalidInput(
+        f"Runbook parameter {name} declares no type this command reads ({kind!r}).",
+        fix="Declare it in the notebook's parameters cell as one of: "
+        + ", ".join(PARAMETER_TYPES)
+        + " (e.g. `allow_destructive: bool = True`).",
+    )
 
 
 def parse_parameters(pairs: list[str], known: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """``-p name value`` pairs, checked against the notebook (papermill only warns on typos)."""
+    """``-p name value`` pairs, checked against the notebook (papermill only warns on typos)
+    and read as the type its parameters cell declares (:func:`parse_value`)."""
     values: dict[str, Any] = {}
     for name, raw in zip(pairs[::2], pairs[1::2], strict=True):
         if name not in known:
@@ -51,7 +106,7 @@ def parse_parameters(pairs: list[str], known: dict[str, dict[str, Any]]) -> dict
                 f"The runbook has no parameter {name!r}.",
                 fix=f"Its parameters are: {', '.join(known)}.",
             )
-        values[name] = _literal(raw)
+        values[name] = parse_value(name, raw, known[name].get("inferred_type_name"))
     return values
 
 
@@ -98,9 +153,9 @@ def _help_epilog() -> str:
     for name, info in params.items():
         if name == "summary_path":
             continue
-        lines.append(
-            f"  {name:<22} default {info.get('default')}  {info.get('help') or ''}".rstrip()
-        )
+        kind = info.get("inferred_type_name") or "?"
+        hint = info.get("help") or ""
+        lines.append(f"  {name:<18} {kind:<14} default {info.get('default')}  {hint}".rstrip())
     return "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ from botocore.exceptions import ParamValidationError, UnknownServiceError
 from botocore.validate import validate_parameters
 
 from ...errors import InvalidInput
+from ..consent import consent
 from ..frames import scrub_text
 from .inputs import compile_jmespath
 from .models import model_session
@@ -106,6 +107,7 @@ def check_operation(
             without ``allow_writes``, params the input shape refuses, a bad JMESPath, or an
             operation returning several lists and no JMESPath to pick one.
     """
+    writes = consent(allow_writes, "allow_writes")
     core = model_session()
     try:
         model = core.get_service_model(service)
@@ -123,7 +125,7 @@ def check_operation(
             fix=f"Use the boto3 method name, e.g. {', '.join(close[:5]) or 'list_...'}.",
         )
     method = xform_name(api_name)
-    if not allow_writes and not api_name.startswith(_READ_VERBS):
+    if not writes and not api_name.startswith(_READ_VERBS):
         raise InvalidInput(
             f"{service}.{method} is not a read-only operation; query() runs it in "
             "every target account, so it refuses operations that may change something.",

@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 
 from ...errors import InvalidInput
+from ..consent import consent
 from .credentials import caller_for
 from .inputs import parse_regions
 from .models import service_regions
@@ -91,6 +92,7 @@ def query(
     """
     started_at = datetime.now(UTC)
     started = time.perf_counter()
+    allow_writes = consent(allow_writes, "allow_writes")
     if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
         raise InvalidInput(
             f"max_workers {max_workers!r} is invalid: it must be a whole number >= 1.",

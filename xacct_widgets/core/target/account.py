@@ -18,6 +18,7 @@ import pandas as pd
 from ...errors import DestructiveChange, InvalidInput
 from .. import ids, urls
 from ..aws import aws_call, client_config
+from ..consent import consent
 from ..sessions import require_session
 from . import reads
 from .apply import apply_plan, purge
@@ -187,8 +188,10 @@ class TargetAccount:
             PolicyNotFound, InvalidRoleSpec: the plan has problems; nothing was written.
             DestructiveChange: the plan takes something away, not allowed; nothing was written.
             ApplyFailed: a step failed and what was done was rolled back.
+            InvalidInput: ``allow_destructive`` is neither a bool nor None (before any call).
         """
-        return apply_plan(self.iam, self.plan(spec), allow_destructive=allow_destructive)
+        allowed = consent(allow_destructive, "allow_destructive")
+        return apply_plan(self.iam, self.plan(spec), allow_destructive=allowed)
 
     def delete_role(self, name: str, *, confirm: bool = False) -> tuple[PlanStep, ...]:
         """Delete a role and what IAM requires gone first; returns the steps performed.
@@ -199,10 +202,12 @@ class TargetAccount:
 
         Raises:
             RoleNotFound: no such role.
-            DestructiveChange: ``confirm`` is not True (nothing was changed).
+            DestructiveChange: ``confirm`` is False or None (nothing was changed).
+            InvalidInput: ``confirm`` is neither a bool nor None (before any call).
         """
+        confirmed = consent(confirm, "confirm")
         reads.require_role(self.iam, name)
-        if confirm is not True:
+        if not confirmed:
             rows = (
                 *(f"detach policy {a}" for a in reads.attached_arns(self.iam, name)),
                 *(f"delete inline policy {p}" for p in reads.inline_names(self.iam, name)),

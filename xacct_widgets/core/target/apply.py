@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...errors import AccessDenied, ApplyDenied, ApplyFailed, AwsError, XacctError
 from ..aws import aws_call, error_code, wrap_client_error
+from ..consent import consent
 from . import reads
 from .plan import Plan, PlanStep
 from .record import RoleRecord
@@ -201,13 +202,15 @@ def apply_plan(iam: IAMClient, plan: Plan, *, allow_destructive: bool = False) -
 
     Raises:
         PolicyNotFound, InvalidRoleSpec: the plan has problems (nothing is written).
-        DestructiveChange: the plan takes something away and ``allow_destructive`` is False
-            (nothing is written).
+        DestructiveChange: the plan takes something away and ``allow_destructive`` is not
+            True (nothing is written).
+        InvalidInput: ``allow_destructive`` is neither a bool nor None (:func:`.consent`).
         ApplyFailed: a step failed; ``step`` names it, ``rolled_back`` says whether every
             completed step was undone, ``__cause__`` is the AWS error (e.g. AccessDenied).
     """
+    allowed = consent(allow_destructive, "allow_destructive")
     plan.raise_for_problems()
-    if not allow_destructive:
+    if not allowed:
         plan.raise_for_destructive()
     if plan.current is not None and not plan.steps:
         return plan.current
