@@ -85,7 +85,7 @@ def test_preflight_fails_for_intern_with_fix(fresh_sandbox):
     (failed,) = result.failed
     assert failed.check == "identity policy allows sts:AssumeRole"
     assert ROLE_ARN in failed.detail
-    assert "restrict_assume_role" in failed.fix
+    assert "allow_assume_role" in failed.fix  # advice adds access, never takes any away
     row = result.checks.set_index("check").loc["identity policy allows sts:AssumeRole"]
     assert row["ok"] is False and row["fix"]
 
@@ -200,9 +200,9 @@ def test_preflight_table_reads_for_the_person_switching(fresh_sandbox):
     row = table.set_index("check").loc["Your permissions allow switching"]
     assert row["result"] == "✘"
     assert "ask an administrator of 9876-5432-9876" in row["what to do"].lower()
-    assert "restrict_assume_role" not in " ".join(table["what to do"])  # no Python for users
+    assert "allow_assume_role" not in " ".join(table["what to do"])  # no Python for users
     admin = result.for_administrators.set_index("check")
-    assert "restrict_assume_role" in admin.loc["identity policy allows sts:AssumeRole", "fix"]
+    assert "allow_assume_role" in admin.loc["identity policy allows sts:AssumeRole", "fix"]
     # Each check says who answered: the sandbox does not serve the simulator yet, or does.
     answered = set(table["answered by"])
     assert answered & {BY_SIMULATION, BY_ENGINE}

@@ -31,7 +31,17 @@ from .evaluate import (
     evaluate_resource_policy,
     matching_statements,
 )
-from .layers import BOUNDARY, IDENTITY, RESOURCE, SCP, SESSION, decide, owner_account
+from .layers import (
+    BOUNDARY,
+    IDENTITY,
+    RESOURCE,
+    SCP,
+    SESSION,
+    TRUST_POLICY_ACTIONS,
+    decide,
+    owner_account,
+    resource_policy_required,
+)
 from .principals import PrincipalMatch, match_principal
 from .validate import MAX_POLICY_CHARS, PolicyKind, validate_document
 from .variables import resolve as resolve_variables
@@ -46,6 +56,7 @@ __all__ = [
     "RESOURCE",
     "SCP",
     "SESSION",
+    "TRUST_POLICY_ACTIONS",
     "Condition",
     "ConditionResult",
     "ContextValue",
@@ -76,6 +87,7 @@ __all__ = [
     "parse_operator",
     "parse_policy",
     "resolve_variables",
+    "resource_policy_required",
     "validate_document",
     "wildcard_match",
 ]

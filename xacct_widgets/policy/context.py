@@ -56,7 +56,11 @@ class Principal:
     a federated user, or a service name such as ``ec2.amazonaws.com``. ``role_arn`` is the IAM
     ARN (path included) of the role behind a session; STS's session ARN leaves the path out, and
     a trust policy naming ``role/team/hop`` must still admit ``hop``'s sessions. ``userid`` is
-    ``aws:userid`` (``AIDA…`` for a user, ``AROA…:session`` for a role session) when known.
+    ``aws:userid`` (``AIDA…`` for a user, ``AROA…:session`` for a role session) when known;
+    an account's root user and a federated user have one derived from the ARN (the principal
+    table of "IAM policy elements: Variables and tags",
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable:
+    the account ID, and ``account:caller-specified-name``).
     """
 
     arn: str
@@ -145,6 +149,10 @@ class Principal:
             keys["aws:username"] = self.name
         if self.userid:
             keys["aws:userid"] = self.userid
+        elif self.type == "root":
+            keys["aws:userid"] = self.account
+        elif self.type == "federated-user":
+            keys["aws:userid"] = f"{self.account}:{self.name}"
         return keys
 
 

@@ -12,7 +12,10 @@ its two-sided special case (identity and resource policy only):
 * an explicit Deny in either wins;
 * across accounts *both* sides must allow;
 * within an account either side may allow, except that a resource policy naming only the
-  account (``arn:aws:iam::ID:root``) delegates to the identity policies and never allows alone.
+  account (``arn:aws:iam::ID:root``) delegates to the identity policies and never allows alone;
+* a role's trust policy and a KMS key policy are the exception ("IAM role trust policies and
+  KMS key policies are exceptions to this logic, because they must explicitly allow access for
+  principals"): they must allow even within the account (``resource_must_allow``).
 """
 
 from __future__ import annotations
@@ -209,8 +212,19 @@ def matching_statements(
     return found
 
 
-def combine(identity: Decision, resource: Decision, *, same_account: bool) -> Decision:
-    """The identity side and the resource side of one request, as AWS combines them."""
+def combine(
+    identity: Decision,
+    resource: Decision,
+    *,
+    same_account: bool,
+    resource_must_allow: bool = False,
+) -> Decision:
+    """The identity side and the resource side of one request, as AWS combines them.
+
+    ``resource_must_allow``: the resource policy is a role's trust policy or a KMS key policy
+    (:func:`~xacct_widgets.policy.layers.resource_policy_required`), which must allow the
+    caller even within its own account.
+    """
     for side in (identity, resource):
         if side.decision == "explicitDeny":
             return side
@@ -230,6 +244,14 @@ def combine(identity: Decision, resource: Decision, *, same_account: bool) -> De
             "implicitDeny",
             f"Across accounts both the identity and the resource policy must allow: "
             f"{refusing.reason}",
+            (),
+            missing,
+        )
+    if resource_must_allow and not resource.allowed:
+        return Decision(
+            "implicitDeny",
+            f"{resource.reason} (a role's trust policy must allow the caller even within its own "
+            "account: an identity-policy Allow is not enough)",
             (),
             missing,
         )

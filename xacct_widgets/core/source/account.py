@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ...errors import InvalidInput
 from .. import ids
 from ..aws import client_config
+from ..consent import consent
 from ..identity import Identity, identity_of
 from ..sessions import require_session
 from . import identity_checks, restrict, restrict_apply, snapshot, trust_checks, who
@@ -105,7 +106,8 @@ class SourceAccount:
         role_arn = _target_role_arn(account, role, path, caller.partition)
         results: list[Check] = [identity_checks.check_root(caller)]
         results.append(identity_checks.check_identity(self.session, self.iam, caller, role_arn))
-        iam = self.iam if caller.account_id == ids.parse_role_arn(role_arn).account_id else None
+        same_account = caller.account_id == ids.parse_role_arn(role_arn).account_id
+        iam = self.iam if same_account else None
         trust, role_check = trust_checks.read_trust(iam, caller, role_arn, target_session)
         results.append(role_check)
         if trust is None:
@@ -115,6 +117,8 @@ class SourceAccount:
             principal = principal_of(caller)
             results.append(trust_checks.check_trust_names(trust, caller, principal, role_arn))
             naming = trust_checks.naming_allows(trust, principal, role_arn)
+            if same_account and trust_checks.names_directly(naming, principal):
+                results[1] = trust_checks.identity_not_needed(results[1], role_arn)
             results.append(trust_checks.check_external_id(naming, external_id))
             required = trust_checks.mfa_required(naming)
         devices = self._mfa_devices(caller) if mfa_serial is not None else None
@@ -143,8 +147,11 @@ class SourceAccount:
         ``principal_type``, ``name``, ``allowed`` (True also when only under conditions such
         as MFA), ``via`` (the deciding policies and statements), ``why`` (plain words, naming
         administrator-only access and denials) and ``administrator`` (may edit its own
-        policies, so no restriction holds against it). The identity side only: the role's trust
-        policy, in the target account, must also let the account in.
+        policies, so no restriction holds against it). For another account's role, the identity
+        side only: its trust policy, in the target account, must also let the account in. For a
+        role of this account, its trust policy decides too, as AWS does: it must admit the
+        principal (an identity Allow alone is not enough), and a principal it names directly
+        (``user/intern``) may switch with no identity policy (``via`` names the trust policy).
 
         Raises:
             InvalidArn: ``role_arn`` is not a role ARN (before any call).
@@ -188,14 +195,44 @@ class SourceAccount:
             dry_run: plan only.
 
         Raises:
-            InvalidInput: a bad ARN or name, or a user/group that does not exist.
-            DestructiveChange: access would be taken away and ``allow_destructive`` is False.
+            InvalidInput: a bad ARN or name, a user/group that does not exist, or an
+                ``allow_destructive`` that is neither a bool nor None (before any call).
+            DestructiveChange: access would be taken away and ``allow_destructive`` is not True.
             ApplyFailed: a write failed; what was written before was undone.
         """
+        allowed = consent(allow_destructive, "allow_destructive")
         plan = self.plan_restriction(role_arns, users, groups)
         if dry_run:
             return Restriction(plan, False)
-        return self.apply_restriction(plan, allow_destructive=allow_destructive)
+        return self.apply_restriction(plan, allow_destructive=allowed)
+
+    def allow_assume_role(
+        self,
+        role_arns: str | Iterable[str],
+        users: str | Iterable[str] = (),
+        groups: str | Iterable[str] = (),
+        roles: str | Iterable[str] = (),
+        *,
+        dry_run: bool = False,
+    ) -> Restriction:
+        """Let ``users``, the members of ``groups`` and ``roles`` assume ``role_arns`` *too*.
+
+        The additive half of :meth:`restrict_assume_role`: grants sts:AssumeRole on the roles
+        (and takes back this project's own Denies from them), and narrows nobody, so whoever
+        may switch now still may: ``result.plan.destructive`` is always empty. What the grant
+        cannot overcome (a Deny it did not write, a permissions boundary, a same-account trust
+        policy that does not admit them) is in ``result.plan.cannot_narrow``. This is what a
+        preflight suggests when a principal is refused.
+
+        Raises:
+            InvalidInput: a bad ARN or name, nobody given, or a principal that does not exist.
+            ApplyFailed: a write failed; what was written before was undone.
+        """
+        restrict.role_arn_list(role_arns)  # validate before any call
+        plan = restrict.plan_allow(self.snapshot(), role_arns, users, groups, roles)
+        if dry_run:
+            return Restriction(plan, False)
+        return self.apply_restriction(plan)
 
     def apply_restriction(
         self, plan: RestrictPlan, *, allow_destructive: bool = False
@@ -203,7 +240,8 @@ class SourceAccount:
         """Write a plan made by :meth:`plan_restriction` (what a reviewer saw), all or nothing.
 
         Raises:
-            DestructiveChange: the plan takes access away and ``allow_destructive`` is False.
+            DestructiveChange: the plan takes access away and ``allow_destructive`` is not True.
+            InvalidInput: ``allow_destructive`` is neither a bool nor None (before any write).
             ApplyFailed: a write failed; what was written before was undone.
         """
         restrict_apply.apply_restriction(self.iam, plan, allow_destructive=allow_destructive)

@@ -31,7 +31,15 @@ from .preflight import (
     principal_of,
 )
 
-__all__ = ["IDENTITY_CHECK", "ROOT_CHECK", "Simulated", "check_identity", "check_root", "simulate"]
+__all__ = [
+    "IDENTITY_CHECK",
+    "ROOT_CHECK",
+    "Simulated",
+    "admin_fix",
+    "check_identity",
+    "check_root",
+    "simulate",
+]
 
 ROOT_CHECK: Final = "caller is not root"
 IDENTITY_CHECK: Final = "identity policy allows sts:AssumeRole"
@@ -119,13 +127,23 @@ def _words(caller: Identity, role_arn: str, ok: bool | None, denied: bool) -> tu
     return f"Your permissions in {source} do not allow switching into {role} in {target}.", ask
 
 
-def _admin_fix(caller: Identity, role_arn: str) -> str:
-    return (
-        f"Allow sts:AssumeRole on {role_arn} for {caller.arn}: e.g. "
-        f"SourceAccount(admin_session).restrict_assume_role({role_arn!r}, "
-        f"users=[{caller.name!r}], allow_destructive=True), or add the user to a group that "
-        "allows it."
-    )
+def admin_fix(caller: Identity, role_arn: str) -> str:
+    """What an administrator of the caller's account runs to let the caller in *as well*.
+
+    Additive only (:meth:`SourceAccount.allow_assume_role`): whoever may switch now still may
+    (``restrict_assume_role(..., users=[caller])`` would take everyone else's access away), and
+    a role session is named as the role it is (``roles=``), never as a user.
+    """
+    allow = f"Allow sts:AssumeRole on {role_arn} for {caller.arn}, keeping everyone else's access"
+    call = f"SourceAccount(admin_session).allow_assume_role({role_arn!r}, "
+    if caller.principal_type == "user":
+        return (
+            f"{allow}: e.g. {call}users=[{caller.name!r}]), or add the user to a group that "
+            "allows it."
+        )
+    if caller.principal_type == "assumed-role":
+        return f"{allow}: e.g. {call}roles=[{caller.name!r}])."
+    return f"{allow} (in an identity policy of {caller.arn})."
 
 
 def _from_simulation(caller: Identity, role_arn: str, answer: Simulated) -> Check:
@@ -144,7 +162,7 @@ def _from_simulation(caller: Identity, role_arn: str, answer: Simulated) -> Chec
     if answer.missing:
         detail += f" It depends on {', '.join(answer.missing)}, known only at the switch."
     meaning, todo = _words(caller, role_arn, ok, answer.decision == "explicitDeny")
-    fix = "" if ok else _admin_fix(caller, role_arn)
+    fix = "" if ok else admin_fix(caller, role_arn)
     return Check(IDENTITY_CHECK, ok, detail, fix, meaning, todo, BY_SIMULATION)
 
 
@@ -197,7 +215,7 @@ def check_identity(session: boto3.Session, iam: Any, caller: Identity, role_arn:
     verdict = identity_verdict(found, role_arn, principal_of(caller), action=ACTION)
     note = " (permissions boundaries and SCPs are not evaluated)" if verdict.allowed else ""
     meaning, todo = _words(caller, role_arn, verdict.allowed, "explicitly denied" in verdict.detail)
-    fix = "" if verdict.allowed else _admin_fix(caller, role_arn)
+    fix = "" if verdict.allowed else admin_fix(caller, role_arn)
     return Check(
         IDENTITY_CHECK, verdict.allowed, verdict.detail + note, fix, meaning, todo, BY_ENGINE
     )

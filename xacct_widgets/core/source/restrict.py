@@ -12,8 +12,16 @@ may already grant ``arn:aws:iam::*:role/*`` to everyone in it. The plan therefor
    all-roles Allow turned into ``NotResource``, a Deny in a policy only non-chosen principals
    hold, or as a last resort a Deny on that one principal;
 3. takes back this project's own Denies from principals that are now chosen;
-4. repeats until nothing changes, and reports what it cannot narrow: an administrator (who could
-   undo any edit; a permissions boundary is the way), a Deny it did not write.
+4. for a role of the source account itself, whose trust policy names a principal directly (such
+   a principal needs no identity policy: AWS, "Policy evaluation logic"), takes that principal
+   out of the trust policy (:func:`.restrict_edits.untrust`), or, when that is not exact (a
+   ``"*"``, or nothing left to trust), lists it in ``cannot_narrow`` with the edit to make;
+5. repeats until nothing changes, and reports what it cannot narrow: an administrator (who could
+   undo any edit; a permissions boundary is the way), a Deny it did not write, a chosen
+   principal the same-account trust policy does not admit.
+
+:func:`plan_allow` is the additive half alone: it grants and never narrows, so its plan has no
+destructive row (what a preflight suggests to an administrator: let one more principal in).
 
 Every narrowing takes access away from someone, so its rows are *destructive*
 (:class:`~xacct_widgets.errors.DestructiveChange` unless confirmed). Nothing here writes.
@@ -22,17 +30,22 @@ Every narrowing takes access away from someone, so its rows are *destructive*
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final
 
-import pandas as pd
-
 from ...errors import InvalidInput
-from .. import ids
-from ..frames import to_frame
 from ..policies import equivalent
 from . import restrict_edits as edits
-from .snapshot import Entity, Snapshot, inline_ref
+from .restrict_plan import (
+    CANNOT_COLUMNS,
+    CHANGE_COLUMNS,
+    RestrictPlan,
+    RestrictStep,
+    Unnarrowed,
+    existing,
+    names,
+    role_arn_list,
+)
+from .snapshot import Entity, Snapshot, inline_ref, trust_ref
 from .who import Access, describe_ref, evaluate
 
 __all__ = [
@@ -41,123 +54,29 @@ __all__ = [
     "RestrictPlan",
     "RestrictStep",
     "Unnarrowed",
+    "plan_allow",
     "plan_restriction",
     "role_arn_list",
 ]
 
-#: Columns of :attr:`RestrictPlan.changes`.
-CHANGE_COLUMNS: Final = ("policy", "change", "principals", "destructive")
-#: Columns of :attr:`RestrictPlan.cannot_narrow`.
-CANNOT_COLUMNS: Final = ("principal", "role_arn", "reason", "what_to_do")
 _MAX_ROUNDS: Final = 10
-
-
-@dataclass(frozen=True)
-class RestrictStep:
-    """One policy document to write: ``after`` None deletes an inline policy."""
-
-    ref: str
-    change: str
-    principals: tuple[str, ...]
-    destructive: bool
-    before: dict[str, Any] | None = field(repr=False, default=None)
-    after: dict[str, Any] | None = field(repr=False, default=None)
-
-    @property
-    def policy(self) -> str:
-        return describe_ref(self.ref)
-
-
-@dataclass(frozen=True)
-class Unnarrowed:
-    """Access the plan leaves in place (or cannot give), with the way to deal with it."""
-
-    principal: str
-    role_arn: str
-    reason: str
-    what_to_do: str
-
-
-@dataclass(frozen=True)
-class RestrictPlan:
-    """What :meth:`SourceAccount.restrict_assume_role` will write, before it writes anything."""
-
-    role_arns: tuple[str, ...]
-    users: tuple[str, ...]
-    groups: tuple[str, ...]
-    steps: tuple[RestrictStep, ...] = ()
-    cannot: tuple[Unnarrowed, ...] = ()
-
-    @property
-    def is_noop(self) -> bool:
-        return not self.steps
-
-    @property
-    def changes(self) -> pd.DataFrame:
-        """One row per policy to write (columns :data:`CHANGE_COLUMNS`)."""
-        rows = [
-            {
-                "policy": s.policy,
-                "change": s.change,
-                "principals": ", ".join(s.principals),
-                "destructive": s.destructive,
-            }
-            for s in self.steps
-        ]
-        frame = to_frame(rows, CHANGE_COLUMNS)
-        frame["destructive"] = frame["destructive"].astype(bool)
-        return frame
-
-    @property
-    def destructive(self) -> pd.DataFrame:
-        """The rows that take access away from someone (empty when none)."""
-        frame = self.changes
-        return frame[frame["destructive"]].reset_index(drop=True)
-
-    @property
-    def cannot_narrow(self) -> pd.DataFrame:
-        return to_frame(self.cannot, CANNOT_COLUMNS)
-
-    def __repr__(self) -> str:
-        who = ", ".join([*self.users, *(f"group {g}" for g in self.groups)]) or "nobody"
-        return (
-            f"RestrictPlan({len(self.steps)} change(s), {len(self.destructive)} destructive, "
-            f"{len(self.cannot)} left as is; only {who} on {', '.join(self.role_arns)})"
-        )
-
-
-def role_arn_list(role_arns: str | Iterable[str]) -> tuple[str, ...]:
-    """One role ARN or several, validated (one ARN is a list of one, not of its characters)."""
-    given = [role_arns] if isinstance(role_arns, str) else list(role_arns)
-    arns = tuple(dict.fromkeys(ids.parse_role_arn(a).arn for a in given))
-    if not arns:
-        raise InvalidInput(
-            "role_arns is empty: there is no role to restrict.",
-            fix="Pass the ARN of the role (or a list of them), e.g. "
-            "'arn:aws:iam::123456781234:role/cross-account'.",
-        )
-    return arns
-
-
-def _names(values: str | Iterable[str], what: str) -> tuple[str, ...]:
-    """IAM user and group names follow the role-name rule (``ids.role_name``), named as such."""
-    given = [values] if isinstance(values, str) else list(values)
-    try:
-        return tuple(dict.fromkeys(ids.role_name(v) for v in given))
-    except InvalidInput as err:
-        raise InvalidInput(
-            err.message.replace("Role name", f"IAM {what} name"),
-            fix=f"Give the {what}'s name as IAM shows it, e.g. 'operator'.",
-        ) from err
 
 
 class _Planner:
     def __init__(
-        self, snap: Snapshot, targets: Sequence[str], users: Sequence[str], groups: Sequence[str]
+        self,
+        snap: Snapshot,
+        targets: Sequence[str],
+        users: Sequence[str],
+        groups: Sequence[str],
+        roles: Sequence[str] = (),
+        *,
+        narrow: bool = True,
     ) -> None:
         self.snap = snap
         self.targets = list(targets)
-        self.users, self.groups = set(users), set(groups)
+        self.users, self.groups, self.roles = set(users), set(groups), set(roles)
+        self.narrow = narrow
         self.chosen_users = self.users | {m.name for g in groups for m in snap.members(g)}
         self.overlay: dict[str, dict[str, Any] | None] = {}
         self.notes: dict[str, list[tuple[str, str, bool]]] = {}
@@ -167,6 +86,8 @@ class _Planner:
     def chosen(self, entity: Entity) -> bool:
         if entity.kind == "user":
             return entity.name in self.chosen_users
+        if entity.kind == "role":
+            return entity.name in self.roles
         return entity.kind == "group" and entity.name in self.groups
 
     def shared_with_chosen(self, ref: str) -> bool:
@@ -199,9 +120,11 @@ class _Planner:
 
     # -- the rounds --------------------------------------------------------------------------
     def grant(self) -> None:
-        for kind, name in [("user", u) for u in sorted(self.users)] + [
-            ("group", g) for g in sorted(self.groups)
-        ]:
+        for kind, name in (
+            [("user", u) for u in sorted(self.users)]
+            + [("group", g) for g in sorted(self.groups)]
+            + [("role", r) for r in sorted(self.roles)]
+        ):
             ref = inline_ref(kind, name, edits.GRANT_POLICY)
             before = self.snap.document(ref)
             after = edits.grant(before, self.targets)
@@ -221,7 +144,7 @@ class _Planner:
                 access = evaluate(self.snap, entity, target, self.overlay)
                 if self.chosen(entity):
                     changed |= self._keep(access)
-                elif access.allowed:
+                elif self.narrow and access.allowed:
                     changed |= self._narrow(access)
         return changed
 
@@ -256,10 +179,24 @@ class _Planner:
                 "sts:AssumeRole.",
                 "Allow sts:AssumeRole on the role in the boundary policy, or remove the boundary.",
             )
+        elif access.state == "untrusted":
+            account = target.split(":")[4]
+            root = f"arn:{target.split(':')[1]}:iam::{account}:root"
+            self.leave(
+                entity,
+                target,
+                f"{entity.label} is chosen but the trust policy of {target} admits neither it "
+                f"nor account {account}; within its own account a role's trust policy must "
+                "allow the caller too.",
+                f"Add {root} (or {entity.arn}) as a trusted principal of the role "
+                "(iam update-assume-role-policy), then run again.",
+            )
         return False
 
     def _narrow(self, access: Access) -> bool:
         entity, target = access.entity, access.role_arn
+        if access.via_trust:
+            return self._untrust(access)
         if access.administrator:
             self.leave(
                 entity,
@@ -276,9 +213,38 @@ class _Planner:
                 return True
         return self._deny_one(entity, target, access)
 
+    def _untrust(self, access: Access) -> bool:
+        """Take a principal the same-account trust policy names directly out of it."""
+        entity, target = access.entity, access.role_arn
+        role = self.snap.role_named(target)
+        ref = trust_ref(role.name if role is not None else target.rsplit("/", 1)[-1])
+        doc = self.snap.document(ref, self.overlay)
+        new = edits.untrust(doc, [entity.arn]) if doc is not None else None
+        if new is None:
+            _, partition, _, _, account = target.split(":")[:5]
+            self.leave(
+                entity,
+                target,
+                f"{entity.label} is let in by {access.via}, which names it directly (as itself "
+                "or as everyone): it needs no identity policy, and taking it out would leave "
+                "the role trusting nobody.",
+                f"Edit the trust policy of {target} (iam update-assume-role-policy): replace "
+                f'{entity.arn} (or "*") with arn:{partition}:iam::{account}:root, so that '
+                "identity policies decide, then run again.",
+            )
+            return False
+        self.put(
+            ref,
+            new,
+            f"stop naming {entity.arn} (let in without any identity policy)",
+            True,
+            entity.label,
+        )
+        return True
+
     def _narrow_grant(self, entity: Entity, ref: str, index: int, target: str) -> bool:
         doc = self.snap.document(ref, self.overlay)
-        if doc is None or ref.startswith("managed:arn:aws:iam::aws:"):
+        if doc is None or ref.startswith(("managed:arn:aws:iam::aws:", "trust:")):
             return False
         who = ", ".join(self.affected(ref))
         new = edits.remove_exact(doc, index, [target])
@@ -354,6 +320,8 @@ class _Planner:
             tuple(sorted(self.groups)),
             tuple(steps),
             tuple(self.cannot.values()),
+            tuple(sorted(self.roles)),
+            self.narrow,
         )
 
 
@@ -365,17 +333,26 @@ def plan_restriction(
 ) -> RestrictPlan:
     """See :meth:`SourceAccount.plan_restriction` (inputs validated, then checked to exist)."""
     targets = role_arn_list(role_arns)
-    user_names, group_names = _names(users, "user"), _names(groups, "group")
-    for name in user_names:
-        if name not in snapshot.users:
-            raise InvalidInput(
-                f"There is no IAM user {name!r} in this account.",
-                fix=f"Choose among: {', '.join(sorted(snapshot.users)) or '(no users)'}.",
-            )
-    for name in group_names:
-        if name not in snapshot.groups:
-            raise InvalidInput(
-                f"There is no IAM group {name!r} in this account.",
-                fix=f"Choose among: {', '.join(sorted(snapshot.groups)) or '(no groups)'}.",
-            )
+    user_names = existing(snapshot, names(users, "user"), "user")
+    group_names = existing(snapshot, names(groups, "group"), "group")
     return _Planner(snapshot, targets, user_names, group_names).plan()
+
+
+def plan_allow(
+    snapshot: Snapshot,
+    role_arns: str | Iterable[str],
+    users: str | Iterable[str] = (),
+    groups: str | Iterable[str] = (),
+    roles: str | Iterable[str] = (),
+) -> RestrictPlan:
+    """See :meth:`SourceAccount.allow_assume_role`: grants only, never narrows anyone."""
+    targets = role_arn_list(role_arns)
+    user_names = existing(snapshot, names(users, "user"), "user")
+    group_names = existing(snapshot, names(groups, "group"), "group")
+    role_names = existing(snapshot, names(roles, "role"), "role")
+    if not (user_names or group_names or role_names):
+        raise InvalidInput(
+            "Nobody to allow: give users, groups or roles.",
+            fix="e.g. allow_assume_role(role_arn, users=['intern']).",
+        )
+    return _Planner(snapshot, targets, user_names, group_names, role_names, narrow=False).plan()

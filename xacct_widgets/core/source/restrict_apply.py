@@ -4,7 +4,9 @@ Same shape as part A's apply (``core/target/apply.py``): refuse destructive rows
 confirmed before any write, then write step by step, remembering how to undo each; on a failure
 undo what was done, newest first, and raise :class:`~xacct_widgets.errors.ApplyFailed` naming
 the step. A customer-managed policy is changed by a new default version (its old version is the
-undo); IAM keeps at most five versions, which is checked before anything is written.
+undo); IAM keeps at most five versions, which is checked before anything is written. A role's
+trust policy (``trust:NAME``, for a role of the same account) is replaced with
+``UpdateAssumeRolePolicy``, the previous document being the undo.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pandas as pd
 
 from ...errors import ApplyFailed, DestructiveChange, XacctError
 from ..aws import aws_call
-from .restrict import RestrictPlan, RestrictStep
+from ..consent import consent
+from .restrict_plan import RestrictPlan, RestrictStep
 
 __all__ = ["Restriction", "apply_restriction"]
 
@@ -63,6 +66,23 @@ def _write_inline(iam: Any, step: RestrictStep) -> Undo:
     return undo
 
 
+def _write_trust(iam: Any, step: RestrictStep) -> Undo:
+    name = step.ref.removeprefix("trust:")
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(step.after))
+    before = step.before
+
+    def undo() -> None:
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(before))
+
+    return undo
+
+
+def _writer(ref: str) -> Callable[[Any, RestrictStep], Undo]:
+    if ref.startswith("managed:"):
+        return _write_managed
+    return _write_trust if ref.startswith("trust:") else _write_inline
+
+
 def _default_version(iam: Any, arn: str) -> str:
     return str(iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"])
 
@@ -101,8 +121,9 @@ def _check_versions(iam: Any, plan: RestrictPlan) -> None:
 
 def apply_restriction(iam: Any, plan: RestrictPlan, *, allow_destructive: bool = False) -> None:
     """Write ``plan``; see :meth:`SourceAccount.restrict_assume_role`."""
+    allowed = consent(allow_destructive, "allow_destructive")
     destructive = [s for s in plan.steps if s.destructive]
-    if destructive and not allow_destructive:
+    if destructive and not allowed:
         rows = tuple(
             f"{s.policy}: {s.change} (affects {', '.join(s.principals)})" for s in destructive
         )
@@ -115,7 +136,7 @@ def apply_restriction(iam: Any, plan: RestrictPlan, *, allow_destructive: bool =
     _check_versions(iam, plan)
     done: list[tuple[RestrictStep, Undo]] = []
     for step in plan.steps:
-        write = _write_managed if step.ref.startswith("managed:") else _write_inline
+        write = _writer(step.ref)
         try:
             with aws_call(f"update {step.ref}", step.ref):
                 undo = write(iam, step)

@@ -9,7 +9,10 @@ request conditions (so they hold even where identity-policy conditions are not e
   ``sts:AssumeRole`` (whose resource is always a role ARN) that is exactly "all roles but these"
   ("IAM JSON policy elements: NotResource");
 * add a Deny for the targets, which wins over any Allow ("Policy evaluation logic"), in a policy
-  that applies only to principals who must lose the access.
+  that applies only to principals who must lose the access;
+* for a role of the same account, take a principal out of the role's *trust policy* when the
+  trust names it directly (:func:`untrust`): such a principal needs no identity policy to get
+  in, so no identity-policy edit is the root of its access.
 
 Statements added here carry :data:`DENY_SID` / :data:`GRANT_SID`, so a later run recognises them
 as its own and may take them back. Documents are never changed in place: each edit returns a copy.
@@ -36,6 +39,7 @@ __all__ = [
     "grant",
     "remove_exact",
     "statements",
+    "untrust",
     "without_deny",
 ]
 
@@ -193,3 +197,39 @@ def grant(doc: Mapping[str, Any] | None, targets: Iterable[str]) -> Doc:
     allow: dict[str, Any] = {"Sid": GRANT_SID, "Effect": "Allow", "Action": ACTION}
     allow["Resource"] = _one_or_many(sorted(set(targets)))
     return _with(doc or {}, [*stmts, allow])
+
+
+def _principal_entries(principal: Any) -> dict[str, list[str]] | None:
+    """A statement's Principal as ``{type: [values]}``; None for ``"*"`` (everyone)."""
+    if principal == "*" or not isinstance(principal, Mapping):
+        return None
+    return {kind: _as_list(values) for kind, values in principal.items()}
+
+
+def untrust(doc: Mapping[str, Any], principal_arns: Iterable[str]) -> Doc | None:
+    """The trust policy without ``principal_arns`` in its Allow statements' ``Principal``.
+
+    A statement left naming nobody is dropped. None when that is not exact: a statement that
+    admits them as ``"*"`` (everyone), or a trust policy left with no Allow at all (the role
+    would admit nobody, the chosen principals included).
+    """
+    gone = set(principal_arns)
+    stmts, changed = [], False
+    for stmt in statements(doc):
+        if stmt.get("Effect") != "Allow" or "Principal" not in stmt:
+            stmts.append(stmt)
+            continue
+        entries = _principal_entries(stmt["Principal"])
+        if entries is None or "*" in entries.get("AWS", []):
+            return None
+        kept = {k: [v for v in vs if v not in gone] for k, vs in entries.items()}
+        if kept == entries:
+            stmts.append(stmt)
+            continue
+        changed = True
+        kept = {k: vs for k, vs in kept.items() if vs}
+        if kept:
+            stmts.append({**stmt, "Principal": {k: _one_or_many(vs) for k, vs in kept.items()}})
+    if not changed or not any(s.get("Effect") == "Allow" for s in stmts):
+        return None
+    return _with(doc, stmts)

@@ -8,7 +8,11 @@ several calls per principal. Planned edits are an *overlay* (policy reference ->
 or None for "deleted"), so a plan is evaluated exactly as the account will be after it.
 
 A policy reference names where a document lives, in the words a check's detail uses:
-``user:NAME/POLICY``, ``group:NAME/POLICY``, ``role:NAME/POLICY`` (inline) or ``managed:ARN``.
+``user:NAME/POLICY``, ``group:NAME/POLICY``, ``role:NAME/POLICY`` (inline), ``managed:ARN``, or
+``trust:NAME`` for the trust policy of role NAME. The account's own roles come with their trust
+policies, because for a role of the *same* account the trust policy decides too: it must allow
+the caller, and a principal it names directly needs no identity policy at all (AWS, "Policy
+evaluation logic": "IAM role trust policies and KMS key policies are exceptions").
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from ...policy import Policy, Principal, parse_policy
 from .. import policies
 from ..aws import aws_call
 
-__all__ = ["Entity", "EntityKind", "ManagedPolicy", "Overlay", "Snapshot", "inline_ref", "read"]
+__all__ = [
+    "Entity",
+    "EntityKind",
+    "ManagedPolicy",
+    "Overlay",
+    "Snapshot",
+    "inline_ref",
+    "read",
+    "trust_ref",
+]
 
 EntityKind = Literal["user", "group", "role"]
 #: Planned documents by policy reference; None means the inline policy is deleted.
@@ -30,6 +43,11 @@ Overlay = Mapping[str, dict[str, Any] | None]
 
 def inline_ref(kind: str, name: str, policy: str) -> str:
     return f"{kind}:{name}/{policy}"
+
+
+def trust_ref(role_name: str) -> str:
+    """The reference of role ``role_name``'s trust policy."""
+    return f"trust:{role_name}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,8 @@ class Entity:
     groups: tuple[str, ...] = ()
     boundary: str | None = None
     userid: str | None = None
+    #: A role's trust policy (None for users and groups).
+    trust: Mapping[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -100,6 +120,8 @@ class Snapshot:
         if ref.startswith("managed:"):
             arn = ref.removeprefix("managed:")
             return [e for e in self.entities() if arn in e.managed]
+        if ref.startswith("trust:"):
+            return []  # a trust policy is the role's own, held by no principal
         kind, _, rest = ref.partition(":")
         name = rest.split("/", 1)[0]
         found = {"user": self.users, "group": self.groups, "role": self.roles}[kind].get(name)
@@ -112,6 +134,9 @@ class Snapshot:
         if ref.startswith("managed:"):
             found = self.managed.get(ref.removeprefix("managed:"))
             return found.document if found else None
+        if ref.startswith("trust:"):
+            role = self.roles.get(ref.removeprefix("trust:"))
+            return dict(role.trust) if role is not None and role.trust is not None else None
         kind, _, rest = ref.partition(":")
         name, _, policy = rest.partition("/")
         table = {"user": self.users, "group": self.groups, "role": self.roles}[kind]
@@ -142,6 +167,20 @@ class Snapshot:
                 out.append(parse_policy(doc, source=ref))
         return out
 
+    def role_named(self, role_arn: str) -> Entity | None:
+        """The account's role with this ARN (None: not a role of this account)."""
+        return next((r for r in self.roles.values() if r.arn == role_arn), None)
+
+    def trust_policy(self, role_arn: str, overlay: Overlay | None = None) -> Policy | None:
+        """The trust policy of ``role_arn`` when it is a role of this account (None otherwise:
+        another account's role, whose trust policy this snapshot cannot see)."""
+        role = self.role_named(role_arn)
+        if role is None:
+            return None
+        ref = trust_ref(role.name)
+        doc = self.document(ref, overlay)
+        return parse_policy(doc if doc is not None else {"Statement": []}, source=ref)
+
     def boundary(self, entity: Entity) -> Policy | None:
         if entity.boundary is None or entity.boundary not in self.managed:
             return None
@@ -161,6 +200,11 @@ def _attached(item: Mapping[str, Any]) -> tuple[str, ...]:
 def _boundary(item: Mapping[str, Any]) -> str | None:
     found = item.get("PermissionsBoundary") or {}
     return found.get("PermissionsBoundaryArn") or None
+
+
+def _trust(item: Mapping[str, Any]) -> dict[str, Any] | None:
+    found = item.get("AssumeRolePolicyDocument")
+    return policies.load_policy(found) if found else None
 
 
 def _managed(iam: Any, arn: str) -> ManagedPolicy:
@@ -206,6 +250,7 @@ def read(iam: Any) -> Snapshot:
                     _attached(r),
                     boundary=_boundary(r),
                     userid=r.get("RoleId"),
+                    trust=_trust(r),
                 )
             for p in page.get("Policies", []):
                 default = next(

@@ -22,6 +22,7 @@ from ...policy import (
     assume_role_context,
     evaluate_conditions,
     evaluate_resource_policy,
+    match_principal,
     matching_statements,
     parse_policy,
 )
@@ -30,7 +31,15 @@ from ..aws import aws_call, client_config
 from ..identity import Identity
 from .preflight import BY_ENGINE, BY_NOBODY, BY_TARGET, Check, dashed
 
-__all__ = ["check_external_id", "check_mfa", "check_trust_names", "read_trust", "trust_unknown"]
+__all__ = [
+    "check_external_id",
+    "check_mfa",
+    "check_trust_names",
+    "identity_not_needed",
+    "names_directly",
+    "read_trust",
+    "trust_unknown",
+]
 
 _EXTERNAL_ID: Final = "sts:externalid"
 _MFA_KEYS: Final = frozenset({"aws:multifactorauthpresent", "aws:multifactorauthage"})
@@ -159,6 +168,32 @@ def naming_allows(trust: Policy, principal: Principal, role_arn: str) -> list[St
         for s in matching_statements(trust, context, resource_policy=True, conditions=False)
         if s.effect == "Allow"
     ]
+
+
+def names_directly(statements: list[Statement], principal: Principal) -> bool:
+    """Whether an Allow naming the caller names it itself (or everyone), not only its account."""
+    return any(match_principal(s.principals or (), principal) in ("arn", "any") for s in statements)
+
+
+def identity_not_needed(identity: Check, role_arn: str) -> Check:
+    """The identity check when a role of the caller's own account names the caller directly.
+
+    AWS, "Policy evaluation logic": within one account a resource-based policy naming the
+    principal grants on its own, so no identity policy needs to allow sts:AssumeRole (an
+    explicit Deny in one still refuses, and is kept as it was found).
+    """
+    if identity.ok is False and "explicitly denied" in identity.detail:
+        return identity
+    return Check(
+        identity.check,
+        True,
+        f"Not needed: the trust policy of {role_arn} names the caller itself, and within one "
+        "account that lets it in without an identity policy allowing sts:AssumeRole "
+        f"({identity.detail.rstrip('.')}).",
+        meaning="The role names you directly in its own account: your permissions need not "
+        "allow switching.",
+        answered_by=BY_TARGET,
+    )
 
 
 def check_trust_names(
