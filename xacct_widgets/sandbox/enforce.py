@@ -17,6 +17,12 @@ A refusal answers with the service's own error ("Troubleshoot access denied erro
 * Organizations (JSON protocol): HTTP 400 ``AccessDeniedException`` with the same message;
 * S3: HTTP 403 ``AccessDenied`` "Access Denied" in S3's XML error.
 
+S3 objects are decided here alone (moto's own bucket-policy check is switched off in
+:mod:`.moto_patches`). A multi-object delete (``DeleteObjects``) is authorized per object, as
+``s3:DeleteObject`` on each key ("DeleteObjects" API reference: a key the caller may not delete
+is reported in the answer's ``Errors`` as ``AccessDenied``): the request itself passes, and
+:func:`decide_key` answers for each key while moto deletes them.
+
 ``sts:GetCallerIdentity`` and ``sts:GetSessionToken`` need no permission (STS API reference:
 "No permissions are required to perform this operation"), even with an explicit deny.
 """
@@ -24,6 +30,8 @@ A refusal answers with the service's own error ("Troubleshoot access denied erro
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Final
 from urllib.parse import unquote
 
@@ -48,7 +56,14 @@ from .request_context import build_context
 from .request_map import params_of, resource_for
 from .s3_actions import s3_action
 
-__all__ = ["FREE_ACTIONS", "check_request", "resolve_caller", "set_current_response"]
+__all__ = [
+    "FREE_ACTIONS",
+    "check_request",
+    "decide_key",
+    "per_key_decisions",
+    "resolve_caller",
+    "set_current_response",
+]
 
 FREE_ACTIONS: Final = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
 _current = threading.local()
@@ -57,6 +72,31 @@ _current = threading.local()
 def set_current_response(response: Any) -> None:
     """Remember the moto response object handling this thread's request (for its client IP)."""
     _current.response = response
+    _current.decided = None  # (caller, params, region) once check_request has resolved them
+
+
+@contextmanager
+def per_key_decisions() -> Iterator[None]:
+    """While moto deletes the keys of a multi-object delete: :func:`decide_key` answers."""
+    _current.per_key = True
+    try:
+        yield
+    finally:
+        _current.per_key = False
+
+
+def decide_key(action: str, resource: str) -> bool | None:
+    """Whether this thread's caller may ``action`` one object ``resource`` of a multi-object
+    delete; None outside one (moto's other bucket-policy checks: the request was decided)."""
+    decided = getattr(_current, "decided", None)
+    if not getattr(_current, "per_key", False) or decided is None:
+        return None
+    caller, params, region = decided
+    return evaluate(caller, action, resource, params=params, region=region).allowed
+
+
+def _is_bucket_level(resource: str) -> bool:
+    return "/" not in resource.partition(":::")[2]
 
 
 def _source_ip() -> tuple[str, bool]:
@@ -193,6 +233,9 @@ def check_request(request: Any, given_resource: str) -> None:
     caller = resolve_caller(key._access_key_id, request.account_id, root)
     own_user = caller.principal.name if caller.principal.type == "user" else None
     resource = resource_for(service, operation, params, given_resource, caller.account, own_user)
+    _current.decided = (caller, params, request._region)
+    if action == "s3:DeleteObject" and _is_bucket_level(resource):
+        return  # DeleteObjects: decided per key (decide_key)
     mfa = None
     if service == "sts" and operation == "AssumeRole":
         mfa = check_assume_role_caller(caller.principal, params)

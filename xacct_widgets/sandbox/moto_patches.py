@@ -27,10 +27,37 @@ nothing. What is patched:
   serializer's timestamps (``core.serialize.parse_to_aware_datetime`` reads each stored ISO
   time with dateutil, ~0.1 ms, twice per bucket list) go through the fan-out's exact ISO reader
   (:func:`xacct_widgets.core.query.timestamps.iso_timestamp`).
+* ``FakeBucket.get_permission``: moto's own bucket-policy check, which S3's object GET, PUT,
+  HEAD, DELETE and POST (``S3Response._key_response``) and each key of a multi-object delete
+  consult besides the authorization above. It reads Action and Resource only, ignoring
+  ``Principal`` and ``Condition``: a Deny whose condition is false, or that names someone else,
+  still refused with an empty 403. While the sandbox enforces it answers NEUTRAL, so the engine
+  (which reads the bucket policy in :func:`.enforce.evaluate`) is the only decider ("Policy
+  evaluation logic", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html;
+  "Examples of Amazon S3 bucket policies",
+  https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html), except
+  within ``S3Response._bucket_response_delete_keys``, where it is the engine's decision for that
+  one key (DeleteObjects is authorized per object, :func:`.enforce.decide_key`).
+* ``BaseIAMPolicyValidator._validate_resource_format``: moto refuses an IAM resource whose
+  resource part is ``*`` (``arn:aws:iam::*:*``, ``arn:aws:iam::ACCOUNT:*``) or ``root``, with
+  IAM's message 'IAM resource path must either be "*" or start with user/, ...' that itself
+  allows ``*``; AWS managed policies use both (CloudFrontFullAccess: ``iam:ListRoles`` on
+  ``arn:aws:iam::*:*``; IAMAuditRootUserCredentials: ``arn:aws:iam::*:root``). Those two are
+  accepted; every other resource goes through moto's check (region, partition, path prefixes).
+* ``iam.models.User.__init__``: a user's unique ID is IAM's ``AIDA`` + 17 characters (moto makes
+  20 lower-case ones), so ``GetUser``/``GetCallerIdentity`` ``UserId`` and ``aws:userid`` are
+  what IAM gives ("IAM identifiers", unique ID prefixes; the principal table of
+  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable).
+* ``IAMBackend.delete_user`` / ``delete_role``: the deleted principal's ARN in every role trust
+  policy and bucket policy becomes its unique ID, as IAM shows it, so the policy's other
+  principals keep working and a new principal of the same name is not trusted
+  (:mod:`.deleted_principals`).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -43,18 +70,22 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.base_backend import BackendDict
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam import access_control
-from moto.iam.access_control import IAMRequestBase
-from moto.iam.models import AccessKey, iam_backends
+from moto.iam.access_control import IAMRequestBase, PermissionResult
+from moto.iam.models import AccessKey, IAMBackend, User, iam_backends
+from moto.iam.policy_validation import BaseIAMPolicyValidator
 from moto.iam.responses import IamResponse
+from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 from moto.sts.models import STSBackend
 from moto.sts.responses import TokenResponse
 from moto.utilities.utils import PARTITION_NAMES
 
 from ..core.query.timestamps import iso_timestamp
 from ..errors import SandboxError
-from . import enforce, simulate
+from . import deleted_principals, enforce, simulate
 from .clock import CLOCK
 from .denials import SANDBOX_MFA_CODE, AccessDeniedError
+from .hooks import enforcing
 from .principals import PARTITION, SessionFacts, forget_sessions, record_session
 from .request_map import params_of
 
@@ -190,6 +221,77 @@ def _require(owner: Any, name: str) -> Callable[..., Any]:
     return cast(Callable[..., Any], original)
 
 
+def _accepted_iam_resource(resource: str) -> bool:
+    """``arn:PARTITION:iam::ACCOUNT-or-*:*`` or ``...:root``: an IAM resource IAM accepts and
+    moto's resource-path check refuses."""
+    parts = resource.split(":", 5)
+    return (
+        len(parts) == 6
+        and parts[0] == "arn"
+        and parts[1] in PARTITION_NAMES
+        and parts[2] == "iam"
+        and parts[3] == ""
+        and parts[5] in ("*", "root")
+    )
+
+
+def _iam_user_id(account_id: str, moto_id: str) -> str:
+    """``AIDA`` + 17 base32 characters derived from moto's random ID: unique as moto's is, and
+    drawing nothing more from moto's seeded random source, so the sandbox's later IDs (member
+    accounts, roles) stay what the notebooks' checked outputs show."""
+    digest = hashlib.sha256(f"{account_id}:{moto_id}".encode()).digest()
+    return "AIDA" + base64.b32encode(digest).decode()[:17]
+
+
+def _s3_and_iam_corrections() -> Callable[[], None]:
+    """The bucket-policy check, the IAM resource check, user IDs and deletions (see above):
+    every moto attribute required first, then a function that installs the patches."""
+    original_permission = _require(FakeBucket, "get_permission")
+    original_delete_keys = _require(S3Response, "_bucket_response_delete_keys")
+    original_resource_format = _require(BaseIAMPolicyValidator, "_validate_resource_format")
+    original_user_init = _require(User, "__init__")
+    original_delete_user = _require(IAMBackend, "delete_user")
+    original_delete_role = _require(IAMBackend, "delete_role")
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+        if not enforcing():
+            return original_permission(self, action, resource)
+        allowed = enforce.decide_key(action, resource)
+        return PermissionResult.DENIED if allowed is False else PermissionResult.NEUTRAL
+
+    def delete_keys(self: S3Response, *args: Any, **kwargs: Any) -> Any:
+        with enforce.per_key_decisions():
+            return original_delete_keys(self, *args, **kwargs)
+
+    def validate_resource_format(self: BaseIAMPolicyValidator, resource: str) -> None:
+        if not _accepted_iam_resource(resource):
+            original_resource_format(self, resource)
+
+    def user_init(self: User, *args: Any, **kwargs: Any) -> None:
+        original_user_init(self, *args, **kwargs)
+        self.id = _iam_user_id(self.account_id, self.id)
+
+    def delete_user(self: IAMBackend, user_name: str) -> None:
+        user = self.get_user(user_name)  # NoSuchEntity, as the original answers
+        original_delete_user(self, user_name)
+        deleted_principals.replace_in_policies(user.arn, user.id)
+
+    def delete_role(self: IAMBackend, role_name: str) -> None:
+        role = self.get_role(role_name)
+        original_delete_role(self, role_name)
+        deleted_principals.replace_in_policies(role.arn, role.id)
+
+    def apply() -> None:
+        FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+        S3Response._bucket_response_delete_keys = delete_keys  # type: ignore[method-assign]
+        BaseIAMPolicyValidator._validate_resource_format = validate_resource_format  # type: ignore[method-assign]
+        User.__init__ = user_init  # type: ignore[method-assign]
+        IAMBackend.delete_user = delete_user  # type: ignore[method-assign]
+        IAMBackend.delete_role = delete_role  # type: ignore[method-assign]
+
+    return apply
+
+
 def install() -> None:
     """Patch moto once per process; idempotent."""
     global _installed
@@ -208,6 +310,7 @@ def install() -> None:
         original_authorize = _require(
             ActionAuthenticatorMixin, "_authenticate_and_authorize_action"
         )
+        install_corrections = _s3_and_iam_corrections()
         for name in ("_access_key", "_action", "_data", "_body", "_region"):
             if name not in IAMRequestBase.__init__.__code__.co_names:
                 raise SandboxError(
@@ -259,4 +362,5 @@ def install() -> None:
         BackendDict._create_account_specific_backend = create_account_backend  # type: ignore[method-assign]
         moto.backends.list_of_moto_modules = lambda: moto_modules
         simulate.install(IamResponse)
+        install_corrections()
         _installed = True

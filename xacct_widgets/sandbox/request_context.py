@@ -5,25 +5,60 @@ Built per request from the caller and the HTTP request. What is *absent* is deli
 keys (AWS leaves them out; "false" would change ``Bool``/``BoolIfExists``/``Null`` answers),
 ``aws:username`` exists only for IAM users, ``aws:PrincipalOrgID`` only for members of an
 organization, ``aws:TokenIssueTime`` only for temporary credentials.
+
+``aws:RequestedRegion`` is the Region the request is sent to, not the one it is signed for:
+"Some global services, such as IAM, have a single endpoint. Because this endpoint is physically
+located in the US East (N. Virginia) Region, IAM calls are always made to the us-east-1 Region"
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-requestedregion).
+A client of the sandbox signs with its own Region (botocore signs for the client's Region when
+given an endpoint URL), so the services with one endpoint per partition (botocore's endpoint
+data: IAM, Organizations, Route 53, CloudFront...) get their endpoint's Region instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from ..policy import ContextValue, RequestContext
 from .clock import CLOCK
 from .principals import Caller, org_id, principal_tags
 from .request_map import Params
 
-__all__ = ["build_context", "request_keys"]
+__all__ = ["build_context", "request_keys", "requested_region"]
 
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_ISO)
+
+
+@lru_cache(maxsize=1)
+def _global_endpoint_regions() -> dict[str, str]:
+    """Service -> the Region of its one endpoint, for the services with one per partition (the
+    ``aws`` partition of botocore's ``endpoints.json``: not regionalized, a credential scope)."""
+    import botocore.loaders
+
+    data = botocore.loaders.create_loader().load_data("endpoints")
+    found: dict[str, str] = {}
+    for partition in data["partitions"]:
+        if partition["partition"] != "aws":
+            continue
+        for name, service in partition["services"].items():
+            if service.get("isRegionalized", True):
+                continue
+            endpoint = service.get("endpoints", {}).get(service.get("partitionEndpoint", ""), {})
+            region = endpoint.get("credentialScope", {}).get("region")
+            if region:
+                found[name] = region
+    return found
+
+
+def requested_region(service: str, signed_region: str) -> str:
+    """``aws:RequestedRegion`` of a request to ``service`` signed for ``signed_region``."""
+    return _global_endpoint_regions().get(service, signed_region)
 
 
 def request_keys(
@@ -46,9 +81,7 @@ def request_keys(
         "aws:RequestedRegion": region,
         "aws:ViaAWSService": False,
     }
-    principal = caller.principal
-    if principal.is_root:
-        keys["aws:userid"] = principal.account
+    principal = caller.principal  # aws:username, aws:userid...: Principal.context_keys
     session = caller.session
     if session is not None:
         keys["aws:TokenIssueTime"] = _iso(session.issued_at)
@@ -114,13 +147,11 @@ def build_context(
     mfa: bool | None = None,
     extra: Mapping[str, ContextValue] | None = None,
 ) -> RequestContext:
-    """The full context of one request: global keys, the service's keys, and ``extra``."""
+    """The full context of one request: global keys, the service's keys, and ``extra``.
+    ``region`` is the Region the request was signed for."""
     service, _, operation = action.partition(":")
+    region = requested_region(service, region)
     keys = request_keys(caller, region=region, source_ip=source_ip, secure=secure, mfa=mfa)
     keys.update(_service_keys(service, operation, params))
     keys.update(extra or {})
-    userid = keys.pop("aws:userid", None)
-    principal = caller.principal
-    if userid is not None and principal.userid is None:
-        keys["aws:userid"] = userid
-    return RequestContext(action, resource, principal, keys)
+    return RequestContext(action, resource, caller.principal, keys)
