@@ -13,16 +13,25 @@ import sys
 from typing import Any
 
 from .core import profiles
+from .core.profiles.redact import clip
 
 
 def list_profiles(args: argparse.Namespace) -> int:
+    """The role profiles as a table (stdout); each one that cannot be used, with why (stderr).
+
+    Exit 0 when there is at least one usable role profile, else 1.
+    """
     found = profiles.aws_config_profiles(args.config)
+    unusable = found.attrs.get("unusable", [])
     if found.empty:
-        print(f"No role profiles in {profiles.config_path(args.config)}.", file=sys.stderr)
-        return 1
-    columns = ["profile", "account_id", "role_name", "display_name", "color", "source_profile"]
-    print(found[columns].fillna("").to_string(index=False))
-    return 0
+        which = "usable role profiles" if unusable else "role profiles"
+        print(f"No {which} in {profiles.config_path(args.config)}.", file=sys.stderr)
+    else:
+        columns = ["profile", "account_id", "role_name", "display_name", "color", "source_profile"]
+        print(found[columns].fillna("").to_string(index=False))
+    for name, why in unusable:
+        print(f"xacct: profile {clip(name)!r} cannot be used: {why}", file=sys.stderr)
+    return 1 if found.empty else 0
 
 
 def open_console(args: argparse.Namespace) -> int:

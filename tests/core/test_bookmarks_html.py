@@ -74,7 +74,7 @@ def test_round_trip():
     assert list(frame["partition"]) == ["aws", "aws", "aws-us-gov", "aws-cn"]
     assert set(frame["folder"]) == {"AWS roles"}
     assert frame.loc[1, "title"] == "app @ 222233334444"
-    assert frame.attrs == {"skipped": 0, "duplicates": 0}
+    assert frame.attrs == {"skipped": 0, "duplicates": 0, "rejected": []}
 
 
 # What a browser writes on export (Chrome's shape: bookmarks bar, nested folders, icons,
@@ -128,7 +128,15 @@ def test_realistic_browser_export():
         "Bookmarks bar",
     ]
     # IAM docs, the broken switch-role link, example.com, place: -> skipped; "prod again" dup
-    assert frame.attrs == {"skipped": 4, "duplicates": 1}
+    assert frame.attrs == {
+        "skipped": 4,
+        "duplicates": 1,
+        # the broken switch-role link (only it) is reported, with why
+        "rejected": [
+            "bookmark on line 19 in folder 'Bookmarks bar/Work & play/AWS': its account is "
+            "invalid: it must be 12 digits, optionally written 1234-5678-1234"
+        ],
+    }
 
 
 def test_not_a_bookmarks_file_is_empty():

@@ -19,10 +19,11 @@ from xacct_widgets.core.profiles import (
     RoleRef,
     aws_base_profiles,
     aws_config_profiles,
+    profile_console_url,
     profile_session,
 )
 from xacct_widgets.core.query.targets import Target, resolve_targets
-from xacct_widgets.errors import ExpiredSession, InvalidArn, InvalidInput, XacctError
+from xacct_widgets.errors import ExpiredSession, InvalidInput, XacctError
 
 CONFIG = """# roles
 [default]
@@ -113,24 +114,50 @@ def test_missing_file_is_an_empty_frame(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "key", "error"),
+    ("text", "key", "line", "rule"),
     [
-        ("role_arn = arn:aws:iam::123:role/x", "role_arn", InvalidArn),
-        ("role_arn = arn:aws:iam::123456781234:role/x\nexternal_id = x", "external_id", None),
-        ("role_arn = arn:aws:iam::123456781234:role/x\nduration_seconds = 1h", "duration", None),
-        ("role_arn = arn:aws:iam::123456781234:role/x\nduration_seconds = 60", "duration", None),
-        ("aws_account_id = 12\nrole_name = x", "aws_account_id", None),
-        ("role_arn = arn:aws:iam::123456781234:role/x\nrole_name = y", "role_name", None),
+        ("role_arn = arn:aws:iam::123:role/x", "role_arn", 5, "12-digit"),
+        (
+            "role_arn = arn:aws:iam::123456781234:role/x\nexternal_id = x",
+            "external_id",
+            6,
+            "2-1224",
+        ),
+        (
+            "role_arn = arn:aws:iam::123456781234:role/x\nduration_seconds = 1h",
+            "duration",
+            6,
+            "900",
+        ),
+        (
+            "role_arn = arn:aws:iam::123456781234:role/x\nduration_seconds = 60",
+            "duration",
+            6,
+            "900",
+        ),
+        ("aws_account_id = 12\nrole_name = x", "aws_account_id", 5, "12 digits"),
+        (
+            "role_arn = arn:aws:iam::123456781234:role/x\nrole_name = y",
+            "role_name",
+            6,
+            "contradicts",
+        ),
     ],
 )
-def test_invalid_value_names_file_profile_and_key(tmp_path, text, key, error) -> None:
+def test_invalid_value_is_listed_with_file_line_and_key(tmp_path, text, key, line, rule) -> None:
+    """A profile that breaks an AWS rule is no row and stops no other profile; it is listed with
+    the file, the line and the key (never the value), and naming it says the same."""
     path = tmp_path / "bad"
-    path.write_text(f"[profile ok]\nregion = us-east-1\n\n[profile broken]\n{text}\n")
-    with pytest.raises(error or InvalidInput) as raised:
-        aws_config_profiles(path)
-    message = str(raised.value)
-    assert str(path) in message and "'broken'" in message and key in message
-    assert raised.value.fix
+    ok = "[profile ok]\nrole_arn = arn:aws:iam::123456781234:role/ok\n\n"
+    path.write_text(f"{ok}[profile broken]\n{text}\n")
+    frame = aws_config_profiles(path)
+    assert list(frame["profile"]) == ["ok"]
+    [(name, why)] = frame.attrs["unusable"]
+    assert name == "broken"
+    assert why.startswith(f"{path}, line {line}, key '{key}") and rule in why
+    with pytest.raises(InvalidInput) as raised:
+        profile_console_url("broken", path=path)
+    assert why in str(raised.value) and "'broken'" in str(raised.value) and raised.value.fix
 
 
 def test_malformed_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 from urllib.parse import quote, unquote, unquote_plus, urlsplit
 
-from ..errors import InvalidInput, InvalidSwitchRoleUrl
+from ..errors import (
+    InvalidAccountId,
+    InvalidColor,
+    InvalidInput,
+    InvalidRoleName,
+    InvalidRoleSpec,
+    InvalidSwitchRoleUrl,
+)
 from . import colors, ids, partitions
 
 __all__ = [
@@ -27,6 +34,7 @@ __all__ = [
     "link_of",
     "parse_switch_role_url",
     "switch_role_url",
+    "switch_role_url_problem",
 ]
 
 #: The commercial partition's switch-role page (others: ``partitions.partition(name)``).
@@ -137,15 +145,28 @@ def link_of(role: LinkedRole) -> SwitchRoleLink:
     )
 
 
-def _bad(url: object, reason: str, fix: str | None = None) -> InvalidSwitchRoleUrl:
-    return InvalidSwitchRoleUrl(
-        f"Switch-role URL {url!r} is invalid: {reason}.",
-        fix=fix
-        or f"Use the link from the role's page, like {SWITCH_ROLE_BASE}?roleName=NAME&account=ID.",
-    )
+class _Refused(Exception):
+    """Why a URL is no switch-role link: ``reason`` never quotes the URL or a part of it (it
+    may be read from a file and shown), ``detail`` may; ``fix`` says what to do."""
+
+    def __init__(self, reason: str, detail: str | None = None, fix: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.detail, self.fix = reason, detail or reason, fix
 
 
-def _params(url: str, query: str, fragment: str) -> dict[str, str]:
+_DEFAULT_FIX: Final = (
+    f"Use the link from the role's page, like {SWITCH_ROLE_BASE}?roleName=NAME&account=ID."
+)
+# Which URL parameter a validation error is about, by the error's class.
+_PARAM_OF: Final = (
+    (InvalidAccountId, "account"),
+    (InvalidRoleName, "roleName"),
+    (InvalidRoleSpec, "roleName (its path)"),
+    (InvalidColor, "color"),
+)
+
+
+def _params(query: str, fragment: str) -> dict[str, str]:
     """Collect parameters from the query and from a ``#`` fragment, case-insensitively."""
     found: dict[str, str] = {}
     for part in (query, fragment.lstrip("!/?")):
@@ -159,35 +180,39 @@ def _params(url: str, query: str, fragment: str) -> dict[str, str]:
             # '+' is a legal role-name character; only a display name may use it for a space.
             value = unquote_plus(raw) if key == "displayname" else unquote(raw)
             if key in found and found[key] != value:
-                raise _bad(url, f"{key} is given twice ({found[key]!r} and {value!r})")
+                raise _Refused(
+                    f"{key} is given twice, with different values",
+                    f"{key} is given twice ({found[key]!r} and {value!r})",
+                )
             found[key] = value
     return found
 
 
-def parse_switch_role_url(url: str) -> SwitchRoleLink:
-    """Read a switch-role URL (query or ``#`` fragment form, global or regional sign-in host of
-    any partition; the host sets the link's ``partition``)."""
+def _parse(url: object) -> SwitchRoleLink:
+    """The link ``url`` is, or :class:`_Refused`."""
     if not isinstance(url, str):
-        raise _bad(url, "it must be a string")
+        raise _Refused("it must be a string")
     text = url.strip()
     try:
         parts = urlsplit(text)
+        port = parts.port
     except ValueError as err:
-        raise _bad(url, f"it cannot be parsed ({err})") from err
+        raise _Refused("it cannot be parsed as a URL", f"it cannot be parsed ({err})") from None
     if parts.scheme.lower() != "https":
-        raise _bad(url, "it must start with https://")
+        raise _Refused("it must start with https://")
     host = (parts.hostname or "").lower()
     where = partitions.partition_of_host(host)
-    if where is None or parts.port is not None or parts.username:
+    if where is None or port is not None or parts.username:
         hosts = ", ".join(p.signin_host for p in partitions.PARTITIONS.values())
-        raise _bad(url, f"host {host!r} is not a sign-in host ({hosts}, or <region>.<host>)")
+        rule = f"is not a sign-in host ({hosts}, or <region>.<host>)"
+        raise _Refused(f"its host {rule}", f"host {host!r} {rule}")
     if parts.path.rstrip("/") != "/switchrole":
-        raise _bad(url, f"path {parts.path!r} is not /switchrole")
-    params = _params(url, parts.query, parts.fragment)
+        raise _Refused("its path is not /switchrole", f"path {parts.path!r} is not /switchrole")
+    params = _params(parts.query, parts.fragment)
     missing = [k for k in ("account", "rolename") if not params.get(k)]
     if missing:
         names = {"account": "account", "rolename": "roleName"}
-        raise _bad(url, "it has no " + " and no ".join(names[k] for k in missing))
+        raise _Refused("it has no " + " and no ".join(names[k] for k in missing))
     head, _, name = params["rolename"].strip().strip("/").rpartition("/")
     try:
         return SwitchRoleLink(
@@ -199,4 +224,30 @@ def parse_switch_role_url(url: str) -> SwitchRoleLink:
             partition=where.name,
         )
     except InvalidInput as err:
-        raise _bad(url, err.message.rstrip("."), err.fix) from err
+        param = next((p for cls, p in _PARAM_OF if isinstance(err, cls)), "displayName")
+        rule = err.message.rstrip(".").rsplit(" is invalid: ", 1)[-1]
+        raise _Refused(
+            f"its {param} is invalid: {rule}", err.message.rstrip("."), err.fix
+        ) from None
+
+
+def switch_role_url_problem(url: object) -> str | None:
+    """Why ``url`` is not a switch-role link, in words that quote none of it (it may come from
+    a file: a bookmark's URL can carry anything); None when it is one."""
+    try:
+        _parse(url)
+    except _Refused as refused:
+        return refused.reason
+    return None
+
+
+def parse_switch_role_url(url: str) -> SwitchRoleLink:
+    """Read a switch-role URL (query or ``#`` fragment form, global or regional sign-in host of
+    any partition; the host sets the link's ``partition``)."""
+    try:
+        return _parse(url)
+    except _Refused as refused:
+        raise InvalidSwitchRoleUrl(
+            f"Switch-role URL {url!r} is invalid: {refused.detail}.",
+            fix=refused.fix or _DEFAULT_FIX,
+        ) from None

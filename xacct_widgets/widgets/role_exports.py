@@ -73,7 +73,9 @@ Role = HistoryEntry | ActiveRole
 
 
 def _key(role: Role) -> str:
-    return f"{role.account_id}/{role.role_name}"
+    """A role's place in the list: its ARN (path and partition included, so a GovCloud role
+    and a commercial one of the same account number and name are two roles)."""
+    return role.role_arn
 
 
 def bookmarks_link_html(text: str, count: int) -> str:
@@ -233,9 +235,10 @@ class RoleExportPanel(Panel):
 
     def select(self, *keys: tuple[str, str]) -> None:
         """Tick exactly these ``(account, role)`` roles (what ticking them by hand does)."""
-        wanted = {f"{account}/{role}" for account, role in keys}
+        wanted = set(keys)
         for key, box in self.picks.items():
-            box.value = key in wanted
+            role = self.roles[key]
+            box.value = (role.account_id, role.role_name) in wanted
         self._changed()
 
     def _changed(self) -> None:

@@ -36,17 +36,20 @@ from botocore.exceptions import (
 )
 
 from ...errors import ExpiredSession, InvalidColor, InvalidInput, XacctError
-from .. import colors, ids
+from .. import colors, ids, partitions
 from ..aws import error_code, wrap_client_error
 from ..frames import scrub_text
 from .config_file import (
     config_path,
     credentials_path,
     is_written_here,
+    option_lines,
     parse_text,
     profile_sections,
     read_text,
+    unparsable,
 )
+from .redact import rule_of
 from .refs import REF_COLUMNS, RoleRef, refs_frame
 
 __all__ = [
@@ -91,22 +94,32 @@ def _text_values(values: Mapping[str, Any]) -> dict[str, str]:
     return {k: v.strip() for k, v in values.items() if isinstance(v, str)}
 
 
+def _text_or_none(path: Path) -> str | None:
+    """The file's text for line numbers in messages (None when it cannot be read as UTF-8)."""
+    try:
+        return read_text(path)
+    except XacctError:
+        return None
+
+
 def load_profiles(path: Path, *, what: str = "AWS config file") -> dict[str, dict[str, str]]:
-    """Every profile in the config file at ``path`` as botocore reads it; {} when missing."""
+    """Every profile in the config file at ``path`` as botocore reads it; {} when missing.
+
+    A file that does not parse is an InvalidInput naming the file, the line and at most its
+    key (never the line: it may hold a secret key).
+    """
     try:
         parsed = botocore.configloader.load_config(str(path))
     except ConfigNotFound:
         return {}
     except ConfigParseError as err:
-        raise InvalidInput(
-            f"The {what} {path} cannot be parsed: {err.kwargs.get('error', err)}.",
-            fix="Fix the line named (a duplicate section or option, or a line outside any "
-            "section); `aws configure list` reports the same error.",
-        ) from err
+        cause = err.kwargs.get("error", err)
+        raise unparsable(path, cause, _text_or_none(path), what) from None
     except OSError as err:
         raise XacctError(
-            f"Cannot read the {what} {path}: {err}.", fix="Check its permissions."
-        ) from err
+            f"Cannot read the {what} {path}: {err.strerror or type(err).__name__}.",
+            fix="Check its permissions.",
+        ) from None
     return {str(k): _text_values(v) for k, v in parsed.get("profiles", {}).items()}
 
 
@@ -117,18 +130,21 @@ def credentials_profiles(path: Path) -> list[str]:
     except ConfigNotFound:
         return []
     except ConfigParseError as err:
+        cause = err.kwargs.get("error", err)
+        failure = unparsable(path, cause, _text_or_none(path), "AWS credentials file")
         raise InvalidInput(
-            f"The AWS credentials file {path} cannot be parsed.",
-            fix="Fix it (`aws configure list` reports the same error) or point "
+            failure.message,
+            fix="Fix that line (`aws configure list` reports the same error) or point "
             "AWS_SHARED_CREDENTIALS_FILE at another file.",
-        ) from err
+        ) from None
 
 
-def _bad(path: Path, profile: str, key: str, err: InvalidInput) -> InvalidInput:
-    return type(err)(
-        f"{path}: profile {profile!r}, key {key!r}: {err.message}",
-        fix=f"Edit that line of {path}. {err.fix or ''}".strip(),
-    )
+class _Unusable(Exception):
+    """A profile this package cannot use: the key at fault and why (never its value)."""
+
+    def __init__(self, key: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.key, self.reason = key, reason
 
 
 def _display_name(profile: str) -> str | None:
@@ -137,25 +153,33 @@ def _display_name(profile: str) -> str | None:
     return profile if ok else None
 
 
-def _role_ref(path: Path, profile: str, values: Mapping[str, str]) -> tuple[RoleRef, str | None]:
-    """The profile as a RoleRef (each key checked on its own, so an error names it), and the
-    extension's colour when it is not one of the console's five."""
+def _duration(text: str) -> int:
+    try:
+        seconds = int(text)
+    except ValueError:
+        seconds = -1  # not a whole number: the same rule, with its range, says so
+    return ids.duration_seconds(seconds)
+
+
+def _role_arn(text: str) -> ids.Arn:
+    arn = ids.parse_role_arn(text)
+    partitions.partition(arn.partition)  # 'aws-iso' and the like: not supported here
+    return arn
+
+
+def _role_ref(profile: str, values: Mapping[str, str]) -> tuple[RoleRef, str | None]:
+    """The profile as a RoleRef (each key checked on its own, so a refusal names it), and the
+    extension's colour when it is not one of the console's five. _Unusable when it cannot be."""
 
     def check(key: str, rule: Any) -> Any:
         if not values.get(key):
             return None
         try:
             return rule(values[key])
-        except InvalidInput as err:
-            raise _bad(path, profile, key, err) from err
+        except XacctError as err:
+            raise _Unusable(key, rule_of(err, values[key])) from None
 
-    def duration(text: str) -> int:
-        try:
-            return ids.duration_seconds(int(text))
-        except ValueError as err:
-            raise InvalidInput(f"DurationSeconds {text!r} is not a whole number.") from err
-
-    arn = check("role_arn", ids.parse_role_arn)
+    arn = check("role_arn", _role_arn)
     account = check("aws_account_id", ids.account_id)
     role = check("role_name", ids.role_name)
     if arn is not None:
@@ -164,11 +188,7 @@ def _role_ref(path: Path, profile: str, values: Mapping[str, str]) -> tuple[Role
             ("role_name", role, arn.name),
         ):
             if given is not None and given != found:
-                raise InvalidInput(
-                    f"{path}: profile {profile!r}, key {key!r}: {given!r} contradicts role_arn "
-                    f"{arn.arn!r}.",
-                    fix=f"Edit {path}: remove {key} or make it agree with role_arn.",
-                )
+                raise _Unusable(key, "it contradicts role_arn (remove it or make them agree)")
     extension_color = values.get("color") or None
     color: str | None = None
     if extension_color is not None:
@@ -176,21 +196,34 @@ def _role_ref(path: Path, profile: str, values: Mapping[str, str]) -> tuple[Role
             color = colors.color(extension_color)
         except InvalidColor:
             color = None  # any RGB hex is fine for the extension; the console has five
-    ref = RoleRef(
-        account_id=arn.account_id if arn is not None else account,
-        role_name=arn.name if arn is not None else role,
-        path=arn.path if arn is not None else "/",
-        partition=arn.partition if arn is not None else "aws",
-        display_name=_display_name(profile),
-        color=color,
-        external_id=check("external_id", ids.external_id),
-        mfa_serial=check("mfa_serial", ids.mfa_serial),
-        duration_seconds=check("duration_seconds", duration),
-        role_session_name=check("role_session_name", ids.session_name),
-        source_profile=values.get("source_profile") or None,
-        profile=profile,
-    )
+    try:
+        ref = RoleRef(
+            account_id=arn.account_id if arn is not None else account,
+            role_name=arn.name if arn is not None else role,
+            path=arn.path if arn is not None else "/",
+            partition=arn.partition if arn is not None else "aws",
+            display_name=_display_name(profile),
+            color=color,
+            external_id=check("external_id", ids.external_id),
+            mfa_serial=check("mfa_serial", ids.mfa_serial),
+            duration_seconds=check("duration_seconds", _duration),
+            role_session_name=check("role_session_name", ids.session_name),
+            source_profile=values.get("source_profile") or None,
+            profile=profile,
+        )
+    except XacctError as err:  # pragma: no cover - every field was checked above
+        raise _Unusable(None, rule_of(err, *values.values())) from None
     return ref, extension_color
+
+
+def _unusable_reason(
+    path: Path, lines: Mapping[tuple[str, str], int], profile: str, err: _Unusable
+) -> str:
+    """Why a profile cannot be used: the file, the line and the key, never the value."""
+    line = lines.get((profile, err.key)) if err.key else None
+    where = str(path) + (f", line {line}" if line else "")
+    key = f", key {err.key!r}" if err.key else ""
+    return f"{where}{key}: {err.reason}"
 
 
 def _written_here(text: str | None, path: Path) -> set[str]:
@@ -217,21 +250,33 @@ def aws_config_profiles(path: str | os.PathLike[str] | None = None) -> pd.DataFr
         colour, ``extension_color`` the file's own value; ``written_by_xacct`` marks profiles
         :func:`export_profiles` wrote. A missing file gives no rows.
 
+        A role profile that cannot be used here (a value breaking an AWS rule, a partition
+        such as ``aws-iso`` that is not supported) is no row, and never stops the others: it is
+        listed in ``frame.attrs["unusable"]`` as ``(profile, reason)``, the reason naming the
+        file, the line and the key (never the value).
+
     Raises:
-        InvalidInput: the file cannot be parsed, or a value breaks an AWS rule (the message
-            names the file, the profile and the key).
+        InvalidInput: the file cannot be parsed at all (the message names the file, the line
+            and at most its key).
     """
     file = config_path(path)
     profiles = load_profiles(file)
-    written = _written_here(read_text(file), file) if profiles else set()
+    text = _text_or_none(file) if profiles else None
+    written = _written_here(text, file)
+    lines = option_lines(text)
     refs: list[RoleRef] = []
     extra: list[dict[str, Any]] = []
+    unusable: list[tuple[str, str]] = []
     for name, values in profiles.items():
         if not values.get("role_arn") and not (
             values.get("aws_account_id") and values.get("role_name")
         ):
             continue
-        ref, extension_color = _role_ref(file, name, values)
+        try:
+            ref, extension_color = _role_ref(name, values)
+        except _Unusable as err:
+            unusable.append((name, _unusable_reason(file, lines, name, err)))
+            continue
         refs.append(ref)
         extra.append(
             {
@@ -246,8 +291,10 @@ def aws_config_profiles(path: str | os.PathLike[str] | None = None) -> pd.DataFr
     for column in CONFIG_COLUMNS[len(REF_COLUMNS) :]:
         frame[column] = [row[column] for row in extra]
     frame["written_by_xacct"] = frame["written_by_xacct"].astype(bool)
+    frame = frame[list(CONFIG_COLUMNS)]
     frame.attrs["path"] = str(file)
-    return frame[list(CONFIG_COLUMNS)]
+    frame.attrs["unusable"] = unusable
+    return frame
 
 
 def _kind(values: Mapping[str, str]) -> str | None:

@@ -15,14 +15,15 @@ https://support.mozilla.org/kb/import-bookmarks-html-file, https://support.apple
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from html import escape
 from html.parser import HTMLParser
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from ...errors import InvalidInput, XacctError
-from .. import colors, urls
+from .. import colors, partitions, urls
+from .redact import clip
 from .refs import REF_COLUMNS, RoleRef, refs_frame, role_refs
 
 __all__ = ["BOOKMARK_COLUMNS", "bookmarks_html", "parse_bookmarks_html"]
@@ -32,8 +33,16 @@ __all__ = ["BOOKMARK_COLUMNS", "bookmarks_html", "parse_bookmarks_html"]
 BOOKMARK_COLUMNS: Final = (*REF_COLUMNS, "title", "folder")
 
 
-def _attr(value: str) -> str:
-    return escape(value, quote=True)
+# What Chromium's bookmarks importer decodes (&lt; &gt; &amp; &quot; &#39; and no other), so
+# a title or URL written with these reads back as it was in every browser (html.escape writes
+# ' as &#x27;, which Chrome then shows as is).
+_ENTITIES: Final = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+)
+
+
+def _escape(value: str) -> str:
+    return value.translate(_ENTITIES)
 
 
 def _description(ref: RoleRef) -> str:
@@ -55,7 +64,7 @@ def bookmarks_html(
         InvalidInput: an entry is not a role, or the folder name is empty.
     """
     if not isinstance(folder, str) or not folder.strip():
-        raise InvalidInput(f"Folder name {folder!r} is empty.", fix="Pass e.g. folder='AWS roles'.")
+        raise InvalidInput("Folder name is empty.", fix="Pass e.g. folder='AWS roles'.")
     when = str(int((added or datetime.now(UTC)).timestamp()))
     lines = [
         "<!DOCTYPE NETSCAPE-Bookmark-file-1>",
@@ -66,13 +75,13 @@ def bookmarks_html(
         "<TITLE>Bookmarks</TITLE>",
         "<H1>Bookmarks</H1>",
         "<DL><p>",
-        f'    <DT><H3 ADD_DATE="{when}" LAST_MODIFIED="{when}">{escape(folder.strip())}</H3>',
+        f'    <DT><H3 ADD_DATE="{when}" LAST_MODIFIED="{when}">{_escape(folder.strip())}</H3>',
         "    <DL><p>",
     ]
     for ref in role_refs(entries):
-        href = _attr(ref.switch_role_url)
-        lines.append(f'        <DT><A HREF="{href}" ADD_DATE="{when}">{escape(ref.label)}</A>')
-        lines.append(f"        <DD>{escape(_description(ref))}")
+        href = _escape(ref.switch_role_url)
+        lines.append(f'        <DT><A HREF="{href}" ADD_DATE="{when}">{_escape(ref.label)}</A>')
+        lines.append(f"        <DD>{_escape(_description(ref))}")
     lines += ["    </DL><p>", "</DL><p>"]
     return "\n".join(lines) + "\n"
 
@@ -83,15 +92,17 @@ class _Reader(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, str, str]] = []
+        self.links: list[tuple[str, str, str, int]] = []
         self._folders: list[str | None] = []
         self._heading: str | None = None  # the last <H3>'s text, until its <DL> opens
         self._text: list[str] | None = None  # text of the <A> or <H3> being read
         self._href: str | None = None
+        self._line = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "a":
             self._href = dict(attrs).get("href") or ""
+            self._line = self.getpos()[0]
             self._text = []
         elif tag == "h3":
             self._text = []
@@ -102,7 +113,8 @@ class _Reader(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._href is not None:
             folder = "/".join(f for f in self._folders if f)
-            self.links.append((self._href, "".join(self._text or []).strip(), folder))
+            title = "".join(self._text or []).strip()
+            self.links.append((self._href, title, folder, self._line))
             self._href, self._text = None, None
         elif tag == "h3" and self._text is not None:
             self._heading, self._text = "".join(self._text).strip(), None
@@ -126,28 +138,49 @@ def _display_name(title: str, link: urls.SwitchRoleLink) -> str | None:
         return None  # too long for a display name: kept in the title column
 
 
+def _looks_like_a_switch_role_link(href: str) -> bool:
+    """A link meant as a switch-role link (a sign-in host, or a /switchrole path): one that
+    fails to parse is reported, not silently ignored like any other bookmark."""
+    try:
+        parts = urlsplit(href.strip())
+    except ValueError:
+        return "switchrole" in href.lower()
+    host = (parts.hostname or "").lower()
+    return partitions.partition_of_host(host) is not None or "switchrole" in parts.path.lower()
+
+
 def parse_bookmarks_html(text: str) -> pd.DataFrame:
     """The switch-role bookmarks of an exported bookmarks file (:data:`BOOKMARK_COLUMNS`).
 
     Every bookmark whose URL is a switch-role link (any partition, any folder) becomes a row;
     display name and colour come from the URL, the title standing in for a missing display
     name. Other bookmarks are ignored and counted in ``frame.attrs["skipped"]``; a role
-    bookmarked twice is kept once (``frame.attrs["duplicates"]``).
+    bookmarked twice is kept once (``frame.attrs["duplicates"]``). A bookmark meant as a
+    switch-role link (a sign-in host or a /switchrole path) that is not a valid one is counted
+    in ``skipped`` and listed in ``frame.attrs["rejected"]``: its line, folder and why (never
+    its URL, which may carry anything).
     """
     if not isinstance(text, str):
-        raise InvalidInput(f"Bookmarks file {text!r} is not text.", fix="Pass the file's text.")
+        raise InvalidInput(
+            f"Bookmarks file is not text (got {type(text).__name__}).",
+            fix="Pass the file's text.",
+        )
     reader = _Reader()
     reader.feed(text)
     reader.close()
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
+    rejected: list[str] = []
     skipped = duplicates = 0
-    for href, title, folder in reader.links:
-        try:
-            link = urls.parse_switch_role_url(href)
-        except XacctError:
+    for href, title, folder, line in reader.links:
+        problem = urls.switch_role_url_problem(href)
+        if problem is not None:
             skipped += 1
+            if _looks_like_a_switch_role_link(href):
+                where = f" in folder {clip(folder)!r}" if folder else ""
+                rejected.append(f"bookmark on line {line}{where}: {problem}")
             continue
+        link = urls.parse_switch_role_url(href)
         ref = RoleRef(
             link.account_id,
             link.role_name,
@@ -166,4 +199,5 @@ def parse_bookmarks_html(text: str) -> pd.DataFrame:
     frame["duration_seconds"] = frame["duration_seconds"].astype("Int64")
     frame.attrs["skipped"] = skipped
     frame.attrs["duplicates"] = duplicates
+    frame.attrs["rejected"] = rejected
     return frame

@@ -30,12 +30,15 @@ from configupdater.option import Option
 from configupdater.section import Section
 
 from ...errors import InvalidInput, XacctError
+from .redact import clip, ini_problem, key_of
 
 __all__ = [
     "MARKER",
+    "MAX_BACKUPS",
     "config_path",
     "credentials_path",
     "is_written_here",
+    "option_lines",
     "parse_text",
     "profile_name",
     "profile_of_section",
@@ -44,6 +47,7 @@ __all__ = [
     "render",
     "section_of_profile",
     "set_keys",
+    "unparsable",
     "write_atomic",
 ]
 
@@ -51,10 +55,15 @@ __all__ = [
 MARKER: Final = "# written by xacct_widgets (export_profiles); it may update this profile"
 _MARKER_PREFIX: Final = "# written by xacct_widgets"
 # A profile name this package writes or accepts as source_profile: what works unquoted in a
-# section header and on the CLI's --profile (no spaces, brackets, quotes or '#'/';').
-_PROFILE_RE: Final = re.compile(r"[\w.@+=,:/-]{1,128}", re.ASCII)
+# section header and on the CLI's --profile (no spaces, brackets, quotes or '#'/';'), and does
+# not start with '-' (`aws --profile -x` reads -x as an option, not as the profile's name).
+_PROFILE_RE: Final = re.compile(r"(?!-)[\w.@+=,:/-]{1,128}", re.ASCII)
 #: A new config file (it may later hold keys or SSO settings) is readable by its owner only.
 NEW_FILE_MODE: Final = 0o600
+#: How many backups of a config file :func:`write_atomic` keeps (the newest; older ones go).
+MAX_BACKUPS: Final = 5
+_BACKUP_INFIX: Final = ".xacct-backup-"
+_SECTION_RE: Final = re.compile(r"\[(?P<header>.+)\]")
 
 
 def config_path(path: str | os.PathLike[str] | None = None) -> Path:
@@ -76,8 +85,9 @@ def profile_name(value: str, what: str = "Profile name") -> str:
     if isinstance(value, str) and _PROFILE_RE.fullmatch(value.strip()):
         return value.strip()
     raise InvalidInput(
-        f"{what} {value!r} is invalid: it must be 1-128 characters, letters, digits and "
-        ". @ + = , : / _ - only (no spaces or brackets).",
+        f"{what} {clip(repr(value))} is invalid: it must be 1-128 characters, letters, digits "
+        "and . @ + = , : / _ - only (no spaces or brackets), not starting with '-' (the AWS CLI "
+        "would read `--profile -name` as an option).",
         fix="Use a short name such as 'prod-readonly' or 'operator'.",
     )
 
@@ -121,18 +131,50 @@ def read_text(path: Path) -> str | None:
         ) from err
 
 
+def unparsable(path: Path, err: object, text: str | None, what: str) -> InvalidInput:
+    """The error for a file that does not parse: its path, the line number and at most the
+    key or section of that line (:func:`.redact.ini_problem`), never the line itself."""
+    number, problem = ini_problem(err, text.splitlines() if text is not None else None)
+    where = f", line {number}" if number is not None else ""
+    return InvalidInput(
+        f"The {what} {path} cannot be parsed{where}: {problem}.",
+        fix="Fix that line (e.g. a duplicate section or key, or a line outside any section); "
+        "`aws configure list` reports the same error.",
+    )
+
+
 def parse_text(text: str, path: Path) -> ConfigUpdater:
     """The round-trip parse of ``text`` (the file at ``path``, named in errors)."""
     updater = ConfigUpdater()
     try:
         updater.read_string(text, source=str(path))
     except Exception as err:  # configupdater raises configparser's errors and its own
-        raise InvalidInput(
-            f"The AWS config file {path} cannot be parsed: {err}.",
-            fix="Fix the line named (e.g. a duplicate section or option, or a line outside any "
-            "section), or check it with `aws configure list`.",
-        ) from err
+        raise unparsable(path, err, text, "AWS config file") from None
     return updater
+
+
+def option_lines(text: str | None) -> dict[tuple[str, str], int]:
+    """(profile, key) -> the line number where the key is set, read as configparser reads a
+    file (comment lines skipped, indented lines continue a value, keys lower-cased); for
+    messages that name a line without quoting it."""
+    found: dict[tuple[str, str], int] = {}
+    profile: str | None = None
+    in_value = False
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;":
+            continue
+        if in_value and line[:1].isspace():
+            continue  # the continuation of a value (e.g. a nested s3 = block)
+        header = _SECTION_RE.match(stripped)
+        if header:
+            profile, in_value = profile_of_section(header.group("header")), False
+            continue
+        key = key_of(stripped)
+        in_value = key is not None
+        if profile is not None and key is not None:
+            found.setdefault((profile, key), number)
+    return found
 
 
 def profile_sections(updater: ConfigUpdater) -> dict[str, Section]:
@@ -198,17 +240,24 @@ def render(
     try:
         configparser.RawConfigParser().read_string(out)
     except configparser.Error as err:  # pragma: no cover - a bug if reached
+        _, problem = ini_problem(err)
         raise XacctError(
-            f"The edited config would not parse ({err}); nothing was written.",
+            f"The edited config would not parse ({problem}); nothing was written.",
             fix="Please report this with the file's structure (no secrets).",
         ) from err
     return out
 
 
 def _backup(real: Path) -> Path:
+    """Copy the file next to itself, then delete all but the newest :data:`MAX_BACKUPS`."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = real.with_name(f"{real.name}.xacct-backup-{stamp}")
+    target = real.with_name(f"{real.name}{_BACKUP_INFIX}{stamp}")
     shutil.copy2(real, target)  # keeps the mode: a config may hold keys
+    stamped = re.compile(re.escape(real.name + _BACKUP_INFIX) + r"[0-9]{8}T[0-9]{12}Z")
+    ours = sorted(p for p in real.parent.iterdir() if stamped.fullmatch(p.name))
+    for old in ours[:-MAX_BACKUPS]:  # the stamp sorts as time does
+        with suppress(FileNotFoundError):
+            old.unlink()
     return target
 
 
@@ -216,7 +265,8 @@ def write_atomic(path: Path, text: str, *, backup: bool = True) -> Path | None:
     """Replace the file at ``path`` (through symlinks) with ``text`` in one step.
 
     The previous file is first copied next to it as ``<name>.xacct-backup-<UTC time>`` when
-    ``backup`` (its path is returned). A new file gets mode 0600, an existing one keeps its mode.
+    ``backup`` (its path is returned); only the newest :data:`MAX_BACKUPS` such copies are
+    kept. A new file gets mode 0600, an existing one keeps its mode.
     """
     real = Path(os.path.realpath(path))
     try:

@@ -18,6 +18,7 @@ from ..switch import ActiveRole
 from ..switch.console import Opener, SignInUrl, console_sign_in_url
 from .aws_config import aws_config_profiles, load_profiles, profile_session
 from .config_file import config_path
+from .redact import clip
 from .refs import RoleRef, role_refs
 
 __all__ = ["open_profile_console", "profile_console_url"]
@@ -26,10 +27,17 @@ __all__ = ["open_profile_console", "profile_console_url"]
 def _role_profile(profile: str, path: str | os.PathLike[str] | None) -> RoleRef:
     profiles = aws_config_profiles(path)
     rows = profiles[profiles["profile"] == profile]
-    if rows.empty:
-        names = ", ".join(profiles["profile"]) or "none"
+    why = dict(profiles.attrs.get("unusable", [])).get(profile)
+    if why is not None:
         raise InvalidInput(
-            f"{profile!r} is not a role profile of {config_path(path)} (role profiles: {names}).",
+            f"Role profile {clip(profile)!r} cannot be used: {why}.",
+            fix="Fix that line (the other profiles work as they are).",
+        )
+    if rows.empty:
+        names = ", ".join(clip(p) for p in profiles["profile"]) or "none"
+        raise InvalidInput(
+            f"{clip(profile)!r} is not a role profile of {config_path(path)} (role profiles: "
+            f"{clip(names, 400)}).",
             fix="Name a profile with role_arn (xw.aws_config_profiles() lists them), or export "
             "one with xw.export_profiles.",
         )

@@ -2,18 +2,13 @@
 
 The console remembers five roles; the extension (Chrome, Firefox, Edge) lists as many as its
 configuration names, with their colours. Its configuration is INI-like text pasted into its
-options page, read by its own parser (the ``aesr-config`` package), whose rules decide what is
-written here:
+options page, read by its own parser (the ``aesr-config`` package), whose rules
+(:mod:`.esr_format`) decide what is written here and how it is read back (:mod:`.esr_read`).
 
-- ``[name]`` (or ``[profile name]``) starts a section; the name is the label the extension shows,
-  so a role's display name is its section name. ``;`` and ``#`` start a comment *anywhere* on a
-  line, and a value ends at a second ``=``: none of the three can appear in a name or value.
-- a role is ``aws_account_id`` + ``role_name`` (``path/name`` for a role with a path) or a
-  ``role_arn``, never both; ``color`` is hex without ``#``; ``region`` and ``image`` are optional.
-- a section named by other sections' ``source_profile`` is a *base account* (its
-  ``aws_account_id`` is the account one signs in to, ``target_role_name`` the default role of
-  its targets); the extension shows those targets only when signed in to that account. Sections
-  with neither are shown always.
+A round trip loses nothing the extension reads: ``esr_config(parse_esr_config(text))`` lists
+the same roles, under the same names, with the same colours, images and regions, grouped under
+the same base accounts (with their alias, sign-in role, target role and target region), as the
+extension shows them for every sign-in.
 
 Format: https://github.com/tilfinltd/aws-extend-switch-roles#configuration (README) and the
 parser in https://github.com/tilfinltd/aesr-config (src/ini-parser.ts, src/config-loader.ts).
@@ -23,218 +18,205 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 import pandas as pd
 
 from ...errors import InvalidInput, XacctError
 from .. import colors, ids
-from .refs import REF_COLUMNS, RoleRef, refs_frame, role_refs
+from .esr_format import BASE_KEYS, ESR_COLUMNS, MAX_NAME, default_name, display_of, section_header
+from .esr_read import parse_esr_config
+from .redact import clip
+from .refs import RoleRef, role_rows
 
 __all__ = ["ESR_COLUMNS", "esr_config", "parse_esr_config"]
 
-#: Columns of :func:`parse_esr_config`: :data:`REF_COLUMNS`, then what only the extension has
-#: (``esr_color`` is the colour as written: the extension takes any hex, the console five).
-ESR_COLUMNS: Final = (*REF_COLUMNS, "region", "image", "esr_color", "base_account_id")
-_COMMENT: Final = re.compile(r"[;#].*$")
-_UNSAFE: Final = re.compile(r"[;#=\[\]\r\n]")
+# The extension cuts a name or value at ';' or '#', and a line at a line break.
+_UNSAFE_NAME: Final = re.compile(r"[;#\r\n\u2028\u2029]")
+# ...and a value at a second '='.
+_UNSAFE_VALUE: Final = re.compile(r"[;#=\r\n\u2028\u2029]")
+_ALIAS: Final = re.compile(r"[a-z0-9]([a-z0-9-]{1,61})[a-z0-9]")
 _HEADER: Final = "; aws-extend-switch-roles configuration, written by xacct_widgets"
 
 
-def _default_name(ref: RoleRef) -> str:
-    """The console's label for a role without a display name: ``role @ account``."""
-    return f"{ref.role_name} @ {ref.account_id}"
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
+        return False
+
+
+def _name(raw: str) -> str:
+    return _UNSAFE_NAME.sub("-", raw).strip()
+
+
+def _value(where: str, key: str, value: Any) -> str | None:
+    """``value`` as written after ``key =``, or None when blank; refused (naming the role and
+    the key, not the value) when the extension would read something else."""
+    if _blank(value):
+        return None
+    text = str(value).strip()
+    if _UNSAFE_VALUE.search(text):
+        raise InvalidInput(
+            f"{where}: {key} cannot be written for the extension: it would cut the value at "
+            "';', '#', a second '=' or a line break.",
+            fix=f"Change or clear that role's {key}.",
+        )
+    return text
 
 
 def _section_name(ref: RoleRef) -> str:
-    # The extension would cut a name at ';' or '#': those become '-' (so do brackets and '=').
-    name = _UNSAFE.sub("-", ref.display_name or _default_name(ref)).strip()
-    # It strips a leading "profile " from section names: keep one for it to strip.
-    return f"profile {name}" if name.lower().startswith("profile ") else name
+    """The profile name when the display name is the extension's reading of it (so a long
+    name survives); else the display name; else the console's default label."""
+    if ref.profile and (
+        ref.display_name is None or display_of(ref.profile, ref) == ref.display_name
+    ):
+        return _name(ref.profile) or _name(default_name(ref))
+    return _name(ref.display_name or default_name(ref))
 
 
-def _role_lines(ref: RoleRef) -> list[str]:
-    if ref.partition != "aws":  # only an ARN carries the partition
-        return [f"role_arn = {ref.role_arn}"]
-    return [
-        f"aws_account_id = {ref.account_id}",
-        f"role_name = {ref.path.lstrip('/')}{ref.role_name}",
-    ]
-
-
-def esr_config(entries: Any, *, base_accounts: Mapping[str, str] | None = None) -> str:
-    """The extension's configuration text for ``entries`` (anything :func:`role_refs` takes).
-
-    Roles with a ``source_profile`` whose account is in ``base_accounts`` (source profile ->
-    the account ID signed in to) are grouped under a base section named after that profile, as
-    the extension expects; the others are written as plain sections, in the order given (the
-    extension needs a base's account ID, so an unknown source profile only gets a comment).
-    Section names are display names (``role @ account`` when there is none), made unique.
-
-    Raises:
-        InvalidInput: an entry is not a role, or a base account ID is invalid.
-    """
-    refs = role_refs(entries)
-    bases = {str(k): ids.account_id(v) for k, v in (base_accounts or {}).items()}
-    groups: dict[str | None, list[RoleRef]] = {}
-    for ref in refs:
-        key = ref.source_profile if ref.source_profile in bases else None
-        groups.setdefault(key, []).append(ref)
-    used = {_UNSAFE.sub("-", base).strip().lower() for base in groups if base is not None}
-    lines = [_HEADER]
-    for base, members in sorted(groups.items(), key=lambda kv: (kv[0] is not None, kv[0] or "")):
-        if base is not None:
-            lines += ["", f"[{_UNSAFE.sub('-', base).strip()}]"]
-            lines += [f"aws_account_id = {bases[base]}"]
-        for ref in members:
-            name = _unique(_section_name(ref), used)
-            lines += ["", f"[{name}]"]
-            if base is None and ref.source_profile:
-                lines.append(f"; source_profile {_UNSAFE.sub('-', ref.source_profile)}")
-            lines += _role_lines(ref)
-            if ref.color:
-                lines.append(f"color = {ref.color.lower()}")
-            if base is not None:
-                lines.append(f"source_profile = {_UNSAFE.sub('-', base).strip()}")
-    return "\n".join(lines) + "\n"
-
-
-def _unique(name: str, used: set[str]) -> str:
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... cut so that it stays within 64 characters."""
     candidate, n = name, 1
-    while candidate.lower() in used:
+    while candidate in taken:
         n += 1
-        candidate = f"{name} ({n})"
-    used.add(candidate.lower())
+        suffix = f" ({n})"
+        stem = name if len(name) > MAX_NAME else name[: MAX_NAME - len(suffix)].rstrip()
+        candidate = stem + suffix
     return candidate
 
 
-# -- reading ------------------------------------------------------------------------------------
-@dataclass
-class _Section:
-    name: str
-    line: int
-    params: dict[str, tuple[str, int]] = field(default_factory=dict)
-
-    def get(self, key: str) -> str | None:
-        found = self.params.get(key)
-        return found[0] if found else None
-
-
-def _bad(line: int, text: str, reason: str, fix: str | None) -> InvalidInput:
-    return InvalidInput(f"Extension config line {line} ({text.strip()!r}): {reason}.", fix=fix)
-
-
-def _sections(text: str) -> list[_Section]:
-    """Sections in order; comments and blank lines skipped, as the extension's parser does."""
-    sections: list[_Section] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = _COMMENT.sub("", raw).strip()
-        if not line:
-            continue
-        header = re.fullmatch(r"\[(.+)\]", line)
-        if header:
-            name = re.sub(r"^profile\s+", "", header.group(1).strip(), flags=re.IGNORECASE)
-            sections.append(_Section(name, number))
-            continue
-        if not sections:
-            raise _bad(number, raw, "text before the first [section]", "Start with [name].")
-        key, sep, value = line.partition("=")
-        key, value = key.strip(), value.partition("=")[0].strip().strip("\"'")
-        if not sep or not key or not value:
-            raise _bad(number, raw, "not a 'key = value' line", "Write e.g. role_name = admin.")
-        if key in sections[-1].params:
-            raise _bad(number, raw, f"{key!r} is given twice in [{sections[-1].name}]", "Keep one.")
-        sections[-1].params[key] = (value, number)
-    return sections
-
-
-def _row(sec: _Section, base: _Section | None) -> dict[str, Any]:
-    """One target section as a row (RoleRef fields plus the extension's own)."""
-    arn, account = sec.get("role_arn"), sec.get("aws_account_id")
-    role = sec.get("role_name") or (base.get("target_role_name") if base else None)
-    where = f"[{sec.name}]"
-    if arn and (account or sec.get("role_name")):
-        raise _bad(
-            sec.line, where, "it has role_arn and also aws_account_id or role_name", "Keep one."
-        )
-    if arn:
-        try:
-            ref = RoleRef.from_arn(arn)
-        except XacctError as err:
-            raise _bad(sec.params["role_arn"][1], arn, err.message.rstrip("."), err.fix) from err
-    else:
-        if not account or not role:
-            raise _bad(
-                sec.line,
-                where,
-                "it names no role",
-                "Give role_arn, or aws_account_id "
-                "and role_name (or a base section's target_role_name).",
-            )
-        head, _, name = role.strip("/").rpartition("/")
-        ref = RoleRef(account, name, f"/{head}/" if head else "/")
-    raw_color = sec.get("color")
+def _base_account(where: str, value: Any) -> str:
+    """A base account as the extension compares it: a 12-digit ID, else an account alias."""
     try:
-        color = colors.color(raw_color) if raw_color else None
+        return ids.account_id(str(value))
     except XacctError:
-        color = None  # any hex is fine for the extension; the console takes five
-    display = None if sec.name == _default_name(ref) else sec.name
-    ref = ref.with_(display_name=display, color=color, profile=sec.name)
-    ref = ref.with_(source_profile=base.name if base else None)
-    row: dict[str, Any] = {str(k): v for k, v in refs_frame([ref]).iloc[0].items()}
-    return row | {
-        "region": sec.get("region"),
-        "image": sec.get("image"),
-        "esr_color": raw_color,
-        "base_account_id": base.get("aws_account_id") if base else None,
-    }
+        if isinstance(value, str) and _ALIAS.fullmatch(value.strip()):
+            return value.strip()
+    raise InvalidInput(
+        f"{where}: aws_account_id is neither a 12-digit account ID nor an account alias.",
+        fix="Give the base account's ID (base_accounts={'profile': '123456789012'}).",
+    )
 
 
-def parse_esr_config(text: str) -> pd.DataFrame:
-    """Read the extension's configuration text back as roles (:data:`ESR_COLUMNS`).
+def _bases(
+    rows: list[tuple[RoleRef, Mapping[str, Any]]], given: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """Base name -> its keys, from ``base_accounts`` and the rows' ``base_*`` columns (rows
+    that name the same base must agree)."""
+    found: dict[str, dict[str, str]] = {}
+    for ref, row in rows:
+        if not ref.source_profile:
+            continue
+        where = f"Base account [{clip(ref.source_profile)}]"
+        keys = found.setdefault(ref.source_profile, {})
+        for key, column in BASE_KEYS.items():
+            value = _value(where, key, row.get(column))
+            if value is None:
+                continue
+            if key == "aws_account_id":
+                value = _base_account(where, value)
+            if keys.get(key, value) != value:
+                raise InvalidInput(
+                    f"{where}: the roles give it different {key} values.",
+                    fix=f"Make {column} the same in every row with that source_profile.",
+                )
+            keys[key] = value
+    for base, account in given.items():
+        found.setdefault(base, {})["aws_account_id"] = ids.account_id(account)
+    return {base: keys for base, keys in found.items() if keys.get("aws_account_id")}
 
-    Base-account sections (named by another section's ``source_profile``) are not rows: their
-    targets carry their name in ``source_profile`` and their account in ``base_account_id``. A
-    section whose account is an alias, not a 12-digit ID, cannot be a role here: it is left out
-    and listed, with its line, in ``frame.attrs["skipped"]``.
+
+def _color(ref: RoleRef, row: Mapping[str, Any], where: str) -> str | None:
+    """The extension's colour as written (any hex) while it agrees with the console colour."""
+    given = row.get("esr_color")
+    raw = _value(where, "color", row.get("extension_color") if _blank(given) else given)
+    if raw is not None:
+        try:
+            console = colors.color(raw)
+        except XacctError:
+            console = None
+        if ref.color is None or console == ref.color:
+            return raw
+    return ref.color.lower() if ref.color else None
+
+
+def _role_lines(ref: RoleRef, base: Mapping[str, str] | None) -> list[str]:
+    if ref.partition != "aws":  # only an ARN carries the partition (the extension ignores it)
+        return [f"role_arn = {ref.role_arn}"]
+    role = f"{ref.path.lstrip('/')}{ref.role_name}"
+    lines = [f"aws_account_id = {ref.account_id}"]
+    if base is None or base.get("target_role_name") != role:
+        lines.append(f"role_name = {role}")
+    return lines
+
+
+def esr_config(entries: Any, *, base_accounts: Mapping[str, str] | None = None) -> str:
+    """The extension's configuration text for ``entries`` (anything :func:`role_refs` takes,
+    e.g. the frame :func:`parse_esr_config` read).
+
+    Roles with a ``source_profile`` whose account is known - from ``base_accounts`` (source
+    profile -> the account ID signed in to) or from the row's ``base_account_id`` - are grouped
+    under a base section named after that profile, as the extension expects, with the row's
+    other ``base_*`` keys; the others are plain sections (the extension needs a base's
+    account, so an unknown source profile only gets a comment). A row's ``region``, ``image``
+    and ``esr_color`` (any hex the extension shows) are written too.
+
+    Section names are the roles' names as the extension reads them back (a profile name, else
+    the display name, else ``role @ account``), in the order given: the first role keeps its
+    name, a later one that would be confused with it gets `` (2)`` (kept within 64 characters).
+    Names of roles under different base accounts may repeat: the extension never shows both.
 
     Raises:
-        InvalidInput: a line the extension would refuse too, with its line number.
+        InvalidInput: an entry is not a role, a base account is invalid, or a value cannot be
+            written as the extension would read it.
     """
-    if not isinstance(text, str):
-        raise InvalidInput(f"Extension config {text!r} is not text.", fix="Pass the text.")
-    sections = _sections(text)
-    by_name = {s.name: s for s in sections}
-    referenced = {s.get("source_profile") for s in sections} - {None}
-    rows: list[dict[str, Any]] = []
-    skipped: list[str] = []
-    for sec in sections:
-        source = sec.get("source_profile")
-        if sec.name in referenced and not source:
-            continue  # a base account: where one signs in, not a role to switch to
-        base = by_name.get(source) if source else None
-        if source and base is None:
-            line = sec.params["source_profile"][1]
-            raise _bad(
-                line,
-                source,
-                f"source_profile {source!r} is not defined",
-                f"Add a [{source}] section with its aws_account_id.",
+    rows = role_rows(entries)
+    bases = _bases(rows, {str(k): v for k, v in (base_accounts or {}).items()})
+    base_names: dict[str, str] = {}
+    for base in bases:
+        name = _name(base)
+        if not name or name in base_names.values():
+            raise InvalidInput(
+                f"Base account [{clip(base)}] cannot be named for the extension (it would be "
+                "empty or the same as another base account's).",
+                fix="Rename that source_profile.",
             )
-        account = sec.get("aws_account_id")
-        if account and not sec.get("role_arn") and not re.fullmatch(r"[0-9-]{12,14}", account):
-            skipped.append(f"line {sec.line} [{sec.name}]: account {account!r} is an alias")
-            continue
-        try:
-            rows.append(_row(sec, base))
-        except InvalidInput as err:
-            if err.message.startswith("Extension config line"):
-                raise
-            raise _bad(sec.line, f"[{sec.name}]", err.message.rstrip("."), err.fix) from err
-        except XacctError as err:  # an invalid account ID or role name
-            raise _bad(sec.line, f"[{sec.name}]", err.message.rstrip("."), err.fix) from err
-    frame = pd.DataFrame(rows, columns=list(ESR_COLUMNS))
-    frame["duration_seconds"] = frame["duration_seconds"].astype("Int64")
-    frame.attrs["skipped"] = skipped
-    return frame
+        base_names[base] = name
+    taken_single: set[str] = set(base_names.values())
+    taken_group: dict[str | None, set[str]] = {}
+    groups: dict[str | None, list[list[str]]] = {None: []}
+    for ref, row in rows:
+        group = ref.source_profile if ref.source_profile in bases else None
+        others = (
+            set().union(*taken_group.values()) if group is None else taken_group.get(group, set())
+        )
+        name = _unique(_section_name(ref), taken_single | others)
+        (taken_single if group is None else taken_group.setdefault(group, set())).add(name)
+        where = f"Role [{clip(name)}]"
+        lines = ["", section_header(name)]
+        if group is None and ref.source_profile:
+            lines.append(f"; source_profile {_name(ref.source_profile)}")
+        lines += _role_lines(ref, bases.get(group) if group else None)
+        for key, value in (
+            ("color", _color(ref, row, where)),
+            ("region", _value(where, "region", row.get("region"))),
+            ("image", _value(where, "image", row.get("image"))),
+        ):
+            if value is not None:
+                lines.append(f"{key} = {value}")
+        if group is not None:
+            lines.append(f"source_profile = {base_names[group]}")
+        groups.setdefault(group, []).append(lines)
+    out = [_HEADER]
+    for group, sections in groups.items():
+        if group is not None:
+            out += ["", section_header(base_names[group])]
+            out += [f"{key} = {bases[group][key]}" for key in BASE_KEYS if key in bases[group]]
+        for lines in sections:
+            out += lines
+    return "\n".join(out) + "\n"

@@ -37,6 +37,7 @@ import pandas as pd
 from configupdater.section import Section
 
 from ...errors import InvalidInput, ProfileConflict
+from ..consent import consent
 from .aws_config import credentials_profiles, load_profiles
 from .config_file import (
     config_path,
@@ -50,6 +51,7 @@ from .config_file import (
     set_keys,
     write_atomic,
 )
+from .redact import clip
 from .refs import RoleRef, role_refs
 
 __all__ = ["EXPORT_COLUMNS", "MANAGED_KEYS", "export_profiles", "profile_names"]
@@ -90,7 +92,7 @@ def profile_names(refs: Iterable[RoleRef]) -> list[str]:
             name = profile_name(ref.profile)
             if name in used:
                 raise InvalidInput(
-                    f"Profile name {name!r} is given to more than one role"
+                    f"Profile name {clip(name)!r} is given to more than one role"
                     + (" (and `default` is never written)." if name == "default" else "."),
                     fix="Give each role its own profile name (RoleRef.profile).",
                 )
@@ -106,12 +108,18 @@ def profile_names(refs: Iterable[RoleRef]) -> list[str]:
     return names
 
 
-def _endpoint(value: str) -> str:
+def _endpoint(value: str, where: str = "endpoint_url") -> str:
+    """``value`` if it is one http(s) URL on one line (it is written as a config value)."""
     text = value.strip() if isinstance(value, str) else ""
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+    try:
+        parts = urlsplit(text)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:  # e.g. "http://[::1" or a host part that is not an address
+        ok = False
+    if not ok or any(c.isspace() or not c.isprintable() for c in text):
         raise InvalidInput(
-            f"endpoint_url {value!r} is invalid: it must be an http(s) URL.",
+            f"{where} is invalid: it must be one http(s) URL, without spaces or line breaks.",
             fix="e.g. the sandbox's Sandbox.endpoint_url, or None for AWS's own endpoints.",
         )
     return text
@@ -218,6 +226,7 @@ def export_profiles(
             write; a dry run too, since its diff could not be applied).
         InvalidInput: a bad entry, profile name, source profile or endpoint URL.
     """
+    take_over = consent(overwrite, "overwrite")  # exact: 'false' is refused, not True
     refs = role_refs(entries)
     source = profile_name(source_profile, "source_profile")
     file = config_path(path)
@@ -227,20 +236,27 @@ def export_profiles(
     names = profile_names(refs)
     if source in names:
         raise InvalidInput(
-            f"source_profile {source!r} is also a profile being exported.",
+            f"source_profile {clip(source)!r} is also a profile being exported.",
             fix="Name the profile holding the base credentials, e.g. source_profile='operator'.",
         )
     if source not in profiles and source not in credentials_profiles(credentials_path()):
         if source != "default":
             raise InvalidInput(
-                f"source_profile {source!r} is in neither {file} nor {credentials_path()}: the "
-                "exported profiles would not work.",
+                f"source_profile {clip(source)!r} is in neither {file} nor "
+                f"{credentials_path()}: the exported profiles would not work.",
                 fix=f"Create it first (`aws configure --profile {source}`, or SSO settings), or "
                 "pass the name of an existing profile.",
             )
         log.warning("source_profile 'default' is not configured yet in %s", file)
     base = profiles.get(source, {})
-    endpoint = _endpoint(endpoint_url) if endpoint_url is not None else base.get("endpoint_url")
+    if endpoint_url is not None:
+        endpoint: str | None = _endpoint(endpoint_url)
+    elif base.get("endpoint_url"):
+        endpoint = _endpoint(
+            base["endpoint_url"], f"{file}: profile {clip(source)!r}, key 'endpoint_url'"
+        )
+    else:
+        endpoint = None
     region = base.get("region") or None
     sections = profile_sections(updater)
     rows: list[_Row] = []
@@ -252,7 +268,7 @@ def export_profiles(
         hand_written = section is not None and not is_written_here(section)
         rows.append(_Row(name, ref, wanted, section, hand_written, changes))
     conflicts = [r.profile for r in rows if r.hand_written and r.changes]
-    if conflicts and not overwrite:
+    if conflicts and not take_over:
         raise ProfileConflict(
             profiles=tuple(conflicts),
             message=f"{file} already has profile(s) {', '.join(conflicts)} not written by "

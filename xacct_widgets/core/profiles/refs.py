@@ -18,8 +18,9 @@ import pandas as pd
 from ...errors import InvalidInput
 from .. import ids, urls
 from ..switch import ActiveRole, HistoryEntry
+from .redact import clip
 
-__all__ = ["REF_COLUMNS", "RoleRef", "refs_frame", "role_refs"]
+__all__ = ["REF_COLUMNS", "RoleRef", "refs_frame", "role_refs", "role_rows"]
 
 #: Columns of :func:`refs_frame` (and of every import's DataFrame), in order.
 REF_COLUMNS: Final = (
@@ -80,7 +81,7 @@ class RoleRef:
         if self.mfa_serial is not None:
             set_(self, "mfa_serial", ids.mfa_serial(self.mfa_serial))
         if self.duration_seconds is not None:
-            set_(self, "duration_seconds", ids.duration_seconds(int(self.duration_seconds)))
+            set_(self, "duration_seconds", ids.duration_seconds(_whole(self.duration_seconds)))
         if self.role_session_name is not None:
             set_(self, "role_session_name", ids.session_name(self.role_session_name))
 
@@ -111,6 +112,21 @@ class RoleRef:
 _FIELDS: Final = frozenset(f.name for f in fields(RoleRef))
 
 
+def _whole(value: Any) -> Any:
+    """A whole number of seconds from an int, a whole float or digits; else ``value`` as it
+    is, for ``ids.duration_seconds`` to refuse with its range."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    try:
+        return int(value) if not isinstance(value, str | float) else value
+    except (TypeError, ValueError):
+        return value
+
+
 def _blank(value: Any) -> bool:
     if value is None:
         return True
@@ -124,7 +140,7 @@ def _blank(value: Any) -> bool:
 def _from_mapping(row: Mapping[str, Any]) -> RoleRef:
     values = {k: v for k, v in row.items() if k in _FIELDS and not _blank(v)}
     if "duration_seconds" in values:
-        values["duration_seconds"] = int(values["duration_seconds"])
+        values["duration_seconds"] = _whole(values["duration_seconds"])
     arn = row.get("role_arn")
     url = row.get("switch_role_url")
     if not _blank(arn):
@@ -142,8 +158,9 @@ def _from_mapping(row: Mapping[str, Any]) -> RoleRef:
         values.setdefault("color", link.color)
         values.setdefault("partition", link.partition)
     if "account_id" not in values or "role_name" not in values:
+        columns = ", ".join(clip(str(k), 32) for k in list(row)[:12])
         raise InvalidInput(
-            f"Row {dict(row)!r} names no role.",
+            f"A row with columns ({columns or 'none'}) names no role.",
             fix="Give a role_arn, a switch_role_url, or account_id and role_name columns.",
         )
     kwargs: dict[str, Any] = {
@@ -176,14 +193,23 @@ def _one(item: Any) -> RoleRef:
     if isinstance(item, tuple | list) and len(item) == 2:
         return RoleRef(str(item[0]), str(item[1]))
     raise InvalidInput(
-        f"{item!r} is not a role.",
+        f"{clip(repr(item))} is not a role.",
         fix="Give history entries, bookmarks, an ActiveRole, switch-role URLs, role ARNs, "
         "(account_id, role_name) pairs, or a DataFrame of them.",
     )
 
 
-def role_refs(entries: Any) -> list[RoleRef]:
-    """Every accepted form as RoleRefs, validated, duplicates (same role ARN) dropped in order."""
+def _key(ref: RoleRef) -> tuple[str | None, str | None, str]:
+    """What makes two refs the same entry: a named profile (with its base) and the role; the
+    role alone when it has no profile name."""
+    if ref.profile is None:
+        return (None, None, ref.role_arn)
+    return (ref.profile, ref.source_profile, ref.role_arn)
+
+
+def role_rows(entries: Any) -> list[tuple[RoleRef, Mapping[str, Any]]]:
+    """Like :func:`role_refs`, each ref with the row it was made from (``{}`` for an entry
+    that is not a mapping): a format may read its own columns from it."""
     if entries is None:
         raise InvalidInput("No roles given.", fix="Pass history entries, bookmarks or a frame.")
     items: Iterable[Any]
@@ -198,15 +224,26 @@ def role_refs(entries: Any) -> list[RoleRef]:
     elif isinstance(entries, Iterable):
         items = entries
     else:
-        return [_one(entries)]
-    seen: set[str] = set()
-    out: list[RoleRef] = []
+        items = [entries]
+    seen: set[tuple[str | None, str | None, str]] = set()
+    out: list[tuple[RoleRef, Mapping[str, Any]]] = []
     for item in items:
         ref = _one(item)
-        if ref.role_arn not in seen:
-            seen.add(ref.role_arn)
-            out.append(ref)
+        if _key(ref) not in seen:
+            seen.add(_key(ref))
+            row = {str(k): v for k, v in item.items()} if isinstance(item, Mapping) else {}
+            out.append((ref, row))
     return out
+
+
+def role_refs(entries: Any) -> list[RoleRef]:
+    """Every accepted form as RoleRefs, validated, in order; an entry given twice is kept once.
+
+    Entries are keyed by profile name: two refs to the same role under different profile
+    names (``prod-ro`` and ``prod-ro-eu``) are two entries; without a profile name, the role
+    ARN is the key (a history entry and the active role for the same role are one).
+    """
+    return [ref for ref, _ in role_rows(entries)]
 
 
 def refs_frame(refs: Iterable[RoleRef]) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -58,6 +59,7 @@ __all__ = [
     "SignInUrl",
     "console_sign_in_url",
     "login_url",
+    "regional_home",
     "sign_in_endpoints",
     "signin_token_request",
 ]
@@ -69,6 +71,9 @@ FEDERATION_TIMEOUT_S: Final = 10.0
 #: ``Issuer`` of the login URL: where the console's "sign in again" link points; AWS needs none.
 ISSUER: Final = "xacct_widgets"
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
+_REGION_RE: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
+# The labels before a console host: a region (us-east-1.console...) or a service (s3.console...).
+_SUBDOMAIN_RE: Final = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 #: What opens a URL in a browser (``webbrowser.open``); its answer says whether it did.
 Opener = Callable[[str], Any]
 
@@ -96,11 +101,21 @@ class SignInUrl(str):
 
 @dataclass(frozen=True)
 class SignInEndpoints:
-    """Where the two federation steps go, and the console page signed in to by default."""
+    """Where the two federation steps go, and which console pages may be signed in to.
+
+    ``console_url`` is the console's home for the partition (or the sandbox's console);
+    ``home_url`` the regional console home of the session's region, when it has one in the
+    role's partition: the page signed in to by default, as aws-vault and Granted open it.
+    """
 
     federation_url: str
     console_url: str
     sandbox: bool = False
+    home_url: str = ""
+
+    @property
+    def default_destination(self) -> str:
+        return self.home_url or self.console_url
 
 
 def _is_loopback(url: str) -> bool:
@@ -131,15 +146,37 @@ def configured_endpoint(session: boto3.Session) -> str | None:
     return str(found).rstrip("/") if found else None
 
 
+def _partition_of_region(region: str) -> str | None:
+    """The partition whose region ``region`` is, by the region names' prefixes (``cn-``,
+    ``us-gov-``; the ISO partitions' ``us-iso*``/``eu-isoe``... are not supported here)."""
+    if not _REGION_RE.fullmatch(region):
+        return None
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return None if "-iso" in region else "aws"
+
+
+def regional_home(partition: partitions.Partition, region: str | None) -> str:
+    """``https://REGION.<console host>/console/home?region=REGION``: the console home of the
+    session's region, as aws-vault and Granted open it; "" when ``region`` is not one of
+    ``partition``'s (then the partition's global console home is used)."""
+    if not region or _partition_of_region(region) != partition.name:
+        return ""
+    return f"https://{region}.{partition.console_host}/console/home?region={region}"
+
+
 def sign_in_endpoints(session: boto3.Session, role_arn: str) -> SignInEndpoints:
-    """The federation endpoint and default destination for ``role_arn`` reached from ``session``:
+    """The federation endpoint and console pages for ``role_arn`` reached from ``session``:
     the sandbox's own when the session's configured endpoint is on loopback, else the role's
-    partition's public hosts."""
+    partition's public hosts, defaulting to the session's regional console home."""
     endpoint = configured_endpoint(session)
     if endpoint and _is_loopback(endpoint):
         return SignInEndpoints(f"{endpoint}/federation", f"{endpoint}/console", sandbox=True)
     found = partitions.partition_of(role_arn)
-    return SignInEndpoints(found.federation_url, found.console_url)
+    home = regional_home(found, session.region_name)
+    return SignInEndpoints(found.federation_url, found.console_url, home_url=home)
 
 
 def _session_duration(seconds: int | None, active: ActiveRole) -> int | None:
@@ -193,15 +230,45 @@ def login_url(
     return SignInUrl(f"{federation_url}?{urlencode(query)}")
 
 
+def _console_page(destination: str, endpoints: SignInEndpoints) -> bool:
+    """Whether ``destination`` is a page of the console signed in to: the sandbox's own
+    origin for a sandbox session, else https on the partition's console host or one of its
+    subdomains (``us-east-1.console.aws.amazon.com``, ``s3.console.aws.amazon.com``)."""
+    try:
+        parts = urlsplit(destination)
+        port = parts.port
+    except ValueError:
+        return False
+    if any(c.isspace() or not c.isprintable() for c in destination) or parts.username:
+        return False
+    console = urlsplit(endpoints.console_url)
+    if endpoints.sandbox:
+        return (parts.scheme, parts.netloc) == (console.scheme, console.netloc)
+    host, home = (parts.hostname or "").lower(), console.hostname or ""
+    sub = host[: -len(home) - 1] if host.endswith("." + home) else None
+    on_console = host == home or (sub is not None and _SUBDOMAIN_RE.fullmatch(sub) is not None)
+    return parts.scheme == "https" and port is None and on_console
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _destination(destination: str | None, endpoints: SignInEndpoints) -> str:
     if destination is None:
-        return endpoints.console_url
-    parts = urlsplit(destination) if isinstance(destination, str) else None
-    if parts is None or parts.scheme not in ("https", "http") or not parts.netloc:
+        return endpoints.default_destination
+    if not isinstance(destination, str) or not _console_page(destination, endpoints):
+        where = (
+            "a page of the sandbox's console"
+            if endpoints.sandbox
+            else f"a page of the console ({endpoints.console_url} or a regional console host)"
+        )
         raise InvalidInput(
-            f"Destination {destination!r} is not an absolute console URL.",
-            fix=f"Pass a console page such as {endpoints.console_url!r}, or None for the home "
-            "page.",
+            f"Destination {_shown(destination)} is not {where}: the sign-in link takes "
+            "the browser there, signed in as the role.",
+            fix=f"Pass a console page such as {endpoints.default_destination!r}, or None for "
+            "the console home.",
         )
     return destination
 
