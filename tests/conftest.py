@@ -36,9 +36,11 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
 def private_history(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keep every test's role history out of the user's real config dir."""
-    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
-    monkeypatch.setenv("XACCT_HISTORY", str(path))
+    """Keep every test's role history out of the user's real config dir, and give each test
+    its own sandbox history (sandbox sessions use ``XACCT_SANDBOX_HISTORY``, never the other)."""
+    folder = tmp_path_factory.mktemp("history")
+    monkeypatch.setenv("XACCT_HISTORY", str(folder / "history.sqlite3"))
+    monkeypatch.setenv("XACCT_SANDBOX_HISTORY", str(folder / "sandbox-history.sqlite3"))
 
 
 @pytest.fixture(autouse=True)

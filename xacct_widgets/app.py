@@ -6,6 +6,9 @@ Serves ``notebooks/onboarding_app.ipynb`` with Voila (outputs only: no code cell
 an embedded sandbox is started here for the server's lifetime and handed to them through it.
 Ctrl-C or SIGTERM stop Voila cleanly (the signal is forwarded to it), then the sandbox.
 
+It takes ``xacct lab``'s options: ``--port``, ``--sandbox-port``, ``--no-browser`` (the page
+opens in a browser unless given), and any other ``--Voila.x=y`` option is handed to Voila.
+
 Wire it into the ``xacct`` parser with :func:`add_app_parser`; it sets ``run=serve_app``.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +40,27 @@ def app_notebook(requested: str | None = None) -> Path:
     return notebook
 
 
-def voila_command(notebook: Path, port: int | None = None) -> list[str]:
-    """The Voila command line: loopback only, no browser, the notebook's outputs only, our
-    offline template (found through :func:`resources.jupyter_env`)."""
+def voila_command(
+    notebook: Path,
+    port: int | None = None,
+    *,
+    open_browser: bool = False,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The Voila command line: loopback only, the notebook's outputs only, our offline template
+    (found through :func:`resources.jupyter_env`); a browser only with ``open_browser``;
+    ``extra`` options last, as given."""
     command = launch.python_module(
         "voila",
         str(notebook),
-        "--no-browser",
         "--Voila.ip=127.0.0.1",
         f"--template={resources.VOILA_TEMPLATE}",
     )
+    if not open_browser:
+        command.append("--no-browser")
     if port is not None:
         command.append(f"--port={port}")
-    return command
+    return command + list(extra)
 
 
 def serve_app(args: argparse.Namespace) -> int:
@@ -57,6 +69,12 @@ def serve_app(args: argparse.Namespace) -> int:
 
     notebook = app_notebook(getattr(args, "notebook", None))
     port: int | None = getattr(args, "port", None)
+    command = voila_command(
+        notebook,
+        port,
+        open_browser=not getattr(args, "no_browser", False),
+        extra=getattr(args, "extra", ()),
+    )
     with launch.sandbox_env(args) as (env, sandbox):
         where = f"http://127.0.0.1:{port}/" if port else "the URL Voila prints below"
         print(
@@ -64,7 +82,7 @@ def serve_app(args: argparse.Namespace) -> int:
             f"({'started here' if sandbox else 'from ' + ENV_URL}). Ctrl-C to stop.",
             flush=True,
         )
-        return launch.run_forwarding_signals(voila_command(notebook, port), env)
+        return launch.run_forwarding_signals(command, env)
 
 
 def add_app_parser(sub: Any) -> None:
@@ -73,11 +91,13 @@ def add_app_parser(sub: Any) -> None:
         "app",
         help="the onboarding wizards as a standalone web page (Voila), wired to the sandbox",
         description="Serve the create-role and switch-role wizards with Voila on 127.0.0.1, "
-        "without any code cell. Uses the sandbox named by XACCT_SANDBOX_URL, else starts one.",
+        "without any code cell. Uses the sandbox named by XACCT_SANDBOX_URL, else starts one. "
+        "Other --Voila.x=y options are handed to Voila.",
     )
     app.add_argument(
         "--port", type=int, default=None, help="port on 127.0.0.1 (default: Voila's, 8866)"
     )
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
     app.add_argument(
         "--notebook",
         default=None,
@@ -91,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m xacct_widgets.app``: the same as ``xacct app``."""
     parser = argparse.ArgumentParser(prog="xacct")
     add_app_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["app", *(sys.argv[1:] if argv is None else argv)])
+    args, extra = parser.parse_known_args(["app", *(sys.argv[1:] if argv is None else argv)])
+    args.extra = extra
     try:
         return serve_app(args)
     except XacctError as err:

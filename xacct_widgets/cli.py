@@ -14,7 +14,7 @@ from pathlib import Path
 from . import launch, resources
 from .errors import XacctError
 
-#: Where ``xacct lab`` copies the notebooks when running from an installed package.
+#: The working folder ``xacct lab`` opens: copies of the notebooks (git ignores it).
 LAB_FOLDER = "xacct-notebooks"
 
 
@@ -45,16 +45,28 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def lab_folder(requested: str | None) -> Path:
-    """The folder JupyterLab opens: the one asked for, a checkout's ``notebooks/``, or else a
-    working copy in the current directory (JupyterLab autosaves; site-packages is no place)."""
+    """The folder JupyterLab opens: the one asked for, else a working copy of the notebooks in
+    ``xacct-notebooks/`` - at a checkout's top (git ignores it), or in the current directory
+    for an installed package. JupyterLab autosaves and running a cell writes its outputs: the
+    checkout's tracked ``notebooks/`` (and site-packages) stay as they are."""
     if requested:
         return Path(requested).resolve()
-    if resources.in_checkout():
-        return resources.notebooks_dir()
-    folder = Path(LAB_FOLDER).resolve()
+    base = resources.notebooks_dir().parent if resources.in_checkout() else Path.cwd()
+    folder = (base / LAB_FOLDER).resolve()
     copied = resources.working_copy(folder)
     if copied:
         print(f"Copied {len(copied)} tutorial notebook(s) into {folder}.", flush=True)
+    for kept in resources.outdated_copies(folder):
+        print(
+            f"Kept your {kept.name}: the shipped one changed since it was copied; "
+            "delete yours to get the new version.",
+            flush=True,
+        )
+    print(
+        f"JupyterLab opens the working copies in {folder}"
+        + (" (the checkout's notebooks/ stay clean)." if resources.in_checkout() else "."),
+        flush=True,
+    )
     return folder
 
 
@@ -73,9 +85,9 @@ def jupyter_lab_command(folder: Path, args: argparse.Namespace, extra: Sequence[
 def cmd_lab(args: argparse.Namespace, extra: Sequence[str]) -> int:
     from .sandbox import ENV_URL
 
-    folder = lab_folder(args.notebooks)
     with launch.sandbox_env(args) as (env, _sandbox):
         print(f"xacct sandbox at {env[ENV_URL]}; kernels find it through {ENV_URL}.", flush=True)
+        folder = lab_folder(args.notebooks)
         return launch.run_forwarding_signals(jupyter_lab_command(folder, args, extra), env)
 
 
@@ -100,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument(
         "--notebooks",
         default=None,
-        help=f"folder to open (default: the checkout's notebooks/, or ./{LAB_FOLDER} "
-        "holding a copy of them when installed from a wheel)",
+        help=f"folder to open (default: {LAB_FOLDER}/ holding copies of the notebooks, at the "
+        "checkout's top or, installed from a wheel, in the current directory)",
     )
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
 
@@ -118,8 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "lab":
+    if extra and args.command not in ("lab", "app"):  # the servers take their own options
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     try:
         if args.command == "sandbox":
             return cmd_sandbox(args)

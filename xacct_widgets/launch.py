@@ -5,6 +5,11 @@ URL through the environment, and must shut it down cleanly on Ctrl-C or SIGTERM 
 sandbox stops (else kernels lose their AWS mid-cell). Signals are forwarded to the child as
 SIGTERM, which both servers handle without the interactive "shut down? (y/n)" prompt that a
 forwarded SIGINT can bring.
+
+The kernels' role history is the sandbox's, not the operator's: the child is given
+``XACCT_SANDBOX_HISTORY``, a file in a temporary folder that is removed when the server stops
+(unless the environment already names one), so the notebooks and the app share one sandbox
+history and the operator's ``~/.config/xacct_widgets`` is never touched.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import resources
@@ -29,6 +36,7 @@ __all__ = [
     "python_module",
     "run_forwarding_signals",
     "sandbox_env",
+    "sandbox_history",
     "start_sandbox",
 ]
 
@@ -80,10 +88,24 @@ def start_sandbox(args: argparse.Namespace) -> Sandbox:
 
 
 @contextmanager
+def sandbox_history() -> Iterator[dict[str, str]]:
+    """``{XACCT_SANDBOX_HISTORY: file}`` for a server child: a file in a temporary folder,
+    removed on exit; nothing when the environment already names the sandbox's history."""
+    from .core.switch.history_path import SANDBOX_ENV_VAR
+
+    if os.environ.get(SANDBOX_ENV_VAR, "").strip():
+        yield {}
+        return
+    with tempfile.TemporaryDirectory(prefix="xacct-sandbox-history-") as folder:
+        yield {SANDBOX_ENV_VAR: str(Path(folder) / "history.sqlite3")}
+
+
+@contextmanager
 def sandbox_env(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Sandbox | None]]:
     """The environment for a server child: the sandbox named by ``XACCT_SANDBOX_URL`` if set,
     else one started here for the child's lifetime (yielded, so the caller can describe it),
-    and our shipped Jupyter settings and templates (:func:`resources.jupyter_env`)."""
+    the sandbox's own role history (:func:`sandbox_history`), and our shipped Jupyter settings
+    and templates (:func:`resources.jupyter_env`)."""
     from .sandbox import ENV_URL
 
     url = os.environ.get(ENV_URL, "").strip()
@@ -92,7 +114,8 @@ def sandbox_env(args: argparse.Namespace) -> Iterator[tuple[dict[str, str], Sand
         sandbox = start_sandbox(args)
         url = sandbox.endpoint_url
     try:
-        yield resources.jupyter_env(dict(os.environ, **{ENV_URL: url})), sandbox
+        with sandbox_history() as history:
+            yield resources.jupyter_env(dict(os.environ, **{ENV_URL: url}, **history)), sandbox
     finally:
         if sandbox is not None:
             sandbox.stop()

@@ -5,12 +5,15 @@ and the wheel carries a copy inside the package (``xacct_widgets/notebooks/``), 
 ``pip install xacct_widgets[lab]`` followed by ``xacct runbook`` works anywhere. Every entry
 point asks here instead of guessing a path relative to its own file.
 
-An installed package is read-only in spirit: JupyterLab autosaves, so ``xacct lab`` works on a
-copy of the notebooks (see :func:`working_copy`), never inside site-packages.
+The shipped notebooks are never where the operator works: JupyterLab autosaves and running a
+cell writes its outputs, so ``xacct lab`` opens a working copy of them (:func:`working_copy`) -
+never site-packages, and never a checkout's tracked ``notebooks/``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -27,6 +30,7 @@ __all__ = [
     "jupyter_env",
     "notebook",
     "notebooks_dir",
+    "outdated_copies",
     "working_copy",
 ]
 
@@ -78,19 +82,58 @@ def notebook(name: str) -> Path:
     return path
 
 
+#: In a working folder: each copied notebook's name -> the digest of what was copied.
+_MANIFEST: Final = ".xacct-copies.json"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    try:
+        found = json.loads((folder / _MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
 def working_copy(folder: Path) -> list[Path]:
     """Copy the shipped notebooks into ``folder`` and return the ones copied.
 
-    A notebook already in ``folder`` is left alone: it may hold the operator's own edits.
+    A notebook already in ``folder`` is the operator's and stays as it is, unless it is still
+    exactly what was copied and the shipped one has changed since: then it is brought up to date
+    (:func:`outdated_copies` lists the ones kept although the shipped notebook changed).
     """
     folder.mkdir(parents=True, exist_ok=True)
+    manifest = _manifest(folder)
     copied = []
     for source in sorted(notebooks_dir().glob("*.ipynb")):
         destination = folder / source.name
-        if not destination.exists():
-            shutil.copyfile(source, destination)
-            copied.append(destination)
+        shipped = _digest(source)
+        if destination.exists():
+            was = manifest.get(source.name)
+            if was is None or was == shipped or _digest(destination) != was:
+                continue  # up to date, or the operator's own (edited, run, saved)
+        shutil.copyfile(source, destination)
+        manifest[source.name] = shipped
+        copied.append(destination)
+    if copied:
+        (folder / _MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return copied
+
+
+def outdated_copies(folder: Path) -> list[Path]:
+    """The copies in ``folder`` that the operator changed and whose shipped notebook changed
+    since they were copied: kept as they are (delete one to get the new version)."""
+    manifest = _manifest(folder)
+    return [
+        folder / source.name
+        for source in sorted(notebooks_dir().glob("*.ipynb"))
+        if (folder / source.name).exists()
+        and source.name in manifest
+        and manifest[source.name] != _digest(source)
+    ]
 
 
 def _prepend(path: Path, current: str | None) -> str:

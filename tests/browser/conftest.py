@@ -179,6 +179,7 @@ def server_env(home: Path, sandbox_url: str, history: Path) -> dict[str, str]:
     env = jupyter_env(home)
     env["XACCT_SANDBOX_URL"] = sandbox_url
     env["XACCT_HISTORY"] = str(history)
+    env["XACCT_SANDBOX_HISTORY"] = str(history)  # the kernels' sandbox sessions use this one
     env["JUPYTERLAB_SETTINGS_DIR"] = str(home / "lab-user-settings")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / "lab-workspaces")
     env["PYTHONUNBUFFERED"] = "1"
@@ -259,7 +260,7 @@ def start_app(tmp: Path, sandbox_url: str) -> Server:
     started = time.monotonic()
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "xacct_widgets.app", "--port", str(port)],
+            [sys.executable, "-m", "xacct_widgets.app", "--no-browser", "--port", str(port)],
             env=server_env(tmp / "home", sandbox_url, history),
             stdout=out,
             stderr=subprocess.STDOUT,

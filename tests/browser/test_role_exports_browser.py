@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from helpers import issued_secrets
+from helpers import issued_secrets, make_role
 
 import xacct_widgets as xw
 
@@ -81,6 +81,9 @@ def save_notebook(page, path: Path) -> dict:
 
 
 def test_role_export_panel_in_notebook_02(notebook_ui, wizard_ui, lab, sandbox, opened_urls):
+    iam = sandbox.session("target", "admin").client("iam")
+    if ROLE not in {r["RoleName"] for r in iam.list_roles()["Roles"]}:
+        make_role(sandbox)  # part A first: notebook 02 never creates the role
     nb = notebook_ui.open(NOTEBOOK).run_all()
     nb.assert_clean()
     page = nb.page

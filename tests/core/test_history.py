@@ -321,7 +321,7 @@ def test_switcher_switches_with_an_unusable_history(
 
     path = tmp_path / "history.sqlite3"
     RoleHistory(path).close()
-    monkeypatch.setenv("XACCT_HISTORY", str(path))
+    monkeypatch.setenv("XACCT_SANDBOX_HISTORY", str(path))  # a sandbox session's history
     with read_only(path) if problem == "read-only" else locked(path, "wal"):
         switcher = RoleSwitcher(fresh_sandbox.session("source", "operator"))
         active = switcher.switch(TARGET, "cross-account", display_name="prod")

@@ -132,9 +132,11 @@ def test_history_survives_a_new_switcher(fresh_sandbox, role, tmp_path):
     assert later.history.frame()["role_name"].tolist() == [ROLE]
 
 
-def test_default_history_follows_env(fresh_sandbox, tmp_path):
+def test_default_history_follows_env(fresh_sandbox, tmp_path, monkeypatch):
+    # A sandbox session's default history is the sandbox's own, never $XACCT_HISTORY.
+    monkeypatch.setenv("XACCT_SANDBOX_HISTORY", str(tmp_path / "sandbox.sqlite3"))
     switcher = RoleSwitcher(fresh_sandbox.session("source", "operator"))
-    assert str(switcher.history.path) == str(tmp_path / "history.sqlite3")
+    assert str(switcher.history.path) == str(tmp_path / "sandbox.sqlite3")
 
 
 # -- refusals ----------------------------------------------------------------------------------
@@ -155,7 +157,7 @@ def test_intern_is_denied_with_reasons(fresh_sandbox, role):
     err = raised.value
     assert any("sts:AssumeRole" in r and ROLE_ARN in r for r in err.reasons)
     assert "is not authorized to perform: sts:AssumeRole" in str(err)  # AWS's own message
-    assert "restrict_assume_role" in (err.fix or "")
+    assert "allow_assume_role" in (err.fix or "")  # additive advice
     assert err.__cause__ is not None
     assert switcher.active is None and len(switcher.history) == 0
 

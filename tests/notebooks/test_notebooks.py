@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import issued_secrets
+from helpers import issued_secrets, make_role
 
 from xacct_widgets import runbook
 from xacct_widgets.sandbox import Sandbox
@@ -21,6 +21,10 @@ NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 pytestmark = pytest.mark.notebooks
 
 
+#: Notebooks of part B: they switch into the role part A (notebook 01) made, and never make it.
+AFTER_PART_A = ("02_",)
+
+
 def _kernel_env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "XACCT_SANDBOX_URL"}
     env["XACCT_HISTORY"] = str(tmp_path / "history.sqlite3")
@@ -28,14 +32,20 @@ def _kernel_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_nbval(notebook: Path, tmp_path: Path) -> None:
+def test_nbval(notebook: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """Every cell runs; cells marked NBVAL_CHECK_OUTPUT reproduce their committed outputs.
 
     nbval starts the kernel in the notebook's folder, so it runs a copy in ``tmp_path``: what a
     notebook writes to its working directory (notebook 02's exported AWS config) never lands in
-    ``notebooks/``, which the wheel ships.
+    ``notebooks/``, which the wheel ships. A part-B notebook runs in a sandbox where part A's
+    role exists (made as its admin would), the others in their own embedded sandbox.
     """
     sanitize = Path(__file__).with_name("sanitize.cfg")
+    env = _kernel_env(tmp_path)
+    if notebook.name.startswith(AFTER_PART_A):
+        sandbox = request.getfixturevalue("fresh_sandbox")
+        make_role(sandbox)
+        env["XACCT_SANDBOX_URL"] = sandbox.endpoint_url
     notebook = Path(shutil.copy(notebook, tmp_path / notebook.name))
     done = subprocess.run(
         [
@@ -52,7 +62,7 @@ def test_nbval(notebook: Path, tmp_path: Path) -> None:
             "--rootdir",
             str(tmp_path),
         ],
-        env=_kernel_env(tmp_path),
+        env=env,
         capture_output=True,
         text=True,
         timeout=600,
@@ -89,6 +99,8 @@ def test_executed_notebook_holds_no_secret(
     import papermill
 
     monkeypatch.setenv("XACCT_SANDBOX_URL", fresh_sandbox.endpoint_url)
+    if notebook.name.startswith(AFTER_PART_A):
+        make_role(fresh_sandbox)
     output = tmp_path / notebook.name
     papermill.execute_notebook(
         str(notebook), str(output), progress_bar=False, cwd=str(tmp_path)

@@ -125,7 +125,7 @@ def test_app_finds_its_notebook(installed: tuple[Path, dict[str, str]], tmp_path
     bin_dir, env = installed
     port = free_port()
     process = subprocess.Popen(
-        [str(bin_dir / "xacct"), "app", "--port", str(port)],
+        [str(bin_dir / "xacct"), "app", "--no-browser", "--port", str(port)],
         cwd=_empty_dir(tmp_path),
         env=env,
         stdout=subprocess.PIPE,

@@ -3,7 +3,12 @@
 The console remembers the last five roles in a browser cookie; past that, the tutorial's author
 bookmarks switch-role URLs by hand. Here every successful switch is recorded in a small SQLite
 file in the user's config directory, so it survives kernel restarts and is shared by every
-notebook of the user.
+notebook of the user. Switches in the embedded sandbox go to the sandbox's own file instead
+(:mod:`.history_path`).
+
+A bookmark is the operator's own label for a role: switching into a bookmarked role counts the
+use but never renames or recolours the bookmark (a demo cell switching with another display name
+leaves "prod" as it is); :meth:`RoleHistory.bookmark` changes its label.
 
 Why SQLite rather than a JSON file: two kernels switching at the same moment must not lose each
 other's entries. SQLite's write lock (``BEGIN IMMEDIATE``), WAL journal and busy timeout give
@@ -26,20 +31,26 @@ from types import TracebackType
 from typing import Any, Final, TypeVar
 
 import pandas as pd
-import platformdirs
 
 from ...errors import InvalidInput, XacctError
 from .. import ids, urls
 from ..frames import to_frame
 from . import history_store as store
+from .history_path import ENV_VAR, SANDBOX_ENV_VAR, default_path, is_sandbox_session
 
-__all__ = ["ENV_VAR", "HISTORY_COLUMNS", "HistoryEntry", "RoleHistory", "default_path"]
+__all__ = [
+    "ENV_VAR",
+    "HISTORY_COLUMNS",
+    "SANDBOX_ENV_VAR",
+    "HistoryEntry",
+    "RoleHistory",
+    "default_path",
+    "is_sandbox_session",
+]
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-#: Environment variable overriding the history file's location (``:memory:`` allowed).
-ENV_VAR: Final = "XACCT_HISTORY"
 #: Columns of :meth:`RoleHistory.frame` and :meth:`RoleHistory.bookmarks`, in order.
 HISTORY_COLUMNS: Final = (
     "account_id",
@@ -55,14 +66,6 @@ HISTORY_COLUMNS: Final = (
 _MEMORY: Final = store.MEMORY
 _OPEN_TIMEOUT_S: Final = 2.0  # waiting for another process's lock when opening
 _BUSY_TIMEOUT_S: Final = 5.0  # ... and for one write later (a write takes milliseconds)
-
-
-def default_path() -> Path | str:
-    """``$XACCT_HISTORY`` if set, else ``<user config dir>/xacct_widgets/history.sqlite3``."""
-    override = os.environ.get(ENV_VAR, "").strip()
-    if override:
-        return override if override == _MEMORY else Path(override).expanduser()
-    return Path(platformdirs.user_config_dir("xacct_widgets")) / "history.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -222,8 +225,10 @@ class RoleHistory:
     ) -> HistoryEntry:
         """Remember a switch: one entry per (account, role), its use count and last-used time.
 
-        A display name or colour given now replaces the stored one; None keeps it. ``partition``
-        (the role ARN's, e.g. ``aws-us-gov``) decides the entry's switch-role link host.
+        A display name or colour given now replaces the stored one; None keeps it. A bookmarked
+        entry keeps its own labels: a switch never renames or recolours a bookmark (use
+        :meth:`bookmark` for that). ``partition`` (the role ARN's, e.g. ``aws-us-gov``) decides
+        the entry's switch-role link host.
         """
         link = urls.SwitchRoleLink(account, role, display_name, color, path, partition)
         entry = self._upsert(
@@ -233,6 +238,7 @@ class RoleHistory:
                use_count = roles.use_count + 1,
                seq = excluded.seq""",
             _now(),
+            keep_bookmarked_labels=True,
         )
         log.debug("recorded %s in role history", link.role_arn)
         return entry
@@ -253,10 +259,19 @@ class RoleHistory:
         return self._upsert(link, "NULL, 0, 1", "bookmarked = 1")
 
     def _upsert(
-        self, link: urls.SwitchRoleLink, new: str, update: str, *params: Any
+        self,
+        link: urls.SwitchRoleLink,
+        new: str,
+        update: str,
+        *params: Any,
+        keep_bookmarked_labels: bool = False,
     ) -> HistoryEntry:
         """Store ``link`` (see :func:`history_store.upsert`) and read the entry back."""
-        self._use(lambda conn: store.upsert(conn, link, new, update, *params))
+        self._use(
+            lambda conn: store.upsert(
+                conn, link, new, update, *params, keep_bookmarked_labels=keep_bookmarked_labels
+            )
+        )
         return self._get(link.account_id, link.role_name)
 
     def unbookmark(self, account: str, role: str) -> None:

@@ -118,14 +118,29 @@ def select(
     return conn.execute(f"SELECT {FIELDS} FROM roles {where} {_ORDER}", params).fetchall()
 
 
+def _label(column: str, keep_bookmarked: bool) -> str:
+    given = f"COALESCE(excluded.{column}, roles.{column})"
+    if not keep_bookmarked:
+        return given
+    return f"CASE WHEN roles.bookmarked THEN roles.{column} ELSE {given} END"
+
+
 def upsert(
-    conn: sqlite3.Connection, link: urls.SwitchRoleLink, new: str, update: str, *params: Any
+    conn: sqlite3.Connection,
+    link: urls.SwitchRoleLink,
+    new: str,
+    update: str,
+    *params: Any,
+    keep_bookmarked_labels: bool = False,
 ) -> None:
     """Insert ``link`` as a new entry whose (last_used, use_count, bookmarked) are ``new``,
     or apply ``update`` to the existing one; both take the link's path and partition, and a
-    display name or colour given (not None) replaces the stored one. ``params`` fill ``new``'s
-    ``?``."""
+    display name or colour given (not None) replaces the stored one - except, with
+    ``keep_bookmarked_labels``, a bookmarked entry's (a switch never renames a bookmark).
+    ``params`` fill ``new``'s ``?``."""
     fields = (link.account_id, link.role_name, link.path, link.display_name, link.color)
+    display_name = _label("display_name", keep_bookmarked_labels)
+    color = _label("color", keep_bookmarked_labels)
     conn.execute(
         f"""INSERT INTO roles (account_id, role_name, path, display_name, color,
                                last_used, use_count, bookmarked, seq, partition)
@@ -134,7 +149,7 @@ def upsert(
                 {update},
                 path = excluded.path,
                 partition = excluded.partition,
-                display_name = COALESCE(excluded.display_name, roles.display_name),
-                color = COALESCE(excluded.color, roles.color)""",
+                display_name = {display_name},
+                color = {color}""",
         (*fields, *params, link.partition),
     )

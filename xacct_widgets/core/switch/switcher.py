@@ -22,13 +22,13 @@ import threading
 import webbrowser
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import boto3
 import pandas as pd
 
 from ...errors import AccessDenied, InvalidInput, InvalidSwitchRoleUrl, XacctError
-from .. import ids, urls
+from .. import ids, partitions, urls
 from ..identity import Identity, identity_of
 from ..sessions import (
     assumed_session,
@@ -43,7 +43,7 @@ from ..sessions import (
 from .active import ACTIVE_COLUMNS, ActiveRole, active_frame
 from .console import Opener, SignInUrl, console_sign_in_url
 from .denial import explain_denial
-from .history import HistoryEntry, RoleHistory
+from .history import HistoryEntry, RoleHistory, default_path
 
 __all__ = ["ACTIVE_COLUMNS", "ActiveRole", "RoleSwitcher"]
 
@@ -56,6 +56,16 @@ class _Level:
     session: boto3.Session
 
 
+def _refuse_partition(role_arn: str, caller: Identity) -> NoReturn:
+    raise InvalidInput(
+        f"Role {role_arn} is in partition {ids.parse_arn(role_arn).partition!r}, but "
+        f"{caller.arn} is in {caller.partition!r}: roles cannot be switched into across "
+        "partitions.",
+        fix="Switch from a user or role of the role's partition (a session or profile of that "
+        "partition).",
+    )
+
+
 def _default_session_name(caller: Identity) -> str:
     """The console uses the user's name (a role session keeps its own session name)."""
     raw = caller.session_name if caller.principal_type == "assumed-role" else caller.name
@@ -66,7 +76,8 @@ class RoleSwitcher:
     """Switch into roles from a base session, go back, and remember where you have been.
 
     ``history`` is a :class:`RoleHistory`, a path for one, or None for the default persistent
-    history (``$XACCT_HISTORY`` or the user's config dir). ``session_name`` is the
+    history of ``session`` (:func:`~.history.default_path`: the operator's, ``$XACCT_HISTORY``
+    or the user's config dir; for a sandbox session, the sandbox's own). ``session_name`` is the
     RoleSessionName used (default: the base user's name, as the console does).
     """
 
@@ -81,7 +92,11 @@ class RoleSwitcher:
             session, "RoleSwitcher", example="xw.connect('source', 'operator')"
         )
         self._session_name = ids.session_name(session_name) if session_name is not None else None
-        self.history = history if isinstance(history, RoleHistory) else RoleHistory(history)
+        self.history = (
+            history
+            if isinstance(history, RoleHistory)
+            else RoleHistory(default_path(self._base) if history is None else history)
+        )
         self._base_identity: Identity | None = None
         self._stack: list[_Level] = []
         self._lock = threading.RLock()
@@ -174,6 +189,7 @@ class RoleSwitcher:
         path: str = "/",
         from_base: bool = False,
         role_session_name: str | None = None,
+        partition: str | None = None,
     ) -> ActiveRole:
         """Switch into ``role`` in ``account`` (console step B5) and make it the active session.
 
@@ -187,6 +203,10 @@ class RoleSwitcher:
 
         ``role_session_name`` overrides the switcher's RoleSessionName for this switch (a
         profile's ``role_session_name``).
+
+        ``partition`` is the role's (``aws``, ``aws-cn``, ``aws-us-gov``); None means the
+        caller's. AssumeRole never crosses partitions, so a role in another partition than the
+        caller's is refused before any AssumeRole, as :meth:`switch_url` refuses its link.
         """
         # Every argument is checked before any call (even the base identity's GetCallerIdentity);
         # the chaining cap waits until we know who switches.
@@ -197,9 +217,12 @@ class RoleSwitcher:
         duration_seconds = session_duration(duration_seconds)
         if role_session_name is not None:
             role_session_name = ids.session_name(role_session_name)
+        wanted = partitions.partition(partition).name if partition is not None else None
         with self._lock:
             top = self._stack[-1] if self._stack and not from_base else None
             caller = Identity.from_arn(top.active.identity_arn) if top else self.base_identity
+            if wanted is not None and wanted != caller.partition:
+                _refuse_partition(dataclasses.replace(link, partition=wanted).role_arn, caller)
             # A role is in its caller's partition (no AssumeRole across partitions).
             link = dataclasses.replace(link, partition=caller.partition)
             base = top.session if top else self._base
@@ -290,7 +313,9 @@ class RoleSwitcher:
         **overrides: Any,
     ) -> ActiveRole:
         """Switch again into a history entry or bookmark (a ``HistoryEntry`` or a frame row);
-        ``from_base`` as in :meth:`switch`.
+        ``from_base`` as in :meth:`switch`. The entry's partition (its ``partition``, or its
+        role ARN's or link's) is honoured: one in another partition than the caller's is
+        refused before any AssumeRole.
 
         A role profile (a ``RoleRef``, or a row of ``aws_config_profiles()``) switches with its
         ``external_id``, ``mfa_serial`` (pass ``mfa_token=``), ``duration_seconds`` and
@@ -310,19 +335,31 @@ class RoleSwitcher:
                 f"switch_entry needs a HistoryEntry or a history row, got {type(entry).__name__}.",
                 fix="Pass history.entries()[i] or history.frame().iloc[i].",
             )
-        if fields.get("switch_role_url") and "path" not in fields:
-            base = urls.parse_switch_role_url(str(fields["switch_role_url"]))
-            fields = {**fields, "path": base.path}
 
         def value(key: str) -> Any:
             item = fields.get(key)
             blank = item is None or (pd.api.types.is_scalar(item) and bool(pd.isna(item)))
             return None if blank else item
 
-        if value("account_id") is None and value("role_arn") is not None:
+        if value("role_arn") is not None:
             arn = ids.parse_role_arn(str(value("role_arn")))
-            fields = {**fields, "account_id": arn.account_id, "role_name": arn.name}
-            fields = {**fields, "path": value("path") or arn.path}
+            if value("account_id") is None:
+                fields = {**fields, "account_id": arn.account_id, "role_name": arn.name}
+                fields = {**fields, "path": value("path") or arn.path}
+            fields = {**fields, "partition": value("partition") or arn.partition}
+        elif value("switch_role_url") is not None:
+            # The link's host says the partition; it names the role when the row does not.
+            link = urls.parse_switch_role_url(str(value("switch_role_url")))
+            named = value("account_id") is not None
+            fields = {
+                **fields,
+                "account_id": value("account_id") or link.account_id,
+                "role_name": value("role_name") if named else link.role_name,
+                "path": value("path") or link.path,
+                "display_name": value("display_name") or link.display_name,
+                "color": value("color") or link.color,
+                "partition": value("partition") or link.partition,
+            }
 
         kwargs: dict[str, Any] = {
             "account": value("account_id"),
@@ -331,6 +368,8 @@ class RoleSwitcher:
             "color": value("color"),
             "path": value("path") or "/",
         }
+        if value("partition") is not None:  # the entry's own: never assumed to be the caller's
+            kwargs["partition"] = str(value("partition"))
         for key in ("external_id", "mfa_serial", "role_session_name"):
             if value(key) is not None:
                 kwargs[key] = str(value(key))
