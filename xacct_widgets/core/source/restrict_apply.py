@@ -1,16 +1,18 @@
 """Apply a :class:`~.restrict.RestrictPlan`: each write with its undo, all or nothing.
 
-Same shape as part A's apply (``core/target/apply.py``): refuse destructive rows that were not
-confirmed before any write, then write step by step, remembering how to undo each; on a failure
-undo what was done, newest first, and raise :class:`~xacct_widgets.errors.ApplyFailed` naming
-the step. A customer-managed policy is changed by a new default version (its old version is the
-undo); IAM keeps at most five versions, which is checked before anything is written. A role's
-trust policy (``trust:NAME``, for a role of the same account) is replaced with
-``UpdateAssumeRolePolicy``, the previous document being the undo.
+Each policy edit is a step of the one change engine (:mod:`xacct_widgets.core.changes`), as
+part A's apply is: destructive rows refused unless confirmed, before any write; then step by
+step with undo, rolled back newest first on a failure or an interrupt (``ApplyFailed``, or
+``ApplyDenied`` for a refusal, naming the step). A customer-managed policy is changed by a new
+default version (its old version is the undo); IAM keeps at most five versions, which is
+checked before anything is written. A role's trust policy (``trust:NAME``, for a role of the
+same account) is replaced with ``UpdateAssumeRolePolicy``, the previous document being the
+undo.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -19,8 +21,9 @@ from typing import Any, Final
 
 import pandas as pd
 
-from ...errors import ApplyFailed, DestructiveChange, XacctError
+from ...errors import ApplyFailed
 from ..aws import aws_call
+from ..changes import Step, apply_steps, check_consent
 from ..consent import consent
 from .restrict_plan import RestrictPlan, RestrictStep
 
@@ -120,54 +123,30 @@ def _check_versions(iam: Any, plan: RestrictPlan) -> None:
 
 
 def apply_restriction(iam: Any, plan: RestrictPlan, *, allow_destructive: bool = False) -> None:
-    """Write ``plan``; see :meth:`SourceAccount.restrict_assume_role`."""
+    """Write ``plan`` through the one change engine (:mod:`..changes`); see
+    :meth:`SourceAccount.restrict_assume_role`."""
     allowed = consent(allow_destructive, "allow_destructive")
-    destructive = [s for s in plan.steps if s.destructive]
-    if destructive and not allowed:
-        rows = tuple(
-            f"{s.policy}: {s.change} (affects {', '.join(s.principals)})" for s in destructive
+    steps = [
+        Step(
+            f"{step.policy}: {step.change}",
+            functools.partial(_writer(step.ref), iam, step),
+            destructive=step.destructive,
+            action=f"update {step.ref}",
+            resource=step.ref,
+            why=f"affects {', '.join(step.principals)}",
         )
-        raise DestructiveChange(
-            "Restricting who may switch would take access away: " + "; ".join(rows) + ".",
-            rows=rows,
-            fix="Review plan_restriction(...).destructive, then call "
-            "restrict_assume_role(..., allow_destructive=True).",
-        )
-    _check_versions(iam, plan)
-    done: list[tuple[RestrictStep, Undo]] = []
-    for step in plan.steps:
-        write = _writer(step.ref)
-        try:
-            with aws_call(f"update {step.ref}", step.ref):
-                undo = write(iam, step)
-        except XacctError as err:
-            problems = _rollback(done)
-            raise ApplyFailed(
-                f"Restricting who may switch failed at {step.policy} ({step.change}): "
-                f"{err.message} "
-                + (
-                    "Everything done before was undone."
-                    if not problems
-                    else "Undo failed for: " + "; ".join(problems)
-                ),
-                step=f"{step.policy}: {step.change}",
-                code=getattr(err, "code", ""),
-                fix=err.fix,
-                rolled_back=not problems,
-            ) from err
-        done.append((step, undo))
-        log.info("%s: %s", step.policy, step.change)
+        for step in plan.steps
+    ]
+    subject = "Restricting who may switch"
+    check_consent(steps, subject=subject, allow_destructive=allowed, confirm_fix=_CONFIRM)
+    _check_versions(iam, plan)  # IAM's five-version limit, read before the first write
+    apply_steps(steps, subject=subject, allow_destructive=allowed, confirm_fix=_CONFIRM)
 
 
-def _rollback(done: list[tuple[RestrictStep, Undo]]) -> list[str]:
-    problems = []
-    for step, undo in reversed(done):
-        try:
-            with aws_call(f"undo {step.ref}", step.ref):
-                undo()
-        except XacctError as err:
-            problems.append(f"{step.policy} ({err.message})")
-    return problems
+_CONFIRM: Final = (
+    "call restrict_assume_role(..., allow_destructive=True) (or apply_restriction(plan, "
+    "allow_destructive=True)) after reviewing plan_restriction(...).destructive"
+)
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,29 @@
-"""Apply a Plan as a pipeline: check, run each step with its undo, roll back on failure, read back.
+"""Apply a Plan: check, then run each step with its undo through the one change engine.
 
 IAM has no transactions: a role is made by several calls (CreateRole, AttachRolePolicy,
 PutRolePolicy, ...), and the console leaves a half-made role behind when one of them fails. Here
 each plan action maps, in :data:`STEPS`, to one function that makes the write and returns the
 write that undoes it (the previous state comes from the plan's snapshot, or is read just before
-it is overwritten). Completed steps go into an undo log; on any failure, an interrupt included,
-the log is run newest first and :class:`~xacct_widgets.errors.ApplyFailed` names the failed step
-and whatever could not be undone. The role returned is built from what was written, not read
-again, because IAM reads can lag its writes.
+it is overwritten). The steps run in :func:`xacct_widgets.core.changes.apply_steps`, the engine
+every writer shares: on any failure, an interrupt included, completed steps are undone newest
+first and :class:`~xacct_widgets.errors.ApplyFailed` names the failed step and whatever could
+not be undone. The role returned is built from what was written, not read again, because IAM
+reads can lag its writes.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from ...errors import AccessDenied, ApplyDenied, ApplyFailed, AwsError, XacctError
-from ..aws import aws_call, error_code, wrap_client_error
+from ..aws import aws_call, error_code
+from ..changes import Step, apply_steps
 from ..consent import consent
 from . import reads
 from .plan import Plan, PlanStep
@@ -220,64 +222,29 @@ def apply_plan(iam: IAMClient, plan: Plan, *, allow_destructive: bool = False) -
             "MaxSessionDuration": plan.current.max_session_duration,
             "Description": plan.current.description,
         }
-    _run_steps(run)
+    _run_steps(run, allow_destructive=allowed)
     return _record_after(plan, run.created)
 
 
-def _run_steps(run: _Run) -> None:
-    steps, name = run.plan.steps, run.name
-    done: list[tuple[PlanStep, Undo]] = []
-    for index, step in enumerate(steps, 1):
-        kind = STEPS[step.action]
-        try:
-            with aws_call(f"iam:{kind.iam_action}", f"role {name}"):
-                undo = kind.run(run, step)
-        except XacctError as err:
-            log.warning("apply %s: step %d (%s) failed; rolling back", name, index, step.label)
-            leftovers = _rollback(done)
-            raise _failure(name, index, len(steps), step, err, leftovers) from err
-        except BaseException:
-            # An interrupt (or a bug) half-way must not leave half a role either.
-            log.warning("apply %s: interrupted at step %d; rolling back", name, index)
-            _rollback(done)
-            raise
-        log.info("apply %s: step %d/%d done: %s", name, index, len(steps), step.label)
-        done.append((step, undo))
-
-
-def _rollback(done: list[tuple[PlanStep, Undo]]) -> list[str]:
-    """Undo completed steps newest first; return what could not be undone."""
-    leftovers: list[str] = []
-    for step, undo in reversed(done):
-        try:
-            undo()
-        except (ClientError, BotoCoreError) as err:
-            wrapped = wrap_client_error(err, action="rollback", resource=step.label)
-            log.error("rollback of %s failed: %s", step.label, wrapped.message)
-            leftovers.append(f"{step.label} ({error_code(err)})")
-        except XacctError as err:
-            log.error("rollback of %s failed: %s", step.label, err.message)
-            leftovers.append(f"{step.label} ({err.message})")
-        else:
-            log.info("rolled back: %s", step.label)
-    return leftovers
-
-
-def _failure(
-    name: str, index: int, total: int, step: PlanStep, err: XacctError, leftovers: list[str]
-) -> ApplyFailed:
-    head = f"Applying role {name!r} failed at step {index} of {total} ({step.label}): "
-    if leftovers:
-        tail = " Rollback was incomplete; still to undo by hand: " + "; ".join(leftovers) + "."
-    else:
-        tail = f" The {index - 1} completed step(s) were undone: the account is as before."
-    kind = ApplyDenied if isinstance(err, AccessDenied) else ApplyFailed
-    return kind(
-        head + err.message.rstrip(".") + "." + tail,
-        step=step.label,
-        code=err.code if isinstance(err, AwsError) else "",
-        fix=err.fix,
-        rolled_back=not leftovers,
+def _run_steps(run: _Run, *, allow_destructive: bool) -> None:
+    """The plan's steps through the one change engine (:mod:`..changes`): in order, each with
+    its undo, rolled back newest first on a failure or an interrupt."""
+    steps = [
+        Step(
+            step.label,
+            functools.partial(STEPS[step.action].run, run, step),
+            destructive=step.is_destructive,
+            action=f"iam:{STEPS[step.action].iam_action}",
+            resource=f"role {run.name}",
+            why=step.removes,
+        )
+        for step in run.plan.steps
+    ]
+    apply_steps(
+        steps,
+        subject=f"Applying role {run.name!r}",
+        allow_destructive=allow_destructive,
+        confirm_fix="call apply(spec, allow_destructive=True)",
     )
 
 
