@@ -14,6 +14,7 @@ restricted (or, additively, allowed) by planned, exact edits (:mod:`.restrict`,
 from __future__ import annotations
 
 from .account import SWITCHER_COLUMNS, SourceAccount
+from .mfa import MfaDevices, list_mfa_devices, resolve_mfa_serial
 from .preflight import CHECK_COLUMNS, TABLE_COLUMNS, Check, Preflight
 from .restrict_apply import Restriction
 from .restrict_plan import CANNOT_COLUMNS, CHANGE_COLUMNS, RestrictPlan, RestrictStep, Unnarrowed
@@ -27,10 +28,13 @@ __all__ = [
     "TABLE_COLUMNS",
     "WHO_COLUMNS",
     "Check",
+    "MfaDevices",
     "Preflight",
     "RestrictPlan",
     "RestrictStep",
     "Restriction",
     "SourceAccount",
     "Unnarrowed",
+    "list_mfa_devices",
+    "resolve_mfa_serial",
 ]

@@ -16,7 +16,6 @@ from typing import Any, Final
 
 import boto3
 import pandas as pd
-from botocore.exceptions import BotoCoreError, ClientError
 
 from ...errors import InvalidInput
 from .. import ids
@@ -25,6 +24,7 @@ from ..consent import consent
 from ..identity import Identity, identity_of
 from ..sessions import require_session
 from . import identity_checks, restrict, restrict_apply, snapshot, trust_checks, who
+from .mfa import MfaDevices, list_mfa_devices
 from .preflight import Check, Preflight, principal_of
 from .restrict import RestrictPlan
 from .restrict_apply import Restriction
@@ -126,13 +126,13 @@ class SourceAccount:
         return Preflight(caller, role_arn, tuple(results))
 
     def _mfa_devices(self, caller: Identity) -> set[str] | None:
-        if caller.principal_type != "user":
-            return None
-        try:
-            pages = self.iam.get_paginator("list_mfa_devices").paginate(UserName=caller.name)
-            return {d["SerialNumber"] for page in pages for d in page.get("MFADevices", [])}
-        except (ClientError, BotoCoreError):
-            return None
+        devices = list_mfa_devices(self.iam, caller)
+        return set(devices.serials) if devices.listed else None
+
+    def mfa_devices(self) -> MfaDevices:
+        """The caller's MFA devices (``iam:ListMFADevices``), so a switch asks only for the
+        code; ``listed=False`` (never an exception) when they cannot be listed."""
+        return list_mfa_devices(self.iam, self.whoami())
 
     # .. who may switch, and restricting it .....................................................
     def snapshot(self) -> Snapshot:

@@ -13,7 +13,7 @@ import boto3
 from ...errors import AccessDenied, SwitchDenied, XacctError
 from .. import urls
 from ..identity import Identity
-from ..source import SourceAccount
+from ..source import Check, MfaDevices, SourceAccount
 
 __all__ = ["explain_denial"]
 
@@ -21,6 +21,37 @@ _MFA_REASON = "AWS rejected the MFA code (wrong or already used)."
 _MFA_FIX = (
     "Type the current code from your MFA device (codes change every 30 s and cannot be reused)."
 )
+_NEEDS_MFA = "This role requires MFA, and the switch was made without an MFA code"
+_LIKELY_MFA = (
+    "This role most likely requires MFA: your own permissions allow the switch and you have an "
+    "MFA device, but the switch was made without an MFA code (AWS refuses a role that requires "
+    "MFA with this same message; its trust policy cannot be read from here to be sure)."
+)
+_NEEDS_MFA_FIX = (
+    "Switch again with the 6-digit code your MFA device shows now (the MFA code field; in code, "
+    "mfa_token='123456')."
+)
+
+
+def _mfa_missing(
+    failed: tuple[Check, ...], unknown: tuple[Check, ...], devices: MfaDevices
+) -> str | None:
+    """Why MFA is the reason for a refusal made without MFA, or None when it is not."""
+    if any(c.check == "mfa" for c in failed):
+        return f"{_NEEDS_MFA} (its trust policy asks for aws:MultiFactorAuthPresent)."
+    if failed or not any(c.check == "mfa" for c in unknown):
+        return None  # another reason is certain, or MFA was ruled out
+    if devices.listed and not devices.serials:
+        return None  # no device: a role requiring MFA is not what the operator can fix here
+    return _LIKELY_MFA
+
+
+def _needs_mfa_fix(devices: MfaDevices) -> str:
+    if devices.only is not None:
+        return f"{_NEEDS_MFA_FIX} Your MFA device: {devices.only}."
+    if devices.must_type:
+        return f"{_NEEDS_MFA_FIX} Give your MFA device's ARN too ({devices.why or 'not listed'})."
+    return f"{_NEEDS_MFA_FIX} Choose the device the code is from: {', '.join(devices.serials)}."
 
 
 def explain_denial(
@@ -49,7 +80,13 @@ def explain_denial(
         failed = preflight.failed
         reasons = [c.detail for c in failed]
         fixes = [c.fix for c in failed if c.fix]
-        if not reasons:
+        devices = source.mfa_devices() if mfa_serial is None else None  # refusals only
+        missing = _mfa_missing(failed, preflight.unknown, devices) if devices else None
+        if devices is not None and missing is not None:  # say exactly that, first
+            others = [c for c in failed if c.check != "mfa"]
+            reasons = [missing, *(c.detail for c in others)]
+            fixes = [_needs_mfa_fix(devices), *(c.fix for c in others if c.fix)]
+        elif not reasons:
             reasons = [c.detail for c in preflight.unknown]
     except XacctError as pre_err:
         reasons = [f"The preflight could not run: {pre_err.message}"]

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ...errors import AccessDenied, InvalidInput, InvalidSwitchRoleUrl, XacctError
 from .. import ids, partitions, urls
+from ..aws import client_config
 from ..identity import Identity, identity_of
 from ..sessions import (
     assumed_session,
@@ -40,6 +41,7 @@ from ..sessions import (
     require_session,
     session_duration,
 )
+from ..source.mfa import MfaDevices, list_mfa_devices, resolve_mfa_serial
 from .active import ACTIVE_COLUMNS, ActiveRole, active_frame
 from .console import Opener, SignInUrl, console_sign_in_url
 from .denial import explain_denial
@@ -137,6 +139,13 @@ class RoleSwitcher:
         with self._lock:
             return tuple(level.active for level in self._stack)
 
+    def mfa_devices(self) -> MfaDevices:
+        """The base user's MFA devices (``iam:ListMFADevices`` on itself, one call), so a switch
+        asks only for the code; ``listed=False`` when they cannot be listed (type the device)."""
+        return list_mfa_devices(
+            self._base.client("iam", config=client_config()), self.base_identity
+        )
+
     def frame(self) -> pd.DataFrame:
         """The active role as one row (no rows when none), columns :data:`ACTIVE_COLUMNS`."""
         active = self.active
@@ -193,7 +202,9 @@ class RoleSwitcher:
     ) -> ActiveRole:
         """Switch into ``role`` in ``account`` (console step B5) and make it the active session.
 
-        Every input is validated before any call. Root callers get ``RootUserError`` before any
+        ``mfa_token`` alone (the 6-digit code) uses the caller's only MFA device
+        (:meth:`mfa_devices`); ``mfa_serial`` names it when it cannot be listed or there are
+        several. Inputs are validated before any call. Root gets ``RootUserError`` before any
         AssumeRole; a refusal raises ``SwitchDenied`` whose ``reasons`` come from a preflight.
         Switching while a role is active chains from it (``back()`` returns one level).
 
@@ -213,7 +224,11 @@ class RoleSwitcher:
         link = urls.SwitchRoleLink(account, role, display_name, color, path)
         if external_id is not None:
             external_id = ids.external_id(external_id)
-        mfa_serial, mfa_token = mfa_arguments(mfa_serial, mfa_token)
+        find_device = mfa_serial is None and mfa_token is not None
+        if find_device:  # the code alone: the device is the caller's own, looked up below
+            mfa_token = ids.mfa_code(mfa_token)  # type: ignore[arg-type]
+        else:
+            mfa_serial, mfa_token = mfa_arguments(mfa_serial, mfa_token)
         duration_seconds = session_duration(duration_seconds)
         if role_session_name is not None:
             role_session_name = ids.session_name(role_session_name)
@@ -227,6 +242,9 @@ class RoleSwitcher:
             link = dataclasses.replace(link, partition=caller.partition)
             base = top.session if top else self._base
             refuse_root(caller)
+            if find_device:  # a role session (chaining) has no device: it must be named
+                iam = base.client("iam", config=client_config())
+                mfa_serial = resolve_mfa_serial(list_mfa_devices(iam, caller))
             chained = chains_from(base, caller)
             duration_seconds = session_duration(
                 duration_seconds, chained=chained, caller=caller.arn
