@@ -18,7 +18,24 @@ class XacctError(Exception):
 
 
 class InvalidInput(XacctError, ValueError):
-    """A value given by the user breaks an AWS limit; raised before any API call."""
+    """A value given by the user breaks an AWS limit; raised before any API call.
+
+    ``field`` names the input the error is about (a RoleSpec field such as ``"trusted_account"``)
+    when the raiser knows it, else None; ``detail`` is the message without that name, for showing
+    under a form field that already names it. A form reads these, never the message's text.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str | None = None,
+        field: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.field = field
+        self.detail = detail or message
+        super().__init__(message, fix=fix)
 
 
 class InvalidAccountId(InvalidInput):

@@ -35,6 +35,7 @@ from .create_role_flow import REACTIONS, STEPS
 from .create_role_review import PlanReview
 from .create_role_steps import (
     FIELDS,
+    SPEC_FIELDS,
     TRUST_PENDING_HTML,
     StepSpec,
     build_body,
@@ -62,6 +63,9 @@ _LOADED_FIELDS: Final = (
     "max_session",
     "trusted_account",
 )
+
+#: Fields without a rule of their own: only build_spec flags them, and a change clears that.
+_UNCHECKED: Final = frozenset(f.name for f in FIELDS if f.rule is None)
 
 
 class CreateRoleWizard(Wizard):
@@ -153,15 +157,25 @@ class CreateRoleWizard(Wizard):
     def spec(self) -> RoleSpec | None:
         """The RoleSpec the fields describe now, or None while something is missing or invalid."""
         try:
-            return self.build_spec()
+            return self._spec_from_fields()  # a read: flags no field
         except XacctError:
             return None
 
     def build_spec(self) -> RoleSpec:
-        """The RoleSpec from the fields; raises the core's validation error naming the problem.
+        """The RoleSpec from the fields; raises the core's validation error naming the problem,
+        and flags the field it names (its ``field``) with the error's detail.
 
         Trusted principals (no field of their own) come from the loaded role or the given spec.
         """
+        try:
+            return self._spec_from_fields()
+        except InvalidInput as err:
+            shown = self.fields.get(SPEC_FIELDS.get(err.field or "", err.field or ""))
+            if shown is not None:
+                shown.set_error(f"{err.detail} {err.fix or ''}".strip())
+            raise
+
+    def _spec_from_fields(self) -> RoleSpec:
         base = self.loaded or self._initial
         return RoleSpec(
             name=self.name.value.strip(),
@@ -223,6 +237,8 @@ class CreateRoleWizard(Wizard):
 
     # -- reactions to typing (each field's core check has run already) --------------------------
     def _field_changed(self, name: str) -> None:
+        if name in _UNCHECKED:  # an error build_spec flagged here is stale once it changes
+            self.fields[name].set_error(None)
         for react in REACTIONS.get(name, ()):
             react(self)
         self.refresh_nav()

@@ -11,7 +11,6 @@ Nothing in this module calls AWS.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
@@ -22,7 +21,7 @@ import pandas as pd
 from ..core import ids
 from ..core.target import Plan, RoleSpec
 from ..core.target.spec import description, permissions_boundary, tags_from_text
-from ..errors import XacctError
+from ..errors import InvalidInput
 from .base import FieldSpec, box_html, classed, esc, html_table
 
 __all__ = [
@@ -35,6 +34,7 @@ __all__ = [
     "H_ROLES",
     "H_TYPE",
     "ROLE_TYPE_HTML",
+    "SPEC_FIELDS",
     "TRUST_PENDING_HTML",
     "BodyItem",
     "Html",
@@ -114,30 +114,31 @@ def hours(seconds: int) -> str:
 
 
 # -- fields ------------------------------------------------------------------------------------
-_SPEC_PREFIX: Final = re.compile(r"^RoleSpec\.(\w+)(: )?")
-
-
 def as_field_rule(rule: Callable[[str], object]) -> Callable[[str], object]:
     """``rule`` (a core check) with its error worded for a form field.
 
-    The core names the RoleSpec field (``RoleSpec.description '…' is invalid``) because its
-    caller may be a script; under a form field the field is obvious, so the prefix goes. The
-    rule itself, and so what is accepted, is untouched.
+    The core's message names the RoleSpec field (``RoleSpec.description '…' is invalid``)
+    because its caller may be a script; under a form field the field is obvious, so the error
+    shown is the core's ``detail`` (the same sentence without the name). The rule itself, and so
+    what is accepted, is untouched.
     """
 
     def check(value: str) -> object:
         try:
             return rule(value)
-        except XacctError as err:
-            found = _SPEC_PREFIX.match(err.message)
-            if found is None:
+        except InvalidInput as err:
+            if err.field is None:
                 raise
-            rest = err.message[found.end() :]
-            if not found.group(2):  # "RoleSpec.description 'x' is invalid" -> "Description 'x'…"
-                rest = found.group(1).replace("_", " ").capitalize() + rest
-            raise type(err)(rest, fix=err.fix) from err
+            raise type(err)(err.detail, fix=err.fix) from err
 
     return check
+
+
+#: The wizard's field showing each RoleSpec field (where the names differ).
+SPEC_FIELDS: Final[Mapping[str, str]] = {
+    "description": "role_description",
+    "max_session_duration": "max_session",
+}
 
 
 def _session_lengths() -> w.Dropdown:

@@ -75,20 +75,31 @@ class FrozenMap(Mapping[str, V]):
 
 
 # -- single fields -----------------------------------------------------------------------------
+def _label(name: str) -> str:
+    """``"trusted_account"`` -> ``"Trusted account"``: a field's name for a sentence's start."""
+    return name.replace("_", " ").capitalize()
+
+
 def _spec_error(name: str, value: object, rule: str, fix: str) -> NoReturn:
-    raise InvalidRoleSpec(f"RoleSpec.{name} {value!r} is invalid: it must be {rule}.", fix=fix)
+    reason = f"{value!r} is invalid: it must be {rule}."
+    raise InvalidRoleSpec(
+        f"RoleSpec.{name} {reason}", fix=fix, field=name, detail=f"{_label(name)} {reason}"
+    )
 
 
 def _field(name: str, check: Callable[[Any], V], value: Any) -> V:
-    """Run a validator, re-raising its error as InvalidRoleSpec that names the RoleSpec field."""
+    """Run a validator, re-raising its error as InvalidRoleSpec that names the RoleSpec field
+    (in the message for a reader, in ``field`` for a form)."""
     try:
         return check(value)
     except InvalidRoleSpec as err:
-        if err.message.startswith("RoleSpec."):
+        if err.field is not None:
             raise
-        raise type(err)(f"RoleSpec.{name}: {err.message}", fix=err.fix) from err
+        message = f"RoleSpec.{name}: {err.message}"
+        raise type(err)(message, fix=err.fix, field=name, detail=err.message) from err
     except InvalidInput as err:
-        raise InvalidRoleSpec(f"RoleSpec.{name}: {err.message}", fix=err.fix) from err
+        message = f"RoleSpec.{name}: {err.message}"
+        raise InvalidRoleSpec(message, fix=err.fix, field=name, detail=err.message) from err
 
 
 def _strings(name: str, values: Any) -> list[str]:
@@ -147,7 +158,12 @@ def inline_policy(name: Any, document: Mapping[str, Any] | str) -> tuple[str, di
     try:
         doc = policies.validate_policy_document(document, kind="identity", name=name)
     except InvalidPolicy as err:
-        raise InvalidPolicy(f"RoleSpec.inline_policies: {err.message}", fix=err.fix) from err
+        raise InvalidPolicy(
+            f"RoleSpec.inline_policies: {err.message}",
+            fix=err.fix,
+            field="inline_policies",
+            detail=err.message,
+        ) from err
     return name, doc
 
 
@@ -164,10 +180,15 @@ def _inline(value: Any) -> FrozenMap[dict[str, Any]]:
     docs = dict(inline_policy(name, doc) for name, doc in value.items())
     total = sum(len(json.dumps(d, separators=(",", ":"))) for d in docs.values())
     if total > MAX_INLINE_TOTAL:
+        reason = (
+            f"are {total} characters together: IAM allows {MAX_INLINE_TOTAL} for all of a "
+            "role's inline policies."
+        )
         raise InvalidPolicy(
-            f"RoleSpec.inline_policies are {total} characters together: IAM allows "
-            f"{MAX_INLINE_TOTAL} for all of a role's inline policies.",
+            f"RoleSpec.inline_policies {reason}",
             fix="Move statements into a customer-managed policy and attach it instead.",
+            field="inline_policies",
+            detail=f"Inline policies {reason}",
         )
     return FrozenMap(docs)
 
@@ -399,6 +420,7 @@ class RoleSpec:
                 f"account is in partition {name!r}: its ARNs cannot exist there.",
                 fix=f"Plan it with a session in a {self.partition!r} account, or make the spec "
                 f"with partition={name!r} and that partition's ARNs.",
+                field="partition",
             )
         boundary = self.permissions_boundary
         return replace(
