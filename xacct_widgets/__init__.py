@@ -43,6 +43,9 @@ _EXPORTS: dict[str, str] = {
     "WhoMaySwitchWizard": "xacct_widgets.widgets.who_may_switch",
     "RoleExportPanel": "xacct_widgets.widgets.role_exports",
     "RestrictPlan": "xacct_widgets.core.source",
+    "Rollout": "xacct_widgets.core.rollout",
+    "RolloutPlan": "xacct_widgets.core.rollout",
+    "RolloutResult": "xacct_widgets.core.rollout",
     "XacctError": "xacct_widgets.errors",
     "InvalidInput": "xacct_widgets.errors",
     "InvalidAccountId": "xacct_widgets.errors",
@@ -114,6 +117,9 @@ __all__ = [
     "RoleSpec",
     "RoleSwitcher",
     "RoleSwitcherBar",
+    "Rollout",
+    "RolloutPlan",
+    "RolloutResult",
     "RootUserError",
     "Sandbox",
     "SandboxError",
@@ -160,6 +166,9 @@ if TYPE_CHECKING:
     from .core.query import QueryResult as QueryResult
     from .core.query import Target as Target
     from .core.query import query as query
+    from .core.rollout import Rollout as Rollout
+    from .core.rollout import RolloutPlan as RolloutPlan
+    from .core.rollout import RolloutResult as RolloutResult
     from .core.source import Preflight as Preflight
     from .core.source import RestrictPlan as RestrictPlan
     from .core.source import SourceAccount as SourceAccount

@@ -24,9 +24,10 @@ from xacct_widgets.core.consent import CONSENT_FLAGS
 from xacct_widgets.core.profiles import RoleRef, export_profiles
 from xacct_widgets.core.query import query
 from xacct_widgets.core.query.operation import check_operation
+from xacct_widgets.core.rollout import Rollout
 from xacct_widgets.core.source import SourceAccount
 from xacct_widgets.core.source.restrict_apply import apply_restriction
-from xacct_widgets.core.target import TargetAccount
+from xacct_widgets.core.target import RoleSpec, TargetAccount
 from xacct_widgets.core.target.apply import apply_plan
 from xacct_widgets.errors import InvalidInput
 from xacct_widgets.sandbox import Sandbox
@@ -82,6 +83,11 @@ CALLS: dict[str, Call] = {
     "core.target.account.TargetAccount.delete_role": lambda sb, tmp, v: _target(sb).delete_role(
         ROLE, confirm=v
     ),
+    "core.rollout.rollout.Rollout.apply": lambda sb, tmp, v: Rollout(
+        RoleSpec(name=ROLE, trusted_account=Sandbox.SOURCE),
+        [Sandbox.TARGET],
+        session=sb.session("management", "admin"),
+    ).apply(allow_destructive=v, progress=False),
     "core.target.apply.apply_plan": lambda sb, tmp, v: apply_plan(
         sb.session("target", "admin").client("iam"),
         _target(sb).plan(_target(sb).spec_of(ROLE)),

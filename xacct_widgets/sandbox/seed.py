@@ -193,3 +193,47 @@ def seed_all(member_accounts: int) -> Seed:
     if member_accounts:
         seed_organization(seed, member_accounts)
     return seed
+
+
+#: The OU whose SCP denies ``iam:CreateRole`` (:func:`seed_rollout`).
+LOCKED_OU = "locked"
+
+
+@dataclass(frozen=True)
+class RolloutRealism:
+    """What :func:`seed_rollout` changed: the account moved under the locked OU's SCP, and the
+    account left without the execution role."""
+
+    scp_denied: str
+    no_execution_role: str
+
+
+def seed_rollout(member_accounts: list[str]) -> RolloutRealism:
+    """Organization realism for a rollout, applied on request only (after :func:`seed_all`, so
+    the IDs seeded before are unchanged): the last member account moves to a new OU ``locked``
+    whose SCP denies ``iam:CreateRole``, and the second member's ``OrganizationAccountAccessRole``
+    is deleted (an account joined by invitation, where nobody created it). In-process sandboxes
+    only (``seed_rollout(sandbox.member_account_ids)``); needs >= 3 members."""
+    from moto.organizations.models import organizations_backends
+
+    if len(member_accounts) < 3:
+        raise ValueError("seed_rollout needs a sandbox with member_accounts >= 3")
+    orgs = organizations_backends[MANAGEMENT_ACCOUNT][moto_patches.PARTITION]
+    root_id = orgs.org.root_id  # type: ignore[union-attr]
+    locked = orgs.create_organizational_unit(ParentId=root_id, Name=LOCKED_OU)
+    locked_id = locked["OrganizationalUnit"]["Id"]
+    policy = orgs.create_policy(
+        Name="deny-create-role",
+        Description="no new IAM roles in this OU",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=_policy({"Effect": "Deny", "Action": "iam:CreateRole", "Resource": "*"}),
+    )
+    orgs.attach_policy(PolicyId=policy["Policy"]["PolicySummary"]["Id"], TargetId=locked_id)
+    denied = member_accounts[-1]
+    parent = next(a.parent_id for a in orgs.accounts if a.id == denied)
+    orgs.move_account(AccountId=denied, SourceParentId=parent, DestinationParentId=locked_id)
+    bare = member_accounts[1]
+    iam = iam_backends[bare][moto_patches.PARTITION]
+    iam.detach_role_policy(ADMIN_POLICY, MEMBER_ROLE)
+    iam.delete_role(MEMBER_ROLE)
+    return RolloutRealism(denied, bare)

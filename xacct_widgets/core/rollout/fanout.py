@@ -1,0 +1,169 @@
+"""Per-account work on ``xw.query``'s fan-out, not a second one.
+
+A rollout step (plan, apply or restore one account) runs as a callable target of the query
+runner (:mod:`..query.runner`): the same caller with its one STS client, role credentials
+assumed once and cached with refresh (:mod:`..query.credentials`), the same executors and stop
+flag, the same progress sink (tqdm.auto for ``True``), and every failure in an account becomes
+that account's :class:`~..query.result.Outcome` with a stage (``assume``: the execution role
+could not be assumed; ``call``: the work failed there) instead of an exception.
+
+What a callable target returns becomes table rows there; a rollout needs its own values back
+(plans, snapshots), so the work's return value is kept here by account, and the runner is told
+which account a call is for through the unit it runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import boto3
+
+from ...errors import InvalidInput
+from .. import ids
+from ..query.credentials import Caller
+from ..query.remote import is_remote
+from ..query.result import Outcome, QueryProgress
+from ..query.runner import Runner, Unit, progress_sink, run_units
+from .accounts import AccountTarget
+
+__all__ = ["AccountRun", "FanOut", "check_workers"]
+
+T = TypeVar("T")
+
+#: The work for one account: its target and a session acting in it (the execution role's, or
+#: the caller's own for the caller's account).
+Work = Callable[[AccountTarget, boto3.Session], T]
+
+
+def check_workers(value: object, name: str) -> int:
+    """A whole number >= 1, else InvalidInput naming the parameter (before any call)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(
+            f"{name} {value!r} is invalid: it must be a whole number >= 1.", fix=f"Use {name}=20."
+        )
+    return value
+
+
+@dataclass
+class AccountRun(Generic[T]):
+    """One account's end: the work's value, or the runner's outcome with its failure."""
+
+    target: AccountTarget
+    outcome: Outcome
+    value: T | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome.failure is not None
+
+
+@dataclass
+class FanOut:
+    """Who runs the work: the caller, the execution role to assume, how many at once."""
+
+    caller: Caller
+    execution_role: str
+    external_id: str | None
+    workers: int
+    executor: Executor | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        if is_remote(self.executor):
+            raise InvalidInput(
+                "A rollout runs its accounts in this process (its plans and snapshots stay "
+                "here): executor must be a ThreadPoolExecutor or None.",
+                fix="Pass executor=None (threads) or a concurrent.futures.ThreadPoolExecutor.",
+            )
+
+    def role_arn(self, account: str) -> str:
+        """The execution role assumed in ``account``."""
+        return ids.role_arn(account, self.execution_role, partition=self.caller.partition)
+
+    def run(
+        self,
+        targets: Sequence[AccountTarget],
+        work: Work[T],
+        *,
+        progress: bool | Callable[[QueryProgress], Any] | None = None,
+        label: str = "rollout",
+        on_failure: Callable[[int], None] | None = None,
+    ) -> list[AccountRun[T]]:
+        """``work`` in every target, in their order; ``on_failure(failures so far)`` is called
+        in the worker right after an account fails, before that worker takes another account
+        (so setting :attr:`stop` there keeps any new account from starting)."""
+        if not targets:
+            return []
+        runner = _AccountRunner(self, targets, work, on_failure)
+        units = [self._unit(t) for t in targets]
+        report, close = progress_sink(progress, len(units), label)
+        try:
+            outcomes = run_units(
+                runner,
+                units,
+                workers=self.workers,
+                executor=self.executor,
+                report=report,
+                stop=self.stop,
+            )
+        finally:
+            close()
+        return [
+            AccountRun(t, o, runner.values.get(t.account_id))
+            for t, o in zip(targets, outcomes, strict=True)
+        ]
+
+    def _unit(self, target: AccountTarget) -> Unit:
+        region = self.caller.region
+        if target.is_caller:
+            return Unit(target.account_id, region, None, as_caller=True)
+        return Unit(
+            target.account_id,
+            region,
+            self.execution_role,
+            role_arn=self.role_arn(target.account_id),
+            external_id=self.external_id,
+        )
+
+
+class _AccountRunner(Runner, Generic[T]):
+    """The query runner, told which account each call is for; keeps each work's value."""
+
+    def __init__(
+        self,
+        fan: FanOut,
+        targets: Sequence[AccountTarget],
+        work: Work[T],
+        on_failure: Callable[[int], None] | None,
+    ) -> None:
+        super().__init__(fan.caller, None, self._call_work, fan.workers, fan.stop)
+        self._targets = {t.account_id: t for t in targets}
+        self._work = work
+        self._on_failure = on_failure
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._failures = 0
+        self.values: dict[str, T] = {}
+
+    def run(self, unit: Unit) -> Outcome:
+        self._local.account = unit.label
+        outcome = super().run(unit)
+        outcome.account_id = unit.label  # a caller's unit reports its session's account
+        if outcome.failure is not None and outcome.failure.code != "Cancelled":
+            with self._lock:
+                self._failures += 1
+                failures = self._failures
+            if self._on_failure is not None:
+                self._on_failure(failures)
+        return outcome
+
+    def _call_work(self, session: boto3.Session, region: str) -> list[Any]:
+        target = self._targets[self._local.account]
+        value = self._work(target, session)
+        with self._lock:
+            self.values[target.account_id] = value
+        return []

@@ -1,0 +1,179 @@
+"""Rollout: one role spec, every account of an organization, one table before anything is written.
+
+StackSets shows no preview, marks instances OUTDATED when nothing is pending, fails accounts
+silently and cannot deploy to the management account; a shell loop has none of the guards. A
+:class:`Rollout` plans every account with the same diff as a single account
+(:meth:`TargetAccount.plan`), reading only; applies each account through the one change engine;
+and keeps what it changed so that :meth:`RolloutResult.rollback` restores it exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+import boto3
+
+from ...errors import InvalidInput
+from .. import ids
+from ..consent import consent
+from ..query.credentials import caller_for
+from ..query.organization import DEFAULT_MEMBER_ROLE
+from ..query.result import QueryProgress
+from ..sessions import require_session
+from ..target import RoleSpec
+from .accounts import AccountsLike, AccountTarget, resolve_accounts
+from .apply import RolloutResult, apply_rollout
+from .blocked import inactive_reason
+from .fanout import FanOut, check_workers
+from .plan import AccountPlan, RolloutPlan, blocked_row, failed_row, plan_account
+
+__all__ = ["Rollout"]
+
+
+class Rollout:
+    """Roll ``spec`` out to ``accounts``, assuming ``execution_role`` in each from ``session``.
+
+    ``accounts``: an :class:`~xacct_widgets.Organization` (all its accounts, read at each
+    plan, so accounts added later appear), a DataFrame with ``account_id`` (e.g.
+    ``Organization(session).accounts(ou="prod")``), or a list of account IDs. The session's own
+    account (the management account, when listed) is planned and applied with ``session``
+    itself.
+    """
+
+    def __init__(
+        self,
+        spec: RoleSpec,
+        accounts: AccountsLike,
+        *,
+        session: boto3.Session,
+        execution_role: str = DEFAULT_MEMBER_ROLE,
+        external_id: str | None = None,
+    ) -> None:
+        if not isinstance(spec, RoleSpec):
+            raise InvalidInput(
+                f"Rollout needs a RoleSpec, not {type(spec).__name__}.",
+                fix="e.g. xw.RoleSpec(name='cross-account', trusted_account='987654329876').",
+            )
+        self.spec = spec
+        self.accounts = accounts
+        self.session = require_session(
+            session, "Rollout", example="Sandbox(member_accounts=3).session('management', 'admin')"
+        )
+        self.execution_role = ids.role_name(execution_role)
+        self.external_id = ids.external_id(external_id) if external_id is not None else None
+        #: The last plan made and the last apply's result (what drift() compares with).
+        self.last_plan: RolloutPlan | None = None
+        self.last_result: RolloutResult | None = None
+
+    def __repr__(self) -> str:
+        return f"Rollout({self.spec.name!r}, execution_role={self.execution_role!r})"
+
+    def _fan(self, workers: int, executor: Executor | None = None) -> FanOut:
+        caller = caller_for(self.session, workers)
+        return FanOut(caller, self.execution_role, self.external_id, workers, executor)
+
+    def plan(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutPlan:
+        """Read every account and say what apply would do there; writes nothing.
+
+        ``executor``: None runs ``max_workers`` threads; or a ``ThreadPoolExecutor`` of yours.
+        """
+        check_workers(max_workers, "max_workers")
+        fan = self._fan(max_workers, executor)
+        return self._plan(fan, self._targets(fan))
+
+    def _targets(self, fan: FanOut) -> list[AccountTarget]:
+        return resolve_accounts(self.accounts, self.session, fan.caller.identity.account_id)
+
+    def _plan(self, fan: FanOut, targets: list[AccountTarget]) -> RolloutPlan:
+        started = time.perf_counter()
+        spec = self.spec.for_partition(fan.caller.partition)
+        rows: dict[str, AccountPlan] = {}
+        active = []
+        for target in targets:
+            reason = inactive_reason(target)
+            if reason:
+                rows[target.account_id] = blocked_row(
+                    target, spec.role_arn(target.account_id), reason
+                )
+            else:
+                active.append(target)
+
+        def work(target: AccountTarget, session: boto3.Session) -> AccountPlan:
+            principal = None if target.is_caller else fan.role_arn(target.account_id)
+            return plan_account(target, session, spec, principal)
+
+        for run in fan.run(active, work, label="plan"):
+            if run.value is not None:
+                rows[run.target.account_id] = run.value
+            else:
+                assert run.outcome.failure is not None
+                rows[run.target.account_id] = failed_row(
+                    run.target,
+                    spec.role_arn(run.target.account_id),
+                    run.outcome.failure,
+                    self.execution_role,
+                )
+        plan = RolloutPlan(
+            spec, tuple(rows[t.account_id] for t in targets), time.perf_counter() - started
+        )
+        self.last_plan = plan
+        return plan
+
+    def apply(
+        self,
+        plan: RolloutPlan | None = None,
+        *,
+        max_concurrent: int = 20,
+        failure_tolerance: int | float = 0,
+        allow_destructive: bool = False,
+        progress: bool | Callable[[QueryProgress], Any] | None = True,
+    ) -> RolloutResult:
+        """Apply ``plan`` (default: a plan made now): each create/update account through the
+        change engine, all or nothing per account.
+
+        ``failure_tolerance``: a count, or a fraction of the accounts to change; once more
+        accounts than that have failed no new account starts (those in flight finish, the rest
+        are ``skipped``). A plan with destructive rows is refused before any write unless
+        ``allow_destructive is True``. ``progress``: True for a tqdm bar (``tqdm.auto``: a
+        widget in a notebook), a callable receiving a ``QueryProgress``, or None/False.
+
+        Raises:
+            DestructiveChange: destructive rows and no consent; nothing was written.
+            InvalidInput: a bad argument (before any call).
+        """
+        allowed = consent(allow_destructive, "allow_destructive")
+        check_workers(max_concurrent, "max_concurrent")
+        if plan is None:
+            plan = self.plan(max_workers=max_concurrent)
+        elif not isinstance(plan, RolloutPlan):
+            raise InvalidInput(f"apply() needs a RolloutPlan, not {type(plan).__name__}.")
+        result = apply_rollout(
+            plan,
+            self._fan,
+            max_concurrent=max_concurrent,
+            failure_tolerance=failure_tolerance,
+            allowed=allowed,
+            progress=progress,
+        )
+        self.last_result = result
+        return result
+
+    def drift(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutPlan:
+        """A plan of the accounts the last apply wrote or found matching, against what it
+        wrote: every row not ``noop`` was changed since by hand, its ``changes`` say which
+        fields (and what apply would write to put them back)."""
+        if self.last_result is None or self.last_plan is None:
+            raise InvalidInput(
+                "Nothing has been applied by this Rollout yet, so there is no drift to show.",
+                fix="Call rollout.apply() first (or plan() to see what would change).",
+            )
+        kept = {r.account_id for r in self.last_result.rows if r.status in ("applied", "unchanged")}
+        targets = [a.target for a in self.last_plan.accounts if a.target.account_id in kept]
+        if not targets:
+            raise InvalidInput("The last apply changed or matched no account: no drift to show.")
+        check_workers(max_workers, "max_workers")
+        plan = self._plan(self._fan(max_workers, executor), targets)
+        return plan
