@@ -25,15 +25,32 @@ import pandas as pd
 from ..core import ids, policies
 from ..core.target import Scope
 from ..core.target.spec import inline_policy
-from ..errors import InvalidInput, XacctError
+from ..errors import InvalidArn, InvalidInput, XacctError
 from .base import Field, Wizard, box_html, build_fields, button, classed, esc
 from .create_role_steps import html_widget
 from .policy_fields import EXAMPLE_INLINE, PICKER_FIELDS, document_rule, inline_name_rule
 
-__all__ = ["EXAMPLE_INLINE", "MAX_POLICY_CHOICES", "PolicyPicker", "inline_name_rule"]
+__all__ = [
+    "EXAMPLE_INLINE",
+    "MAX_POLICY_CHOICES",
+    "PolicyPicker",
+    "inline_name_rule",
+    "policy_label",
+]
 
 #: At most this many unticked search matches are listed (and described: one GetPolicy each).
 MAX_POLICY_CHOICES: Final = 30
+
+
+def policy_label(arn: str) -> tuple[str, str]:
+    """The name and kind (``"AWS"`` or ``"customer"``) of a managed policy ARN, read by the
+    core's ARN parser: the owner is the ARN's account field (``aws`` in every partition), and the
+    name is the last segment of its resource (after any path)."""
+    try:
+        parsed = ids.parse_arn(arn)
+    except InvalidArn:
+        return arn, "customer"
+    return parsed.name, "AWS" if parsed.account_id == "aws" else "customer"
 
 
 class PolicyPicker:
@@ -182,7 +199,7 @@ class PolicyPicker:
     def set_chosen(self, arns: tuple[str, ...] | list[str]) -> None:
         """Choose exactly ``arns`` (e.g. from a RoleSpec), keeping the current search."""
         for arn in arns:
-            self._names.setdefault(arn, arn.rsplit("/", 1)[-1])
+            self._names.setdefault(arn, policy_label(arn)[0])
         self._chosen = list(dict.fromkeys(arns))
         self._filter()
 
@@ -287,9 +304,8 @@ class PolicyPicker:
             self.check(arn, on)
 
     def _label(self, arn: str) -> str:
-        name = self._names.get(arn, arn.rsplit("/", 1)[-1])
-        kind = "AWS" if ":aws:policy/" in arn else "customer"
-        return f"{name} ({kind})"
+        name, kind = policy_label(arn)
+        return f"{self._names.get(arn, name)} ({kind})"
 
     def _render_count(self) -> None:
         total, listed = getattr(self, "_matches", (0, 0))
@@ -357,7 +373,7 @@ class PolicyPicker:
     # -- display --------------------------------------------------------------------------------
     def _render_permissions(self) -> None:
         rows = [
-            {"kind": "managed", "name": self._names.get(a, a.rsplit("/", 1)[-1]), "arn": a}
+            {"kind": "managed", "name": self._names.get(a, policy_label(a)[0]), "arn": a}
             for a in self._chosen
         ]
         rows += [{"kind": "inline", "name": n, "arn": ""} for n in self._inline]
