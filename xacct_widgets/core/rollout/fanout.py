@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import boto3
+from botocore.exceptions import ClientError
 
-from ...errors import InvalidInput
+from ...errors import InvalidInput, XacctError
 from .. import ids
-from ..query.credentials import Caller
+from ..aws import error_code
+from ..query.credentials import STALE_CODES, Caller
 from ..query.remote import is_remote
 from ..query.result import Outcome, QueryProgress
 from ..query.runner import Runner, Unit, progress_sink, run_units
@@ -163,7 +165,15 @@ class _AccountRunner(Runner, Generic[T]):
 
     def _call_work(self, session: boto3.Session, region: str) -> list[Any]:
         target = self._targets[self._local.account]
-        value = self._work(target, session)
+        try:
+            value = self._work(target, session)
+        except XacctError as err:
+            cause = err.__cause__
+            if isinstance(cause, ClientError) and error_code(cause) in STALE_CODES:
+                # Cached credentials AWS no longer accepts (a sandbox reset, a revoked session):
+                # handed back as AWS's error, so the runner assumes the role again, once.
+                raise cause from None
+            raise
         with self._lock:
             self.values[target.account_id] = value
         return []

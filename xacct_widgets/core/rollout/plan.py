@@ -89,14 +89,11 @@ def plan_account(
     if principal_arn is not None:
         # Who the session is, known already: spares TargetAccount an sts:GetCallerIdentity.
         account.caller_arn = principal_arn
-    role_arn = spec.role_arn(target.account_id)
     plan = account.plan(spec)
     role_arn = (
         plan.current.arn if plan.current is not None else plan.spec.role_arn(target.account_id)
     )
-    if plan.problems:
-        return AccountPlan(target, "blocked", role_arn, plan, blocked.problem_reason(plan))
-    reason = blocked.quota_reason(account.iam, plan)
+    reason = blocked.quota_reason(account.iam, plan) or blocked.problem_reason(plan)
     if not reason and plan.steps and principal_arn is not None:
         reason = blocked.denied_writes(account.iam, plan, principal_arn, role_arn)
     if reason:
