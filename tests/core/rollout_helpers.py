@@ -62,8 +62,8 @@ class Org:
         TargetAccount(self.session(account)).apply(spec)
 
 
-@pytest.fixture
-def org(fresh_sandbox: Sandbox) -> Iterator[Org]:
+@pytest.fixture(name="org")
+def org_fixture(fresh_sandbox: Sandbox) -> Iterator[Org]:
     clear_credential_cache()
     realism = seed_rollout(fresh_sandbox.member_account_ids)
     members = fresh_sandbox.member_account_ids

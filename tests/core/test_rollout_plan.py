@@ -8,7 +8,7 @@ import dataclasses
 import pandas as pd
 import pytest
 from helpers import READ_ONLY, SECURITY_AUDIT
-from rollout_helpers import ROLLED, SPEC, Org, org  # noqa: F401 (fixture)
+from rollout_helpers import ROLLED, SPEC, Org, org_fixture  # noqa: F401 (the org fixture)
 
 import xacct_widgets as xw
 from xacct_widgets.core.rollout import PLAN_CHANGE_COLUMNS, PLAN_COLUMNS
@@ -58,7 +58,7 @@ def test_changes_are_each_accounts_steps(org: Org) -> None:
     assert set(ok["action"]) == {"detach policy", "attach policy"}
     assert ok.set_index("action").loc["detach policy", "destructive"]
     management = changes[changes["account_id"] == org.management]
-    assert list(management["action"])[0] == "create role"
+    assert management["action"].iloc[0] == "create role"
 
 
 def test_quota_of_managed_policies_blocks(org: Org) -> None:
