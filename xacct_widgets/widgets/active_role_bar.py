@@ -18,13 +18,15 @@ from ..core.switch import ActiveRole, HistoryEntry, RoleSwitcher
 from ..errors import InvalidInput, XacctError
 from .base import STYLE, Panel, classed, esc, notify, register
 from .console_button import ConsoleButton, Opener
+from .mfa_input import MfaInput
 from .pickers import HistoryPicker, badge_html, who_text
 
 __all__ = ["RoleSwitcherBar"]
 
 
 class RoleSwitcherBar(Panel):
-    """One line: active-role badge, history dropdown + Switch, Back, console; errors under it.
+    """One line: active-role badge, history dropdown, MFA code, Switch, Back, console; errors
+    under it.
 
     ``opener`` opens the console's sign-in URL (default: the core's, ``webbrowser.open``).
     """
@@ -62,6 +64,9 @@ class RoleSwitcherBar(Panel):
             w.Button(description="Back", icon="sign-out", layout={"width": "12em"}),
             "xacct-bar-back",
         )
+        # A role that requires MFA: the code only (the device is the user's own, looked up).
+        self.mfa = MfaInput(switcher, "xacct-bar")
+        self.mfa_code = self.mfa.code
         self.console = ConsoleButton(self, switcher, "xacct-bar-console", opener=opener)
         self.console_button = self.console.button
         self.switch_button.on_click(lambda _b: self.do_switch())
@@ -71,6 +76,7 @@ class RoleSwitcherBar(Panel):
             [
                 self.badge,
                 self.history_select,
+                self.mfa.box,
                 self.switch_button,
                 self.back_button,
                 self.console_button,
@@ -120,14 +126,16 @@ class RoleSwitcherBar(Panel):
         self.history_select.select(account, role)
 
     def do_switch(self) -> bool:
-        """Click Switch: switch (from the user) into the chosen history entry."""
+        """Click Switch: switch (from the user) into the chosen history entry, with the MFA
+        code if one is typed (used once: the box is emptied)."""
         entry = self.selected_entry
         if entry is None:
             return False
 
         def switch() -> None:
             try:
-                active = self.switcher.switch_entry(entry, from_base=True)
+                mfa = self.mfa.take()
+                active = self.switcher.switch_entry(entry, from_base=True, **mfa)
                 self.status.value = esc(f"Switched to {active.label}.")
             finally:
                 self.refresh()

@@ -20,12 +20,12 @@ import pandas as pd
 
 from ..core import urls
 from ..core.identity import Identity
-from ..core.sessions import mfa_arguments
-from ..core.source import Preflight, SourceAccount
+from ..core.source import MfaDevices, Preflight, SourceAccount
 from ..core.switch import ActiveRole, HistoryEntry, RoleHistory, RoleSwitcher
 from ..errors import InvalidInput, XacctError
 from .base import Step, Wizard, button, classed, notify, register
 from .console_button import ConsoleButton, Opener
+from .mfa_input import MfaInput
 from .pickers import badge_html
 from .switch_role_history import HistoryStep
 from .switch_role_steps import (
@@ -34,7 +34,9 @@ from .switch_role_steps import (
     STEP_TEXT,
     active_html,
     check_summary_html,
+    form_mfa,
     identity_html,
+    note_html,
     preflight_html,
     role_parts,
     root_refused,
@@ -89,7 +91,9 @@ class SwitchRoleWizard(Wizard):
         self.identity_table = classed(w.HTML(""), "xacct-identity-table")
         who = w.VBox([self.identity_table])
 
-        # B2-B4
+        # B2-B4 (the MFA device is listed for the user on entering: only the code is asked for)
+        self.mfa_devices: MfaDevices | None = None
+        self.mfa_note = classed(w.HTML("", layout={"display": "none"}), "xacct-mfa-note")
         fields = self.add_fields(FIELDS, lambda _name: self.refresh_nav())
         self._account, self._role, self._display = (
             fields[n] for n in ("account", "role", "display_name")
@@ -100,7 +104,8 @@ class SwitchRoleWizard(Wizard):
                 w.HTML("<b>Role</b>"),
                 *(fields[n].box for n in ("account", "role", "display_name", "color")),
                 w.HTML("<b>Only if the role's owner asked for them</b>"),
-                *(fields[n].box for n in ("external_id", "mfa_serial", "mfa_code")),
+                *(fields[n].box for n in ("external_id", "mfa_code", "mfa_device", "mfa_serial")),
+                self.mfa_note,
             ]
         )
         self.url.observe(self._on_url, "value")
@@ -139,10 +144,8 @@ class SwitchRoleWizard(Wizard):
         part = self.history_step
         self.history_table, self.bookmarks_table = part.history_table, part.bookmarks_table
         self.history_select = part.history_select
-        self.history_switch_button, self.bookmark_button = (
-            part.history_switch_button,
-            part.bookmark_button,
-        )
+        self.history_switch_button = part.history_switch_button
+        self.bookmark_button = part.bookmark_button
         self.history_select.observe(lambda _c: self.refresh_nav(), "value")
         self.profiles = part.profiles
         history = part.box
@@ -150,9 +153,10 @@ class SwitchRoleWizard(Wizard):
         def step(key: str, body: Any, **hooks: Any) -> Step:
             return Step(key, *STEP_TEXT[key], body, **hooks)
 
+        form_hooks = {"enter": self._enter_form, "leave": self._leave_form, "ready": self._form_ok}
         steps = [
             step("B1", who, enter=self._enter_who, ready=self._can_switch),
-            step("B2-B4", form, leave=self._leave_form, ready=self._form_ok, next_label="Check →"),
+            step("B2-B4", form, **form_hooks, next_label="Check →"),
             step("B5", check, enter=self._enter_check, next_label=None),
             step("B6-B7", active, enter=lambda _d: self._render_active(), next_label="History →"),
             step("history", history, enter=lambda _d: self._render_history()),
@@ -234,21 +238,35 @@ class SwitchRoleWizard(Wizard):
         self.color.value = link.color or ""
         self.refresh_nav()
 
+    def _enter_form(self, _direction: str) -> None:
+        """List the user's MFA devices (once): a role requiring MFA then asks only for the code;
+        the device's ARN is asked for only when they cannot be listed."""
+        devices = self.mfa_devices = self.mfa_devices or self.source.mfa_devices()
+        if tuple(self.mfa_device.options) != devices.serials:
+            self.mfa_device.options = devices.serials
+            self.mfa_device.value = devices.serials[0] if devices.serials else None
+        self.fields["mfa_device"].box.layout.display = None if devices.serials else "none"
+        self.fields["mfa_serial"].box.layout.display = None if devices.must_type else "none"
+        self.refresh_nav()
+
     def _mfa(self) -> tuple[str | None, str | None]:
-        """(device, code) through the core's rule: both or neither, each well formed."""
-        serial = self.mfa_serial.value.strip() or None
-        return mfa_arguments(serial, self.mfa_code.value.strip() or None)
+        """(device, code): both or neither, each well formed (:func:`form_mfa`)."""
+        device = self.mfa_device.value
+        return form_mfa(
+            self.mfa_code.value, self.mfa_serial.value, device and str(device), self.mfa_devices
+        )
 
     def _form_ok(self) -> bool:
-        if any(f.has_error for f in self.fields.values()):
-            return False
-        if not (self.account.value.strip() and self.role.value.strip()):
-            return False
-        try:
-            self._mfa()
-        except XacctError:
-            return False
-        return True
+        problem = None
+        ok = not any(f.has_error for f in self.fields.values())
+        if ok:  # a malformed code or ARN already says so under its own field
+            try:
+                self._mfa()
+            except XacctError as err:
+                problem, ok = f"{err.message} {err.fix or ''}".strip(), False
+        self.mfa_note.value = note_html(problem)
+        self.mfa_note.layout.display = None if problem else "none"
+        return ok and bool(self.account.value.strip() and self.role.value.strip())
 
     def link(self) -> urls.SwitchRoleLink:
         """The role the form describes (validated by the core)."""
@@ -269,7 +287,7 @@ class SwitchRoleWizard(Wizard):
     def _options(self) -> dict[str, Any]:
         return {
             "external_id": self.external_id.value.strip() or None,
-            "mfa_serial": self.mfa_serial.value.strip() or None,
+            "mfa_serial": self._mfa()[0],  # the device chosen or typed, only with a code
         }
 
     def _enter_check(self, _direction: str) -> None:
@@ -367,12 +385,16 @@ class SwitchRoleWizard(Wizard):
         """Click "Switch to profile": switch into the role of the chosen AWS config profile."""
         return self.profiles.do_switch()
 
-    def _switch_again(self, target: Any, label: str, **overrides: Any) -> bool:
-        """Switch (from the user) into a history entry or a config profile's row."""
+    def _switch_again(
+        self, target: Any, label: str, *, mfa: MfaInput | None = None, **overrides: Any
+    ) -> bool:
+        """Switch (from the user) into a history entry or a config profile's row; ``mfa``'s
+        code (if typed) is used once."""
 
         def switch() -> None:
             try:
-                self.switcher.switch_entry(target, from_base=True, **overrides)
+                extra = mfa.take() if mfa is not None else {}
+                self.switcher.switch_entry(target, from_base=True, **overrides, **extra)
             finally:
                 self._render_badge()
                 notify(self.switcher, self)

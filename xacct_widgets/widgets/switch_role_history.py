@@ -25,6 +25,7 @@ from ..core.switch import HistoryEntry, RoleSwitcher
 from ..errors import XacctError
 from .base import button, classed, esc
 from .console_button import ConsoleButton
+from .mfa_input import MfaInput
 from .pickers import HistoryPicker, history_table_html
 
 __all__ = ["PROFILE_VIEW", "ConfigProfiles", "HistoryStep"]
@@ -194,10 +195,13 @@ class HistoryStep:
             icon="sign-in",
         )
         self.bookmark_button = button("☆ Bookmark", "xacct-bookmark", bookmark)
+        # History and bookmarks alike: a role that requires MFA takes the code here.
+        self.mfa = MfaInput(switcher, "xacct-history")
         self.profiles = ConfigProfiles(switch, aws_config)
         self.box = w.VBox(
             [
                 w.HBox([self.history_select, self.history_switch_button, self.bookmark_button]),
+                self.mfa.box,
                 console.button,
                 w.HTML("<b>History</b> (most recent first)"),
                 self.history_table,
@@ -234,8 +238,11 @@ class HistoryStep:
         self.profiles.sync()
 
     def do_switch(self) -> bool:
+        """Switch into the chosen entry (history or bookmark), with the MFA code if typed."""
         entry = self.entry
-        return entry is not None and self._switch(entry, f"{entry.label} from your history")
+        if entry is None:
+            return False
+        return self._switch(entry, f"{entry.label} from your history", mfa=self.mfa)
 
     def toggle_bookmark(self, entry: HistoryEntry) -> tuple[str, str]:
         """Bookmark ``entry``, or remove its bookmark; the status line and its kind."""

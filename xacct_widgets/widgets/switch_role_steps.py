@@ -14,9 +14,10 @@ import pandas as pd
 
 from ..core import ids, urls
 from ..core.identity import Identity
-from ..core.source import Preflight
+from ..core.sessions import mfa_arguments
+from ..core.source import MfaDevices, Preflight
 from ..core.source.preflight import dashed
-from ..errors import RootUserError
+from ..errors import InvalidInput, RootUserError
 from .base import FieldSpec, box_html, color_options, esc
 from .readable import details_html, readable_table_html
 
@@ -31,7 +32,9 @@ __all__ = [
     "STEP_TEXT",
     "active_html",
     "check_summary_html",
+    "form_mfa",
     "identity_html",
+    "note_html",
     "preflight_html",
     "role_parts",
     "root_refused",
@@ -50,8 +53,9 @@ H_FORM: Final = (
     "Paste the switch-role URL you were given (part A shows it on the review page, step A6, "
     "and with the created role, step A7) to fill in the form, <b>or</b> type the target "
     "account ID (12 digits, hyphens allowed) and the role name. The display name and colour "
-    "only label the role here and in your history. Fill in the ExternalId or MFA fields only "
-    "if the role's owner asked for them. "
+    "only label the role here and in your history. Fill in the ExternalId only if the role's "
+    "owner gave you one; if the role requires MFA, type just the 6-digit code your MFA device "
+    "shows (your device is listed for you). "
     "Click <b>Check</b> to check the switch before making it."
 )
 H_CHECK: Final = (
@@ -153,22 +157,59 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
         ids.external_id,
     ),
     FieldSpec(
-        "mfa_serial",
-        lambda: w.Text(placeholder="arn:aws:iam::987654329876:mfa/operator"),
-        "MFA device",
-        "Optional: your MFA device's ARN, if the role requires MFA.",
-        "xacct-mfa-serial",
-        ids.mfa_serial,
-    ),
-    FieldSpec(
         "mfa_code",
-        lambda: w.Text(placeholder="123456"),
+        lambda: w.Text(),
         "MFA code",
-        "The 6-digit code your MFA device shows now (used once, then cleared).",
+        "Only if the role requires MFA: the 6-digit code your MFA device shows now (used once, "
+        "then cleared).",
         "xacct-mfa-code",
         ids.mfa_code,
     ),
+    FieldSpec(
+        "mfa_device",
+        lambda: w.Dropdown(options=[], value=None),
+        "MFA device",
+        "Your MFA device, as IAM lists it for you: the code is checked against it.",
+        "xacct-mfa-device",
+    ),
+    FieldSpec(
+        "mfa_serial",
+        lambda: w.Text(),
+        "MFA device ARN",
+        "Only when your devices cannot be listed for you: your device's ARN, e.g. "
+        "arn:aws:iam::987654329876:mfa/operator ('Security credentials' in the console).",
+        "xacct-mfa-serial",
+        ids.mfa_serial,
+    ),
 )
+
+
+def form_mfa(
+    code: str, typed: str, device: str | None, devices: MfaDevices | None
+) -> tuple[str | None, str | None]:
+    """The form's (device, code): both or neither, each well formed. With the code alone the
+    device is the one chosen from the user's list (``device``); a typed ARN wins over it."""
+    code_or_none, typed_or_none = code.strip() or None, typed.strip() or None
+    if typed_or_none is not None and code_or_none is None:
+        raise InvalidInput(
+            "An MFA device was given without its code.",
+            fix="Type the 6-digit code your MFA device shows now, or clear the device.",
+        )
+    if typed_or_none is not None or code_or_none is None:
+        return mfa_arguments(typed_or_none, code_or_none)
+    if not device:
+        why = devices.why if devices is not None and devices.why else "none is listed for you"
+        raise InvalidInput(
+            f"The MFA code needs your MFA device: {why}.",
+            fix="Type your device's ARN under 'MFA device ARN' ('Security credentials' in the "
+            "console shows it).",
+        )
+    return mfa_arguments(device, code_or_none)
+
+
+def note_html(problem: str | None) -> str:
+    """A form-level problem, styled as a field's inline error ("" when none)."""
+    return f'<div class="xacct-field-error-text">⚠ {esc(problem)}</div>' if problem else ""
 
 
 def root_refused(identity: Identity) -> RootUserError:
