@@ -13,10 +13,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xacct_widgets"
 MAX_LINES = 420  # "about 400": a little slack for a docstring, never a second job
 
 
-def _modules() -> dict[str, Path]:
+def _modules(package: Path = PACKAGE) -> dict[str, Path]:
     found = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    for path in sorted(package.rglob("*.py")):
+        parts = path.relative_to(package.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         found[name] = path
     return found
@@ -25,26 +25,29 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _resolve(module: str, node: ast.ImportFrom) -> str:
+def _resolve(module: str, node: ast.ImportFrom, modules: dict[str, Path]) -> str:
     if not node.level:
         return node.module or ""
-    is_package = MODULES[module].name == "__init__.py"
+    is_package = modules[module].name == "__init__.py"
     base = module.split(".")
     base = base if is_package else base[:-1]
     base = base[: len(base) - (node.level - 1)]
     return ".".join([*base, node.module] if node.module else base)
 
 
-def _imports(module: str, *, top_level_only: bool) -> set[str]:
+def _imports(
+    module: str, *, top_level_only: bool, modules: dict[str, Path] | None = None
+) -> set[str]:
     """Modules imported by ``module``; top-level only skips function bodies and TYPE_CHECKING."""
-    tree = ast.parse(MODULES[module].read_text())
+    modules = MODULES if modules is None else modules
+    tree = ast.parse(modules[module].read_text())
     nodes: list[ast.AST] = list(tree.body) if top_level_only else list(ast.walk(tree))
     found: set[str] = set()
     for node in nodes:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            target = _resolve(module, node)
+            target = _resolve(module, node, modules)
             found.add(target)
             found.update(f"{target}.{alias.name}" for alias in node.names)
     return found
@@ -83,28 +86,82 @@ def test_policy_is_pure_python(module: str) -> None:
             assert root in sys.stdlib_module_names or root == "__future__", imported
 
 
-def test_no_import_cycles() -> None:
-    graph = {
-        m: {i for i in _imports(m, top_level_only=True) if i in MODULES and i != m} for m in MODULES
+#: The one known cycle (issue 18): a single ``Sandbox`` class is both the server and the handle a
+#: client holds, so these six import each other (some inside functions). Splitting it into a
+#: handle and a server removes it; until then it is the only one allowed, exactly as it is.
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
+    {
+        frozenset(
+            f"xacct_widgets.sandbox.{m}"
+            for m in ("client", "console", "console_switch", "credential_process", "http", "server")
+        )
     }
-    # A package's __init__ re-exporting its own modules is not a cycle of jobs.
-    for module, targets in graph.items():
-        graph[module] = {t for t in targets if not module.startswith(t + ".")}
-    seen: dict[str, int] = {}
+)
+
+
+def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports anywhere: top level, inside functions and
+    under ``if TYPE_CHECKING:`` (a typing-only import is still a dependency of the design)."""
+    graph = {
+        m: {i for i in _imports(m, top_level_only=False, modules=modules) if i in modules}
+        for m in modules
+    }
+    # A module importing its own package (``from . import x`` resolves to the package first)
+    # is not a cycle of jobs.
+    return {m: {t for t in ts if t != m and not m.startswith(t + ".")} for m, ts in graph.items()}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm): every
+    module of a group reaches every other, so each group is one or more cycles."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
     stack: list[str] = []
+    found: list[frozenset[str]] = []
 
     def visit(node: str) -> None:
-        seen[node] = 1
+        index[node] = low[node] = len(index)
         stack.append(node)
         for nxt in sorted(graph[node]):
-            if seen.get(nxt) == 1:
-                cycle = [*stack[stack.index(nxt) :], nxt]
-                pytest.fail("import cycle: " + " -> ".join(cycle))
-            if nxt not in seen:
+            if nxt not in index:
                 visit(nxt)
-        stack.pop()
-        seen[node] = 2
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = stack[stack.index(node) :]
+            del stack[stack.index(node) :]
+            if len(group) > 1:
+                found.append(frozenset(group))
 
     for module in sorted(graph):
-        if module not in seen:
+        if module not in index:
             visit(module)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    cycles = import_cycles(import_graph(MODULES))
+    new = [sorted(c) for c in cycles if c not in KNOWN_CYCLES]
+    assert not new, f"import cycles: {new}"
+
+
+def test_the_cycle_check_sees_imports_inside_functions(tmp_path: Path) -> None:
+    """Proof the check can fail: a tiny package whose cycle hides in a function body and under
+    TYPE_CHECKING, which a top-level-only reading misses."""
+    pkg = tmp_path / "tiny"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from . import b\n")
+    (pkg / "b.py").write_text("def late() -> None:\n    from .c import thing\n")
+    (pkg / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import x\n"
+    )
+    (pkg / "d.py").write_text("from . import a\n")  # on no cycle
+    modules = _modules(pkg)
+    assert import_cycles(import_graph(modules)) == [frozenset({"tiny.a", "tiny.b", "tiny.c"})]
+    top_level = {
+        m: {i for i in _imports(m, top_level_only=True, modules=modules) if i in modules}
+        for m in modules
+    }
+    assert import_cycles(top_level) == []

@@ -22,7 +22,7 @@ what each step does, one core call each.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Final
+from typing import Any
 
 import pandas as pd
 
@@ -31,12 +31,14 @@ from ..core.target import Plan, RoleRecord, RoleSpec, TargetAccount
 from ..core.target.spec import tags_from_text
 from ..errors import InvalidInput, XacctError
 from .base import Step, Wizard, box_html, button, esc
-from .create_role_flow import REACTIONS, STEPS
+from .create_role_flow import REACTIONS, STEPS, RoleSteps
 from .create_role_review import PlanReview
 from .create_role_steps import (
     FIELDS,
+    LOADED_FIELDS,
     SPEC_FIELDS,
     TRUST_PENDING_HTML,
+    UNCHECKED_FIELDS,
     StepSpec,
     build_body,
     choices_frame,
@@ -50,22 +52,6 @@ from .policy_picker import MAX_POLICY_CHOICES, PolicyPicker
 from .role_result import RoleResult
 
 __all__ = ["MAX_POLICY_CHOICES", "CreateRoleWizard"]
-
-
-#: The fields a loaded role fills (and that are put back when another name is typed).
-_LOADED_FIELDS: Final = (
-    "role_description",
-    "path",
-    "tags",
-    "permissions_boundary",
-    "external_id",
-    "require_mfa",
-    "max_session",
-    "trusted_account",
-)
-
-#: Fields without a rule of their own: only build_spec flags them, and a change clears that.
-_UNCHECKED: Final = frozenset(f.name for f in FIELDS if f.rule is None)
 
 
 class CreateRoleWizard(Wizard):
@@ -114,7 +100,7 @@ class CreateRoleWizard(Wizard):
         self.refresh_roles_button = button(
             "Refresh",
             "xacct-refresh-roles",
-            lambda: self.act("reading the roles", self._load_roles),
+            lambda: self.act("reading the roles", self.load_roles),
             icon="refresh",
             tooltip="Read the roles again",
         )
@@ -129,10 +115,10 @@ class CreateRoleWizard(Wizard):
 
         if spec is not None:
             self.fill(spec)
-        self._refresh_choices()
+        self.refresh_choices()
         self._setup([self._make_step(s) for s in STEPS])
 
-    def _make_step(self, spec: StepSpec[CreateRoleWizard]) -> Step:
+    def _make_step(self, spec: StepSpec[RoleSteps]) -> Step:
         return Step(
             spec.key,
             spec.title,
@@ -237,13 +223,13 @@ class CreateRoleWizard(Wizard):
 
     # -- reactions to typing (each field's core check has run already) --------------------------
     def _field_changed(self, name: str) -> None:
-        if name in _UNCHECKED:  # an error build_spec flagged here is stale once it changes
+        if name in UNCHECKED_FIELDS:  # an error build_spec flagged here is stale once it changes
             self.fields[name].set_error(None)
         for react in REACTIONS.get(name, ()):
             react(self)
         self.refresh_nav()
 
-    def _refresh_choices(self) -> None:
+    def refresh_choices(self) -> None:
         frame = choices_frame(
             self.name.value,
             self.trusted_account.value,
@@ -255,16 +241,16 @@ class CreateRoleWizard(Wizard):
             self._frames[key] = frame
 
     # -- A1 -------------------------------------------------------------------------------------
-    def _load_roles(self) -> None:
+    def load_roles(self) -> None:
         account = self.target.account_id
         frame = roles_display(self.target.roles())
         self._existing = {str(n) for n in frame["name"]}
         self.show_table(self.roles_table, "A1", frame, empty="This account has no roles yet.")
         self.say(f"Target account {account}: {len(frame)} role(s).")
-        self._note_existing()
+        self.note_existing()
 
     # -- A2 -------------------------------------------------------------------------------------
-    def _note_existing(self) -> None:
+    def note_existing(self) -> None:
         """An existing role's name loads its settings (once); another name puts back the
         values the fields had before, so a loaded role never leaks into a new one."""
         name = self.name.value.strip()
@@ -309,30 +295,30 @@ class CreateRoleWizard(Wizard):
 
     def _snapshot(self) -> dict[str, Any]:
         """What the fields hold now (but the name), to put back when the name changes again."""
-        values = {n: self.fields[n].control.value for n in _LOADED_FIELDS}
+        values = {n: self.fields[n].control.value for n in LOADED_FIELDS}
         return {**values, "chosen": self.picker.chosen, "inline": self.picker.inline}
 
     def _restore(self, values: dict[str, Any]) -> None:
-        for name in _LOADED_FIELDS:
+        for name in LOADED_FIELDS:
             self.fields[name].control.value = values[name]
         self.picker.set_chosen(values["chosen"])
         self.picker.set_inline(values["inline"])
 
-    def _name_ok(self) -> bool:
+    def name_ok(self) -> bool:
         return bool(self.name.value.strip()) and not any(
             self.fields[n].has_error for n in ("name", "role_description", "path", "tags")
         )
 
     # -- A3/A4 ----------------------------------------------------------------------------------
-    def _options_ok(self) -> bool:
+    def options_ok(self) -> bool:
         return not self.fields["external_id"].has_error
 
-    def _trusted_ok(self) -> bool:
+    def trusted_ok(self) -> bool:
         return bool(self.trusted_account.value.strip()) and not (
             self.fields["trusted_account"].has_error
         )
 
-    def _preview_trust(self) -> None:
+    def preview_trust(self) -> None:
         """Show the trust policy the fields produce (built by the core; no call)."""
         try:
             document = policies.trust_policy(
@@ -346,7 +332,10 @@ class CreateRoleWizard(Wizard):
         self.trust_preview.value = "<b>Trust policy this produces</b>" + json_html(document)
 
     # -- A5 -------------------------------------------------------------------------------------
-    def _make_plan(self) -> None:
+    def load_policies(self) -> None:
+        self.picker.load()
+
+    def make_plan(self) -> None:
         """Plan (reads only); a plan with problems keeps the operator where they can fix them."""
         self.plan = None
         plan = self.target.plan(self.build_spec())
@@ -354,9 +343,9 @@ class CreateRoleWizard(Wizard):
         self.plan = plan
 
     # -- A6 -------------------------------------------------------------------------------------
-    def _enter_review(self, direction: str) -> None:
+    def enter_review(self, direction: str) -> None:
         if direction != "forward" or self.plan is None:
-            self._make_plan()  # coming back from A7: show what is true now
+            self.make_plan()  # coming back from A7: show what is true now
         plan = self.plan
         assert plan is not None
         self._render_review(plan)
@@ -405,7 +394,7 @@ class CreateRoleWizard(Wizard):
         return ok
 
     # -- A7 -------------------------------------------------------------------------------------
-    def _enter_result(self, _direction: str) -> None:
+    def enter_result(self, _direction: str) -> None:
         if self.record is None:
             raise InvalidInput(
                 "The role has not been applied yet.", fix="Go back to the review and click Apply."

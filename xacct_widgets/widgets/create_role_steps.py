@@ -33,9 +33,11 @@ __all__ = [
     "H_REVIEW",
     "H_ROLES",
     "H_TYPE",
+    "LOADED_FIELDS",
     "ROLE_TYPE_HTML",
     "SPEC_FIELDS",
     "TRUST_PENDING_HTML",
+    "UNCHECKED_FIELDS",
     "BodyItem",
     "Html",
     "StepSpec",
@@ -134,6 +136,18 @@ def as_field_rule(rule: Callable[[str], object]) -> Callable[[str], object]:
     return check
 
 
+#: The fields a loaded role fills (and that are put back when another name is typed).
+LOADED_FIELDS: Final = (
+    "role_description",
+    "path",
+    "tags",
+    "permissions_boundary",
+    "external_id",
+    "require_mfa",
+    "max_session",
+    "trusted_account",
+)
+
 #: The wizard's field showing each RoleSpec field (where the names differ).
 SPEC_FIELDS: Final[Mapping[str, str]] = {
     "description": "role_description",
@@ -219,6 +233,9 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
         with_fix=True,
     ),
 )
+
+#: Fields without a rule of their own: only the spec's build flags them; a change clears that.
+UNCHECKED_FIELDS: Final = frozenset(f.name for f in FIELDS if f.rule is None)
 
 
 # -- steps -------------------------------------------------------------------------------------

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, NoReturn, TypeVar
 
 from ...errors import InvalidInput, InvalidPolicy, InvalidRoleSpec
 from .. import ids, partitions, policies
+from .frozen import FrozenMap
 
 __all__ = [
     "MAX_DESCRIPTION",
@@ -40,38 +41,6 @@ MAX_DESCRIPTION: Final = 1000
 _TAG_PUNCT: Final = frozenset(" _.:/=+-@")
 
 V = TypeVar("V")
-
-
-class FrozenMap(Mapping[str, V]):
-    """A read-only, hashable dict, so that a frozen RoleSpec really cannot change under a Plan.
-
-    Compares equal to a plain dict with the same items and prints like one.
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[str, V] | Iterable[tuple[str, V]] = ()) -> None:
-        self._data: dict[str, V] = dict(data)
-
-    def __getitem__(self, key: str) -> V:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
-
-    def __hash__(self) -> int:
-        return hash(json.dumps(self._data, sort_keys=True, default=str))
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._data == dict(other)
-        return NotImplemented
 
 
 # -- single fields -----------------------------------------------------------------------------
