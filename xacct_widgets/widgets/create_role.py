@@ -22,7 +22,7 @@ what each step does, one core call each.
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -51,6 +51,9 @@ from .create_role_steps import (
 from .policy_picker import MAX_POLICY_CHOICES, PolicyPicker
 from .role_result import RoleResult
 
+if TYPE_CHECKING:  # typing only: widgets never load boto3
+    import boto3
+
 __all__ = ["MAX_POLICY_CHOICES", "CreateRoleWizard"]
 
 
@@ -67,9 +70,10 @@ class CreateRoleWizard(Wizard):
 
     _css = "xacct-create-wizard"
 
-    def __init__(self, session: Any, *, spec: RoleSpec | None = None) -> None:
+    def __init__(
+        self, session: boto3.Session | TargetAccount, *, spec: RoleSpec | None = None
+    ) -> None:
         super().__init__()
-        # ``session`` is typed Any: widgets never import boto3; the core checks what it gets.
         self.target = session if isinstance(session, TargetAccount) else TargetAccount(session)
         self.plan: Plan | None = None
         self.record: RoleRecord | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as w
 import pandas as pd
@@ -19,6 +19,9 @@ from ..core.query import Organization, QueryResult
 from ..core.switch import RoleSwitcher
 from ..errors import InvalidInput
 from .base import FieldSpec, html_table, plural
+
+if TYPE_CHECKING:  # typing only: widgets never load boto3
+    import boto3
 
 __all__ = [
     "COMMON_OPERATIONS",
@@ -144,7 +147,7 @@ class QueryRequest:
     source: str
     targets: Any  # an Organization, a RoleSwitcher, or a list of Targets (OU: resolved later)
     ou: str | None
-    caller: Any  # the session that assumes the roles (core checks it)
+    caller: boto3.Session  # the session that assumes the roles
     service: str
     operation: str
     params: dict[str, Any] | None
@@ -198,8 +201,8 @@ def result_text(result: QueryResult) -> str:
 
 
 def caller_and_organization(
-    session: Any, switcher: Any, organization: Any
-) -> tuple[Any, Organization]:
+    session: boto3.Session | None, switcher: Any, organization: Any
+) -> tuple[boto3.Session, Organization]:
     """The panel's caller and organization from its arguments, each checked.
 
     The caller defaults to the organization's session, else the switcher's signed-in user; the

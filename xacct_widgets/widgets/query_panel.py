@@ -26,7 +26,7 @@ Why it is built this way:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as w
 import pandas as pd
@@ -64,6 +64,9 @@ from .query_form import (
     typed_count,
 )
 
+if TYPE_CHECKING:  # typing only: widgets never load boto3
+    import boto3
+
 __all__ = ["COMMON_OPERATIONS", "MAX_ROWS_SHOWN", "SOURCES", "QueryPanel", "summary_text"]
 
 #: At most this many rows are rendered in the table (the whole result is ``panel.frame``).
@@ -88,7 +91,7 @@ class QueryPanel(Panel):
 
     def __init__(
         self,
-        session: Any,
+        session: boto3.Session | None,
         *,
         switcher: RoleSwitcher | None = None,
         organization: Organization | None = None,
@@ -264,7 +267,7 @@ class QueryPanel(Panel):
             self.fields["role_name"].set_error(None)
         targets: Any = None
         ou: str | None = None
-        caller: Any = self.session
+        caller: boto3.Session = self.session
         if source == "organization":
             targets = self.organization
             ou = self.ou.value.strip() or None

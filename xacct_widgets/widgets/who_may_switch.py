@@ -11,7 +11,7 @@ core function; every rule (what is destructive, what cannot be narrowed) is the 
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as w
 import pandas as pd
@@ -20,6 +20,9 @@ from ..core import ids
 from ..core.source import Restriction, RestrictPlan, SourceAccount
 from .base import FieldSpec, Step, Wizard, button, classed
 from .readable import readable_table_html
+
+if TYPE_CHECKING:  # typing only: widgets never load boto3
+    import boto3
 
 __all__ = ["WhoMaySwitchWizard", "who_table_html"]
 
@@ -104,7 +107,7 @@ class WhoMaySwitchWizard(Wizard):
 
     _css = "xacct-who-wizard"
 
-    def __init__(self, session: Any, role_arn: str = "") -> None:
+    def __init__(self, session: boto3.Session, role_arn: str = "") -> None:
         super().__init__()
         self.source = SourceAccount(session)
         self.who: pd.DataFrame = pd.DataFrame()
