@@ -24,7 +24,7 @@ from xacct_widgets.errors import DestructiveChange, InvalidInput
 NOT_BOOLS = ["false", "False", "no", "", "true", 0, 1, np.bool_(True), [], object()]
 
 
-@pytest.mark.parametrize("value", NOT_BOOLS, ids=repr)
+@pytest.mark.parametrize("value", NOT_BOOLS, ids=lambda v: type(v).__name__ + ":" + str(v)[:8])
 def test_only_bools_and_none_are_read(value) -> None:
     with pytest.raises(InvalidInput, match=r"allow_destructive=.* is not True or False"):
         consent(value, "allow_destructive")
