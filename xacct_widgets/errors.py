@@ -7,6 +7,8 @@ botocore details stay reachable in ``__cause__``.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class XacctError(Exception):
     """Root of all xacct_widgets errors."""
@@ -141,6 +143,15 @@ class ApplyFailed(AwsError):
 class ApplyDenied(ApplyFailed, AccessDenied):
     """An apply step was refused for lack of permission: ``except AccessDenied`` catches it too,
     like any other denial, while ``step`` still says where apply stopped."""
+
+
+class RunbookFailed(XacctError):
+    """The runbook stopped on a failure after its summary; ``summary`` is that table (a
+    DataFrame: what it changed, what failed, what it did not run)."""
+
+    def __init__(self, message: str, *, summary: Any = None, fix: str | None = None) -> None:
+        self.summary = summary
+        super().__init__(message, fix=fix)
 
 
 class DestructiveChange(InvalidInput):

@@ -24,7 +24,7 @@ from typing import Any, Final
 import pandas as pd
 
 from . import resources
-from .errors import InvalidInput
+from .errors import InvalidInput, RunbookFailed
 
 
 def runbook_path() -> Path:
@@ -117,8 +117,14 @@ def run(
     sandbox_url: str | None = None,
     progress: bool = False,
 ) -> pd.DataFrame:
-    """Execute the runbook and return its summary table."""
+    """Execute the runbook and return its summary table.
+
+    Raises:
+        RunbookFailed: a step failed; the runbook still wrote its summary (``err.summary``:
+            what it changed, what failed, what it did not run), and the executed notebook.
+    """
     import papermill
+    from papermill.exceptions import PapermillExecutionError
 
     runbook = runbook_path()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +141,18 @@ def run(
                 progress_bar=progress,
                 cwd=str(output.parent),
             )
+        except PapermillExecutionError as err:
+            summary = (
+                pd.DataFrame(json.loads(summary_path.read_text()))
+                if summary_path.exists()
+                else None
+            )
+            raise RunbookFailed(
+                f"The runbook stopped: {err.ename}: {err.evalue}",
+                summary=summary,
+                fix=f"Read its summary (what it changed, what failed); the executed notebook "
+                f"is {output}.",
+            ) from None
         finally:
             if sandbox_url:
                 if env_before is None:
@@ -198,16 +216,22 @@ def _run_command(args: argparse.Namespace) -> int:
     parameters = parse_parameters(args.parameter, known)
     output = Path(args.output).resolve()
     uses_profiles = any(parameters.get(k) for k in ("target_profile", "source_profile"))
-    if uses_profiles:
-        summary = run(parameters, output)
-    else:
-        from .sandbox import Sandbox
+    try:
+        if uses_profiles:
+            summary = run(parameters, output)
+        else:
+            from .sandbox import Sandbox
 
-        with Sandbox() as sb:
-            print(
-                f"Running the onboarding runbook against the embedded sandbox at {sb.endpoint_url}"
-            )
-            summary = run(parameters, output, sandbox_url=sb.endpoint_url)
+            with Sandbox() as sb:
+                print(
+                    "Running the onboarding runbook against the embedded sandbox at "
+                    f"{sb.endpoint_url}"
+                )
+                summary = run(parameters, output, sandbox_url=sb.endpoint_url)
+    except RunbookFailed as err:  # the summary first, always: what changed, what failed
+        if err.summary is not None:
+            print(err.summary.to_string(index=False))
+        raise
     print(summary.to_string(index=False))
     print(f"\nExecuted notebook written to {output}")
     return 0
