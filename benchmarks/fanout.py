@@ -88,7 +88,7 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
 
     import xacct_widgets as xw
     from xacct_widgets.sandbox import Sandbox
-    from xacct_widgets.sandbox.http import caller_spec
+    from xacct_widgets.sandbox.workers import caller_spec
 
     sb = Sandbox.attach(url)
     os.environ.update(sb.env("management", "admin"))

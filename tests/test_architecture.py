@@ -135,19 +135,6 @@ def test_policy_is_pure_python(module: str) -> None:
             assert root in sys.stdlib_module_names or root == "__future__", imported
 
 
-#: The one known cycle (issue 18): a single ``Sandbox`` class is both the server and the handle a
-#: client holds, so these six import each other (some inside functions). Splitting it into a
-#: handle and a server removes it; until then it is the only one allowed, exactly as it is.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset(
-            f"xacct_widgets.sandbox.{m}"
-            for m in ("client", "console", "console_switch", "credential_process", "http", "server")
-        )
-    }
-)
-
-
 def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
     """Module -> the package's modules it imports anywhere: top level, inside functions and
     under ``if TYPE_CHECKING:`` (a typing-only import is still a dependency of the design)."""
@@ -190,9 +177,8 @@ def import_cycles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
 
 
 def test_no_import_cycles() -> None:
-    cycles = import_cycles(import_graph(MODULES))
-    new = [sorted(c) for c in cycles if c not in KNOWN_CYCLES]
-    assert not new, f"import cycles: {new}"
+    cycles = [sorted(c) for c in import_cycles(import_graph(MODULES))]
+    assert not cycles, f"import cycles: {cycles}"
 
 
 def test_the_cycle_check_sees_imports_inside_functions(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from xacct_widgets.core.query.remote import RemoteJob
 from xacct_widgets.core.query.runner import Unit
 from xacct_widgets.errors import InvalidInput
 from xacct_widgets.sandbox import Sandbox
-from xacct_widgets.sandbox.http import caller_spec
+from xacct_widgets.sandbox.workers import caller_spec
 
 OAAR = "OrganizationAccountAccessRole"
 

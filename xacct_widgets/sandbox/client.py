@@ -13,6 +13,8 @@ the sandbox clock through ``/_xacct/clock`` (:mod:`.clock`).
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 import tempfile
 import threading
 import urllib.request
@@ -23,12 +25,21 @@ from typing import Any, Final
 
 from ..errors import SandboxError
 from .clock import CLOCK_PATH
-from .http import INFO_PATH
 from .seed import Principal
 
-__all__ = ["PROFILE", "config_file", "describe", "fetch_info", "remote_clock"]
+__all__ = [
+    "INFO_PATH",
+    "PROFILE",
+    "config_file",
+    "credential_command",
+    "describe",
+    "fetch_info",
+    "remote_clock",
+]
 
 PROFILE: Final = "xacct-sandbox"
+#: Where the sandbox describes itself to another process (served by :mod:`.http`).
+INFO_PATH: Final = "/_xacct/sandbox.json"
 
 _lock = threading.Lock()
 #: (endpoint URL, region) -> the folder of its config file; cleaned up when the process exits.
@@ -94,3 +105,10 @@ def describe(
         }
         for account, users in principals.items()
     }
+
+
+def credential_command(url: str, account: str = "source", user: str = "operator") -> str:
+    """The ``credential_process`` line for ``user`` in ``account`` of the sandbox at ``url``: it
+    runs :mod:`.credential_process`, which asks the sandbox for the keys each time."""
+    module = f"{__package__}.credential_process"
+    return shlex.join([sys.executable, "-m", module, url, f"{account}:{user}"])

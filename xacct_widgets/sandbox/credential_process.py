@@ -12,18 +12,13 @@ does, and printed only to the process that asked (the contract of a credential p
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 from collections.abc import Sequence
 
 from ..errors import XacctError
+from .client import credential_command as command
 
 __all__ = ["command", "main"]
-
-
-def command(url: str, account: str = "source", user: str = "operator") -> str:
-    """The ``credential_process`` line for ``user`` in ``account`` of the sandbox at ``url``."""
-    return shlex.join([sys.executable, "-m", __name__, url, f"{account}:{user}"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

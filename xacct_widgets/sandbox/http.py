@@ -3,9 +3,9 @@
 A latency knob (``latency_ms``) lets benchmarks and demos feel AWS's round trips on loopback;
 a request budget (``requests_per_second``) makes the sandbox throttle as AWS does when a
 fan-out asks too fast (:class:`RequestBudget`); ``/_xacct/sandbox.json`` lets another process
-(``Sandbox.attach``, a process pool or Dask worker through :func:`caller_spec`) learn the seeded
-principals; and a busy port is reported as a SandboxError before werkzeug prints and calls
-``sys.exit``.
+(``Sandbox.attach``, a process pool or Dask worker through :func:`.workers.caller_spec`) learn
+the seeded principals; and a busy port is reported as a SandboxError before werkzeug prints and
+calls ``sys.exit``.
 """
 
 from __future__ import annotations
@@ -15,30 +15,21 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from ..errors import SandboxError
 from .answers import Answer, error_answer
+from .client import INFO_PATH
 from .console_pages import CONSOLE_PATHS
-
-if TYPE_CHECKING:
-    import boto3
-
-    from ..core.query import CallerSpec
-    from .server import Sandbox
 
 __all__ = [
     "INFO_PATH",
     "RequestBudget",
     "WSGIApp",
-    "caller_spec",
     "check_port_free",
-    "principal_session",
     "reset_moto",
     "with_latency_and_info",
 ]
-
-INFO_PATH: Final = "/_xacct/sandbox.json"
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -147,36 +138,6 @@ def throttled(service: str, environ: dict[str, Any]) -> Answer:
 
 
 # -- reaching the sandbox from a worker process --------------------------------------------------
-_ATTACHED: dict[str, Sandbox] = {}
-_ATTACH_LOCK = threading.Lock()
-
-
-def principal_session(url: str, account: str, user: str) -> boto3.Session:
-    """A session for a seeded principal of the sandbox at ``url``, built in this process.
-
-    How a process pool or Dask worker gets a sandbox caller's base credentials: it asks the
-    sandbox (``/_xacct/sandbox.json``), so the parent never sends a key. The attached handle is
-    kept for the process's life (its session reads the handle's config file).
-    """
-    from .server import Sandbox  # here, not at the top: server imports this module
-
-    with _ATTACH_LOCK:
-        sandbox = _ATTACHED.get(url)
-        if sandbox is None:
-            sandbox = _ATTACHED[url] = Sandbox.attach(url)
-    return sandbox.session(account, user)
-
-
-def caller_spec(sandbox: Sandbox, account: str = "source", user: str = "operator") -> CallerSpec:
-    """The :class:`~xacct_widgets.core.query.CallerSpec` of a seeded principal, for
-    ``query(..., session=caller_spec(sb, "management", "admin"), executor=...)``: the URL and
-    the principal's names travel to the workers, never its keys."""
-    from ..core.query import CallerSpec
-
-    sandbox.principal(account, user)  # raises SandboxError for an unknown principal
-    return CallerSpec(principal_session, (sandbox.endpoint_url, account, user))
-
-
 def reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 

@@ -22,9 +22,9 @@ import botocore.session
 import pandas as pd
 
 from ..errors import SandboxError
-from . import ENV_URL, credential_process
+from . import ENV_URL
 from .canary import CanaryResult, run_canary
-from .client import PROFILE, config_file, describe, fetch_info, remote_clock
+from .client import PROFILE, config_file, credential_command, describe, fetch_info, remote_clock
 from .http import check_port_free, reset_moto, with_latency_and_info
 from .seed import ACCOUNT_ALIASES, REGION, Seed
 
@@ -330,7 +330,7 @@ class Sandbox:
         """A ``credential_process`` line for an AWS config profile acting as that principal:
         the profile reaches the sandbox (with ``endpoint_url``) and no key is written anywhere."""
         self._principal(account, user)  # a clear error now rather than when the CLI runs it
-        return credential_process.command(self.endpoint_url, account, user)
+        return credential_command(self.endpoint_url, account, user)
 
     def principals(self) -> pd.DataFrame:
         """The seeded principals as a table, access key IDs masked, no secrets."""
