@@ -173,3 +173,29 @@ def test_drift_lists_changes_made_by_hand(org: Org) -> None:
     changes = drift.changes
     assert list(changes["target"]) == [SECURITY_AUDIT]
     assert list(changes["action"]) == ["detach policy"]
+
+
+def test_an_interrupt_rolls_back_the_accounts_in_flight(org: Org) -> None:
+    accounts = _four(org)
+    rollout = xw.Rollout(SPEC, accounts, session=org.mgmt)
+    plan = rollout.plan()
+    done: list[str] = []
+
+    def interrupt(progress) -> None:
+        done.append(progress.account_id)
+        raise KeyboardInterrupt  # Ctrl-C as the first account is reported done
+
+    with pytest.raises(KeyboardInterrupt):
+        rollout.apply(plan, max_concurrent=2, progress=interrupt)
+
+    assert len(done) == 1
+    partial = rollout.last_result
+    assert partial is not None
+    statuses = dict(zip(partial.frame["account_id"], partial.frame["status"], strict=True))
+    assert statuses[done[0]] == "applied"
+    assert "rolled_back" in statuses.values()  # the other worker's account was in flight
+    for account in accounts:
+        has_role = org.state(account) is not None
+        assert has_role == (account == done[0]), (account, statuses[account])
+    assert list(partial.rollback().frame["status"]) == ["rolled_back"]
+    assert all(org.state(account) is None for account in accounts)

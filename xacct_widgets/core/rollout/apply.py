@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Final
@@ -106,16 +106,8 @@ class RolloutResult:
                 f"Only an apply's result can be rolled back, not a {self.kind}'s.",
                 fix="Call rollback() on the result rollout.apply() returned.",
             )
-        fan = self.fan(max_concurrent)
-        by_account = {t.target.account_id: t for t in self.touched}
         started = time.perf_counter()
-
-        def work(target: AccountTarget, session: boto3.Session) -> bool:
-            touched = by_account[target.account_id]
-            iam = session.client("iam", config=client_config())
-            return restore_role(iam, touched.role_name, touched.before).changed
-
-        runs = fan.run([t.target for t in self.touched], work, progress=progress, label="rollback")
+        runs = restore(self.fan(max_concurrent), self.touched, progress)
         rows = tuple(_row(run, "rolled_back" if run.value else "unchanged", "") for run in runs)
         return RolloutResult("rollback", rows, seconds=time.perf_counter() - started)
 
@@ -127,6 +119,18 @@ class RolloutResult:
         return f"<p>{escape(repr(self))}</p>" + self.frame.to_html(index=False)
 
 
+def restore(fan: FanOut, touched: Sequence[Touched], progress: Progress) -> list[AccountRun[bool]]:
+    """Each touched account's role put back as its snapshot had it (value: whether it wrote)."""
+    by_account = {t.target.account_id: t for t in touched}
+
+    def work(target: AccountTarget, session: boto3.Session) -> bool:
+        account = by_account[target.account_id]
+        iam = session.client("iam", config=client_config())
+        return restore_role(iam, account.role_name, account.before).changed
+
+    return fan.run([t.target for t in touched], work, progress=progress, label="rollback")
+
+
 def _row(run: AccountRun[Any], status: str, skipped: str) -> AccountResult:
     seconds = round(run.outcome.seconds, 3)
     failure = run.outcome.failure
@@ -135,6 +139,13 @@ def _row(run: AccountRun[Any], status: str, skipped: str) -> AccountResult:
     if failure.code == "Cancelled":
         return AccountResult(run.target.account_id, "skipped", "Cancelled", skipped, seconds)
     return AccountResult(run.target.account_id, "failed", failure.code, failure.message, seconds)
+
+
+def _unrun(account: AccountPlan) -> AccountResult:
+    """The row of an account apply had nothing to do in: blocked (skipped) or noop."""
+    if account.action == "blocked":
+        return AccountResult(account.target.account_id, "skipped", "Blocked", account.reason)
+    return AccountResult(account.target.account_id, "unchanged")
 
 
 def tolerance_count(value: object, accounts: int) -> int:
@@ -180,9 +191,14 @@ def apply_rollout(
     failure_tolerance: object,
     allowed: bool,
     progress: Progress,
+    record: Callable[[RolloutResult], None],
 ) -> RolloutResult:
     """The plan's create and update rows, each through the change engine (module docstring);
-    ``allowed`` is the caller's consent, already read with :func:`..consent.consent`."""
+    ``allowed`` is the caller's consent, already read with :func:`..consent.consent`.
+
+    On an interrupt, no new account starts; the accounts in flight finish and are then rolled
+    back from their snapshots; ``record`` gets the partial result (the accounts finished before
+    stay applied, and its ``rollback()`` undoes them) and the interrupt goes on."""
     todo = [a for a in plan.accounts if a.action in ("create", "update")]
     tolerated = tolerance_count(failure_tolerance, len(todo))
     refuse_destructive(plan, allowed)
@@ -203,10 +219,42 @@ def apply_rollout(
         if failures > tolerated:
             fan.stop.set()
 
+    def on_interrupt(values: dict[str, RoleState | None], reported: set[str]) -> None:
+        finished = [Touched(by_account[a].target, plan.spec.name, v) for a, v in values.items()]
+        in_flight = [t for t in finished if t.target.account_id not in reported]
+        undone = {r.target.account_id: r for r in restore(fan_for(max_concurrent), in_flight, None)}
+        rows = []
+        for account in plan.accounts:
+            key = account.target.account_id
+            if key in undone:
+                run = undone[key]
+                rows.append(
+                    _row(run, "rolled_back", "")
+                    if run.failed
+                    else AccountResult(
+                        key, "rolled_back", "Interrupted", "in flight when interrupted: undone"
+                    )
+                )
+            elif key in values:
+                rows.append(AccountResult(key, "applied"))
+            elif key in by_account:
+                rows.append(
+                    AccountResult(key, "skipped", "Interrupted", "not finished: interrupted")
+                )
+            else:
+                rows.append(_unrun(account))
+        kept = tuple(t for t in finished if t.target.account_id in reported)
+        record(RolloutResult("apply", tuple(rows), kept, time.perf_counter() - started, fan_for))
+
     runs = {
         r.target.account_id: r
         for r in fan.run(
-            [a.target for a in todo], work, progress=progress, label="apply", on_failure=on_failure
+            [a.target for a in todo],
+            work,
+            progress=progress,
+            label="apply",
+            on_failure=on_failure,
+            on_interrupt=on_interrupt,
         )
     }
     skipped = (
@@ -218,9 +266,7 @@ def apply_rollout(
     for account in plan.accounts:
         run = runs.get(account.target.account_id)
         if run is None:
-            status = "skipped" if account.action == "blocked" else "unchanged"
-            code = "Blocked" if account.action == "blocked" else ""
-            rows.append(AccountResult(account.target.account_id, status, code, account.reason))
+            rows.append(_unrun(account))
             continue
         rows.append(_row(run, "applied", skipped))
         if not run.failed:

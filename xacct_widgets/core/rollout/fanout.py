@@ -94,24 +94,43 @@ class FanOut:
         progress: bool | Callable[[QueryProgress], Any] | None = None,
         label: str = "rollout",
         on_failure: Callable[[int], None] | None = None,
+        on_interrupt: Callable[[dict[str, T], set[str]], None] | None = None,
     ) -> list[AccountRun[T]]:
         """``work`` in every target, in their order; ``on_failure(failures so far)`` is called
         in the worker right after an account fails, before that worker takes another account
-        (so setting :attr:`stop` there keeps any new account from starting)."""
+        (so setting :attr:`stop` there keeps any new account from starting).
+
+        On an interrupt (or any exception in this thread) no new account starts, the accounts
+        in flight finish (each is atomic), then ``on_interrupt(values, reported)`` gets every
+        finished account's value and the accounts already reported as done (the others were
+        in flight), and the exception goes on."""
         if not targets:
             return []
         runner = _AccountRunner(self, targets, work, on_failure)
         units = [self._unit(t) for t in targets]
         report, close = progress_sink(progress, len(units), label)
+        reported: set[str] = set()
+
+        def seen(p: QueryProgress) -> None:
+            reported.add(p.account_id)
+            if report is not None:
+                report(p)
+
         try:
             outcomes = run_units(
                 runner,
                 units,
                 workers=self.workers,
                 executor=self.executor,
-                report=report,
+                report=seen,
                 stop=self.stop,
             )
+        except BaseException:
+            self.stop.set()
+            runner.wait_idle()
+            if on_interrupt is not None:
+                on_interrupt(dict(runner.values), reported)
+            raise
         finally:
             close()
         return [
@@ -149,11 +168,25 @@ class _AccountRunner(Runner, Generic[T]):
         self._local = threading.local()
         self._lock = threading.Lock()
         self._failures = 0
+        self._active = 0
+        self._idle = threading.Condition(self._lock)
         self.values: dict[str, T] = {}
+
+    def wait_idle(self) -> None:
+        """Until no account's work is running (after :attr:`stop`, none starts again)."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._active == 0)
 
     def run(self, unit: Unit) -> Outcome:
         self._local.account = unit.label
-        outcome = super().run(unit)
+        with self._lock:
+            self._active += 1
+        try:
+            outcome = super().run(unit)
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
         outcome.account_id = unit.label  # a caller's unit reports its session's account
         if outcome.failure is not None and outcome.failure.code != "Cancelled":
             with self._lock:

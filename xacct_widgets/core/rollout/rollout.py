@@ -139,6 +139,8 @@ class Rollout:
         are ``skipped``). A plan with destructive rows is refused before any write unless
         ``allow_destructive is True``. ``progress``: True for a tqdm bar (``tqdm.auto``: a
         widget in a notebook), a callable receiving a ``QueryProgress``, or None/False.
+        An interrupt starts no new account and rolls back the accounts in flight; the
+        accounts finished before stay applied, listed in :attr:`last_result`.
 
         Raises:
             DestructiveChange: destructive rows and no consent; nothing was written.
@@ -157,9 +159,14 @@ class Rollout:
             failure_tolerance=failure_tolerance,
             allowed=allowed,
             progress=progress,
+            record=self._record,
         )
         self.last_result = result
         return result
+
+    def _record(self, result: RolloutResult) -> None:
+        """Keep an interrupted apply's partial result (its rollback() undoes what it did)."""
+        self.last_result = result
 
     def drift(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutPlan:
         """A plan of the accounts the last apply wrote or found matching, against what it
