@@ -109,3 +109,18 @@ def test_bad_arguments_are_refused_before_any_call(org: Org, calls, accounts, kw
 def test_max_workers_is_checked(org: Org) -> None:
     with pytest.raises(InvalidInput, match="max_workers"):
         xw.Rollout(SPEC, [org.ok], session=org.mgmt).plan(max_workers=0)
+
+
+def test_organization_filter_include_and_exclude(org: Org) -> None:
+    organization = xw.Organization(org.mgmt)
+    every = organization.accounts(status=None)
+    kept = organization.accounts(status=None, include=[org.ok, "master"])
+    assert sorted(kept["account_id"]) == sorted([org.ok, org.management])
+    dropped = organization.accounts(status=None, exclude=["tenant-001"])
+    assert set(dropped["account_id"]) == set(every["account_id"]) - {org.ok}
+    prod = organization.accounts(ou="prod", exclude=[org.ok])
+    assert org.ok not in set(prod["account_id"])
+    plan = xw.Rollout(SPEC, kept, session=org.mgmt).plan()
+    assert list(plan.frame["action"]) == ["create", "create"]
+    with pytest.raises(InvalidInput, match="include must be a list"):
+        organization.accounts(include=org.ok)

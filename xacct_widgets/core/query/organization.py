@@ -12,7 +12,7 @@ An :class:`Organization` is also a valid ``targets`` argument of :func:`xacct_wi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -114,16 +114,27 @@ class Organization:
             OU_COLUMNS,
         )
 
-    def accounts(self, ou: str | None = None, status: str | None = "ACTIVE") -> pd.DataFrame:
+    def accounts(
+        self,
+        ou: str | None = None,
+        status: str | None = "ACTIVE",
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+    ) -> pd.DataFrame:
         """The organization's accounts (columns :data:`ACCOUNT_COLUMNS`), sorted by account ID.
 
         ``ou`` keeps the accounts in that OU *and the OUs below it*; it may be an OU ID
         (``ou-ab12-cdef3456``), a name path (``prod/web``) or a plain name (``prod``, every OU so
         named). ``ou`` is the account's OU name path, ``""`` for accounts directly under the root.
         ``status`` keeps accounts in that state (``ACTIVE`` by default, since a suspended account
-        cannot be queried); ``None`` keeps all.
+        cannot be queried); ``None`` keeps all. ``include`` keeps only the accounts listed and
+        ``exclude`` drops those listed, each by account ID or account name (e.g. a rollout to
+        an OU except one account).
         """
         wanted = self._status(status)
+        keep = _names("include", include)
+        drop = _names("exclude", exclude) or set()
         client = self._client()
         units = self._units(client)
         selected = self._select(units, ou)
@@ -140,6 +151,9 @@ class Organization:
             state = str(account.get("Status") or account.get("State") or "")
             home = placed.get(account_id)
             if home is None or (wanted is not None and state != wanted):
+                continue
+            names = {account_id, str(account.get("Name"))}
+            if (keep is not None and not names & keep) or names & drop:
                 continue
             rows.append(
                 {
@@ -194,3 +208,17 @@ class Organization:
             selected |= {u.ou_id for u in units if u.parent_id in selected}
             grew = len(selected) != before
         return selected
+
+
+def _names(name: str, values: Iterable[str] | None) -> set[str] | None:
+    """Account IDs (dashes allowed) or names to match; None: no filter."""
+    if values is None:
+        return None
+    items = [] if isinstance(values, str) else list(values)
+    if isinstance(values, str) or not all(isinstance(v, str) for v in items):
+        raise InvalidInput(
+            f"{name} must be a list of account IDs or names, got {values!r}.",
+            fix=f"e.g. {name}=['123456789012', 'tenant-001'].",
+        )
+    bare = (v.strip() for v in items)
+    return {v.replace("-", "") if v.replace("-", "").isdigit() else v for v in bare}

@@ -26,7 +26,6 @@ import boto3
 import pandas as pd
 
 from ...errors import InvalidInput
-from ..aws import client_config
 from ..changes import Step, check_consent
 from ..frames import to_frame
 from ..query.result import QueryProgress
@@ -125,7 +124,7 @@ def restore(fan: FanOut, touched: Sequence[Touched], progress: Progress) -> list
 
     def work(target: AccountTarget, session: boto3.Session) -> bool:
         account = by_account[target.account_id]
-        iam = session.client("iam", config=client_config())
+        iam = fan.iam(target, session)
         return restore_role(iam, account.role_name, account.before).changed
 
     return fan.run([t.target for t in touched], work, progress=progress, label="rollback")
@@ -209,7 +208,7 @@ def apply_rollout(
     def work(target: AccountTarget, session: boto3.Session) -> RoleState | None:
         account = by_account[target.account_id]
         assert account.plan is not None
-        iam = session.client("iam", config=client_config())
+        iam = fan.iam(target, session)
         name = account.plan.spec.name
         before = reads.role_state(iam, name) if account.plan.role_exists else None
         apply_plan(iam, account.plan, allow_destructive=allowed)

@@ -25,8 +25,8 @@ from botocore.exceptions import ClientError
 
 from ...errors import InvalidInput, XacctError
 from .. import ids
-from ..aws import error_code
-from ..query.credentials import STALE_CODES, Caller
+from ..aws import client_config, error_code
+from ..query.credentials import STALE_CODES, Caller, RoleCredentials
 from ..query.remote import is_remote
 from ..query.result import Outcome, QueryProgress
 from ..query.runner import Runner, Unit, progress_sink, run_units
@@ -81,6 +81,16 @@ class FanOut:
                 "here): executor must be a ThreadPoolExecutor or None.",
                 fix="Pass executor=None (threads) or a concurrent.futures.ThreadPoolExecutor.",
             )
+
+    def iam(self, target: AccountTarget, session: boto3.Session) -> Any:
+        """The IAM client of ``target``: the fan-out's cached one for the execution role (built
+        once per role and kept with its credentials, as ``xw.query`` does), or the caller's."""
+        if target.is_caller:
+            return session.client("iam", config=client_config())
+        key = RoleCredentials(self.caller).key(self.role_arn(target.account_id), self.external_id)
+        credentials = session.get_credentials()
+        assert credentials is not None
+        return self.caller.client(key, credentials, "iam", self.caller.region)
 
     def role_arn(self, account: str) -> str:
         """The execution role assumed in ``account``."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
-from typing import Final
+from typing import Any, Final
 
 import boto3
 import pandas as pd
@@ -81,11 +81,18 @@ def failed_row(
 
 
 def plan_account(
-    target: AccountTarget, session: boto3.Session, spec: RoleSpec, principal_arn: str | None
+    target: AccountTarget,
+    session: boto3.Session,
+    spec: RoleSpec,
+    principal_arn: str | None,
+    iam: Any = None,
 ) -> AccountPlan:
     """Plan ``spec`` in one account with ``session`` (acting there as ``principal_arn``, the
-    execution role, or None for the caller's own account, which SCPs do not restrict)."""
+    execution role, or None for the caller's own account, which SCPs do not restrict), with
+    ``iam`` when a client for it is at hand."""
     account = TargetAccount(session)
+    if iam is not None:
+        account.iam = iam  # the fan-out's cached client of this account
     if principal_arn is not None:
         # Who the session is, known already: spares TargetAccount an sts:GetCallerIdentity.
         account.caller_arn = principal_arn

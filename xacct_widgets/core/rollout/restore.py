@@ -175,22 +175,22 @@ def _inline(
 
 def restore_role(iam: IAMClient, name: str, before: RoleState | None) -> ChangeReport:
     """Make role ``name`` what ``before`` says (None: it did not exist, so delete it)."""
-    now = reads.role_state(iam, name)
     subject = f"Rolling back role {name!r}"
     if before is None:
-        if now is None:
-            return ChangeReport(subject)
+        deleted: list[object] = []
 
         def delete() -> Callable[[], object]:
             with contextlib.suppress(RoleNotFound):  # deleted already: what rollback wants
-                purge(iam, name)
+                deleted.extend(purge(iam, name))  # its own reads: no snapshot needed
             return lambda: None
 
-        return apply_steps(
+        report = apply_steps(
             [_step(f"delete role {name}", "DeleteRole", name, delete)],
             subject=subject,
             allow_destructive=True,
         )
+        return report if deleted else ChangeReport(subject)
+    now = reads.role_state(iam, name)
     if now is None:
         raise RoleNotFound(
             f"Role {name!r} was deleted since the rollout changed it: there is nothing to put "

@@ -103,7 +103,7 @@ class Rollout:
 
         def work(target: AccountTarget, session: boto3.Session) -> AccountPlan:
             principal = None if target.is_caller else fan.role_arn(target.account_id)
-            return plan_account(target, session, spec, principal)
+            return plan_account(target, session, spec, principal, fan.iam(target, session))
 
         for run in fan.run(active, work, label="plan"):
             if run.value is not None:
