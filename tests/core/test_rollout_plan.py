@@ -124,3 +124,14 @@ def test_organization_filter_include_and_exclude(org: Org) -> None:
     assert list(plan.frame["action"]) == ["create", "create"]
     with pytest.raises(InvalidInput, match="include must be a list"):
         organization.accounts(include=org.ok)
+
+
+def test_executor_a_thread_pool_of_yours_and_not_a_process_pool(org: Org) -> None:
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    rollout = xw.Rollout(SPEC, [org.ok, org.management], session=org.mgmt)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plan = rollout.plan(executor=pool)
+    assert list(plan.frame["action"]) == ["create", "create"]
+    with ProcessPoolExecutor(max_workers=1) as pool, pytest.raises(InvalidInput, match="Thread"):
+        rollout.plan(executor=pool)
