@@ -6,6 +6,7 @@ side only reads. Widgets and the query fan-out import from here, never from the 
 """
 
 from .history import HISTORY_COLUMNS, HistoryEntry, RoleHistory
+from .observe import SessionChange
 from .switcher import ACTIVE_COLUMNS, ActiveRole, RoleSwitcher
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "HistoryEntry",
     "RoleHistory",
     "RoleSwitcher",
+    "SessionChange",
 ]

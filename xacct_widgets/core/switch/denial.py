@@ -8,14 +8,16 @@ reads, so it runs here - on the refusal path only - and never before a switch th
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import boto3
 
-from ...errors import AccessDenied, SwitchDenied, XacctError
-from .. import urls
+from ...errors import AccessDenied, InvalidInput, SwitchDenied, XacctError
+from .. import ids, urls
 from ..identity import Identity
 from ..source import Check, MfaDevices, SourceAccount
 
-__all__ = ["explain_denial"]
+__all__ = ["explain_denial", "refuse_partition"]
 
 _MFA_REASON = "AWS rejected the MFA code (wrong or already used)."
 _MFA_FIX = (
@@ -104,4 +106,15 @@ def explain_denial(
         code=err.code or "AccessDenied",
         fix=" ".join(dict.fromkeys(fixes)),
         reasons=tuple(reasons),
+    )
+
+
+def refuse_partition(role_arn: str, caller: Identity) -> NoReturn:
+    """Refuse, before any call, a switch into another partition (AssumeRole never crosses)."""
+    raise InvalidInput(
+        f"Role {role_arn} is in partition {ids.parse_arn(role_arn).partition!r}, but "
+        f"{caller.arn} is in {caller.partition!r}: roles cannot be switched into across "
+        "partitions.",
+        fix="Switch from a user or role of the role's partition (a session or profile of that "
+        "partition).",
     )

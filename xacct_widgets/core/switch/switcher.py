@@ -20,9 +20,9 @@ import logging
 import os
 import threading
 import webbrowser
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 import boto3
 import pandas as pd
@@ -44,10 +44,11 @@ from ..sessions import (
 from ..source.mfa import MfaDevices, list_mfa_devices, resolve_mfa_serial
 from .active import ACTIVE_COLUMNS, ActiveRole, active_frame
 from .console import Opener, SignInUrl, console_sign_in_url
-from .denial import explain_denial
+from .denial import explain_denial, refuse_partition
 from .history import HistoryEntry, RoleHistory, default_path
+from .observe import Observers, SessionChange, SessionObserver
 
-__all__ = ["ACTIVE_COLUMNS", "ActiveRole", "RoleSwitcher"]
+__all__ = ["ACTIVE_COLUMNS", "ActiveRole", "RoleSwitcher", "SessionChange"]
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +57,6 @@ log = logging.getLogger(__name__)
 class _Level:
     active: ActiveRole
     session: boto3.Session
-
-
-def _refuse_partition(role_arn: str, caller: Identity) -> NoReturn:
-    raise InvalidInput(
-        f"Role {role_arn} is in partition {ids.parse_arn(role_arn).partition!r}, but "
-        f"{caller.arn} is in {caller.partition!r}: roles cannot be switched into across "
-        "partitions.",
-        fix="Switch from a user or role of the role's partition (a session or profile of that "
-        "partition).",
-    )
 
 
 def _default_session_name(caller: Identity) -> str:
@@ -102,6 +93,7 @@ class RoleSwitcher:
         self._base_identity: Identity | None = None
         self._stack: list[_Level] = []
         self._lock = threading.RLock()
+        self._observers = Observers()
 
     # -- state ----------------------------------------------------------------------------------
     @property
@@ -138,6 +130,16 @@ class RoleSwitcher:
         """Every active level, the first switched-to first (more than one when chaining)."""
         with self._lock:
             return tuple(level.active for level in self._stack)
+
+    def observe(self, callback: SessionObserver) -> Callable[[], None]:
+        """Call ``callback(SessionChange)`` after every switch and back, made from a widget or a
+        cell (:mod:`.observe`); returns the function that stops it."""
+        return self._observers.add(callback)
+
+    @property
+    def version(self) -> int:
+        """How many times the current session changed (a view compares it with what it drew)."""
+        return self._observers.version
 
     def mfa_devices(self) -> MfaDevices:
         """The base user's MFA devices (``iam:ListMFADevices`` on itself, one call), so a switch
@@ -237,7 +239,7 @@ class RoleSwitcher:
             top = self._stack[-1] if self._stack and not from_base else None
             caller = Identity.from_arn(top.active.identity_arn) if top else self.base_identity
             if wanted is not None and wanted != caller.partition:
-                _refuse_partition(dataclasses.replace(link, partition=wanted).role_arn, caller)
+                refuse_partition(dataclasses.replace(link, partition=wanted).role_arn, caller)
             # A role is in its caller's partition (no AssumeRole across partitions).
             link = dataclasses.replace(link, partition=caller.partition)
             base = top.session if top else self._base
@@ -283,6 +285,7 @@ class RoleSwitcher:
             self._stack.append(_Level(active, session))
         log.info("switched to %s as %s", active.role_arn, active.identity_arn)
         self._remember(link)
+        self._observers.emit("switch", active)
         return active
 
     def _remember(self, link: urls.SwitchRoleLink) -> None:
@@ -402,11 +405,12 @@ class RoleSwitcher:
         Returns who is now acting (the base user once no role is active). No API call.
         """
         with self._lock:
+            changed = bool(self._stack)
             if self._stack:
-                left = self._stack.pop()
-                log.info("left %s", left.active.role_arn)
+                log.info("left %s", self._stack.pop().active.role_arn)
             if to_base:
                 self._stack.clear()
-            if self._stack:
-                return Identity.from_arn(self._stack[-1].active.identity_arn)
-        return self.base_identity
+            top = self._stack[-1].active if self._stack else None
+        if changed:
+            self._observers.emit("back", self.active)
+        return Identity.from_arn(top.identity_arn) if top else self.base_identity
