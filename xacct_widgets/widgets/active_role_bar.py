@@ -2,10 +2,9 @@
 
 A badge of what is active (in the role's colour) or of the signed-in user, the role history
 as a dropdown with Switch, "Back to <user>", and "Open the console as <role>" (the sign-in URL
-goes straight to a browser, never into the bar: :mod:`.console_button`). The core switcher has
-no callbacks, so the bar redraws itself after its own actions, other xacct widgets sharing the
-switcher redraw it after theirs, and notebook code that switches directly calls
-:meth:`RoleSwitcherBar.refresh`.
+goes straight to a browser, never into the bar: :mod:`.console_button`). The bar follows the
+switcher's current session (``RoleSwitcher.observe``): a switch or Back made anywhere - another
+widget or a notebook cell - redraws it and clears its stale error.
 """
 
 from __future__ import annotations

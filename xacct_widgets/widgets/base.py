@@ -9,6 +9,7 @@ tables, boxes). Widget modules import from here, so those can move without touch
 
 from __future__ import annotations
 
+import functools
 import logging
 import weakref
 from typing import Any
@@ -59,14 +60,34 @@ _text_of = text_of
 
 
 # -- keeping several views of one RoleSwitcher in sync ------------------------------------------
-# The core switcher has no callbacks (core never knows about widgets), so widgets that act on a
-# switcher tell the other live widgets of the same switcher here, and each offers .refresh().
+# The core switcher announces every change of its current session (RoleSwitcher.observe), made
+# from a widget or a notebook cell; each live view of it then follows (session_changed, else
+# refresh). Other changes (bookmarks) are told by the widget that made them (notify).
 _views: weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]] = weakref.WeakKeyDictionary()
 
 
 def register(switcher: Any, view: Any) -> None:
-    """Remember that ``view`` (with a ``refresh()`` method) shows ``switcher``."""
-    _views.setdefault(switcher, weakref.WeakSet()).add(view)
+    """Remember that ``view`` (with a ``refresh()`` method) shows ``switcher``; the first view
+    of a switcher subscribes to its session changes (held weakly: views may go away)."""
+    views = _views.get(switcher)
+    if views is None:
+        views = _views[switcher] = weakref.WeakSet()
+        if callable(getattr(switcher, "observe", None)):
+            switcher.observe(functools.partial(_follow, weakref.ref(switcher)))
+    views.add(view)
+
+
+def _follow(switcher_ref: weakref.ref[Any], change: Any) -> None:
+    """Every live view of the switcher follows a change of its current session."""
+    for view in list(_views.get(switcher_ref(), ())):
+        follow = getattr(view, "session_changed", None)
+        try:
+            if callable(follow):
+                follow(change)
+            else:
+                view.refresh()
+        except Exception:  # a broken view must not undo the switch, nor stop the others
+            log.error("refreshing %s failed", type(view).__name__, exc_info=True)
 
 
 def notify(switcher: Any, source: Any = None) -> None:

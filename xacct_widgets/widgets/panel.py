@@ -213,6 +213,18 @@ class Panel(w.VBox):  # type: ignore[misc]  # ipywidgets ships no type hints
                 raise
         return True
 
+    def session_changed(self, change: object) -> None:
+        """The switcher this panel shows changed its current session (here or in a notebook
+        cell): the last error and status are stale, so they go, and the panel redraws. A panel
+        busy with its own action redraws itself when that ends."""
+        if self._busy:
+            return
+        self.show_error(None)
+        self.status.value = ""
+        refresh = getattr(self, "refresh", None)
+        if callable(refresh):
+            refresh()
+
     @property
     def running(self) -> bool:
         """True while work started by :meth:`in_background` is in progress."""

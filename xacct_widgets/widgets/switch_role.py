@@ -32,6 +32,7 @@ from .switch_role_steps import (
     FIELDS,
     ROOT_REASON,
     STEP_TEXT,
+    active_help_html,
     active_html,
     check_summary_html,
     form_mfa,
@@ -271,13 +272,8 @@ class SwitchRoleWizard(Wizard):
     def link(self) -> urls.SwitchRoleLink:
         """The role the form describes (validated by the core)."""
         name, path = role_parts(self.role.value)
-        return urls.SwitchRoleLink(
-            self.account.value,
-            name,
-            self.display_name.value or None,
-            self.color.value or None,
-            path,
-        )
+        label, color = self.display_name.value or None, self.color.value or None
+        return urls.SwitchRoleLink(self.account.value, name, label, color, path)
 
     def _leave_form(self) -> None:
         self.link()  # raises with the reason if anything slipped through
@@ -342,6 +338,8 @@ class SwitchRoleWizard(Wizard):
         empty = f"No role is active: you act as {self.switcher.base_identity.arn}."
         self._frames["B6-B7"] = self.switcher.frame()
         self.active_table.value = active_html(self._frames["B6-B7"], empty)
+        if self.step_key == "B6-B7":  # the help follows the session (Back here or in a cell)
+            self.help.value = active_help_html(not self._frames["B6-B7"].empty)
 
     def do_back(self) -> bool:
         """Click "Back to <user>": leave the active role (no API call)."""

@@ -27,9 +27,11 @@ __all__ = [
     "H_CHECK",
     "H_FORM",
     "H_HISTORY",
+    "H_NO_ROLE",
     "H_WHO",
     "ROOT_REASON",
     "STEP_TEXT",
+    "active_help_html",
     "active_html",
     "check_summary_html",
     "form_mfa",
@@ -73,6 +75,18 @@ H_ACTIVE: Final = (
     "themselves and are never shown. Click <b>Back to …</b> to return to your own user, or "
     "<b>History</b> for your role history and bookmarks."
 )
+#: B6-B7's help once no role is active (after Back, here or in a cell): never "now active".
+H_NO_ROLE: Final = (
+    "<b>No role is active now</b>: you act as your own user again (the badge above). Click "
+    "<b>History</b> to switch again in one click, or <b>Back</b> to the form."
+)
+
+
+def active_help_html(active: bool) -> str:
+    """B6-B7's help for the session as it is now (:data:`H_ACTIVE` or :data:`H_NO_ROLE`)."""
+    return f'<div class="xacct-help-text">{H_ACTIVE if active else H_NO_ROLE}</div>'
+
+
 H_HISTORY: Final = (
     "Every role you switched to, most recent first, with no limit (the console keeps only 5), "
     "and your bookmarks (★). Choose one and click <b>Switch to selected</b> to switch again in "
