@@ -1,6 +1,6 @@
 """Panels that stay true (issue 20, item 5): the bar, the switch wizard and its history follow
 the switcher's one current session, whether a switch came from a widget or a notebook cell, and
-keep no stale badge, error or help text."""
+keep no stale badge, error or help text; who-may-switch never shows an applied plan as pending."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from helpers import ROLE, ROLE_ARN, TARGET, make_role
 from xacct_widgets.core.switch import RoleSwitcher
 from xacct_widgets.widgets import RoleSwitcherBar, SwitchRoleWizard
 from xacct_widgets.widgets.switch_role_steps import H_NO_ROLE
+from xacct_widgets.widgets.who_may_switch import WhoMaySwitchWizard
 
 
 @pytest.fixture
@@ -81,3 +82,20 @@ def test_a_view_that_is_gone_does_not_stop_a_switch(switcher):
     kept = RoleSwitcherBar(switcher)
     switcher.switch(TARGET, ROLE)
     assert ROLE in kept.badge.value
+
+
+def test_back_after_apply_in_who_may_switch_shows_nothing_pending(fresh_sandbox):
+    make_role(fresh_sandbox)
+    wizard = WhoMaySwitchWizard(fresh_sandbox.session("source", "admin"), role_arn=ROLE_ARN)
+    wizard.next_button.click()  # choose: operator is pre-ticked
+    wizard.next_button.click()  # plan
+    applied = wizard.plan
+    assert wizard.step_key == "review" and not applied.is_noop
+    wizard.confirm.value = True
+    wizard.apply_button.click()
+    assert wizard.step_key == "check", wizard.error_text
+    wizard.back_button.click()  # back to the review: the applied plan is not pending any more
+    assert wizard.step_key == "review"
+    assert wizard.plan is not applied and wizard.plan.is_noop
+    assert "Nothing to change" in wizard.status.value
+    assert wizard.apply_button.disabled

@@ -113,6 +113,7 @@ class WhoMaySwitchWizard(Wizard):
         self.who: pd.DataFrame = pd.DataFrame()
         self.plan: RestrictPlan | None = None
         self.result: Restriction | None = None
+        self._applied: RestrictPlan | None = None  # spent: Back after Apply plans again
         self.choices: dict[tuple[str, str], Any] = {}
 
         field = self.add_fields([ROLE_FIELD], lambda _n: self._role_changed())["role_arn"]
@@ -243,6 +244,8 @@ class WhoMaySwitchWizard(Wizard):
 
     # -- review ---------------------------------------------------------------------------------
     def _enter_review(self, _direction: str) -> None:
+        if self.plan is not None and self.plan is self._applied:
+            self._leave_choose()  # Back after Apply: the plan from what is live now, not pending
         plan = self.plan
         if plan is None:
             return
@@ -268,6 +271,7 @@ class WhoMaySwitchWizard(Wizard):
             self.result = self.source.apply_restriction(
                 plan, allow_destructive=bool(self.confirm.value)
             )
+            self._applied = plan
             after = self.source.who_may_assume(plan.role_arns[0])
             self._frames["check"] = after
             self.after_table.value = who_table_html(after)
