@@ -119,11 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .app import add_app_parser
     from .profiles_cli import add_profiles_parsers
+    from .rollout_cli import add_rollout_parser
     from .runbook import add_runbook_parser
 
     add_runbook_parser(sub)
     add_app_parser(sub)
     add_profiles_parsers(sub)
+    add_rollout_parser(sub)
     return parser
 
 
