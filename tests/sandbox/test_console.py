@@ -169,8 +169,31 @@ def test_sign_in_needs_the_password_and_the_mfa_code(fresh_sandbox):
     assert status == 302 and headers["Location"] == "/console"
     page = browser.get("/console")[2]
     assert f"arn:aws:iam::{SOURCE}:user/operator" in page and "Switch role" in page
-    assert CONSOLE_PASSWORD not in "\n".join(browser.pages)
+    assert 'name="password" value=""' in "\n".join(browser.pages)  # never echoed into the field
+    assert CONSOLE_PASSWORD not in page  # shown only on the sign-in form
     assert CONSOLE_PASSWORD not in fresh_sandbox.principals().to_string()
+
+
+def test_sign_in_form_shows_the_sandbox_password_and_mfa_code(fresh_sandbox):
+    """Issue 20, item 4: the form shows the fixed password and code, not "documented password"."""
+    page = Browser(fresh_sandbox.endpoint_url).get("/console")[2]
+    assert f"<code class='xacct-console-password'>{CONSOLE_PASSWORD}</code>" in page
+    assert f"<code class='xacct-console-mfa-code'>{fresh_sandbox.MFA_CODE}</code>" in page
+    assert "documented password" not in page
+
+
+def test_sign_in_says_when_the_mfa_code_is_missing_or_wrong(fresh_sandbox):
+    """Issue 20, item 4: a forgotten MFA code is named, not "authentication information"."""
+    browser = Browser(fresh_sandbox.endpoint_url)
+    status, _, page = browser.sign_in(mfa="")
+    assert status == 401 and "This user has an MFA device: type its MFA code" in page
+    assert "authentication information is incorrect" not in page
+    status, _, page = browser.sign_in(mfa="000000")
+    assert status == 401 and "The MFA code is wrong" in page
+    wrong = {"action": "signin", "account": SOURCE, "username": "operator", "password": "x"}
+    page = browser.post("/console", wrong)[2]  # a wrong password says nothing about MFA
+    assert "authentication information is incorrect" in page and "MFA code is wrong" not in page
+    assert browser.cookie is None
 
 
 def test_switch_role_url_prefills_the_form_and_switches(fresh_sandbox):

@@ -14,7 +14,9 @@ colour; open the console as the active role) runs offline. Pages follow:
 * signing in as an IAM user: every seeded user has a login profile whose password is the
   documented :data:`.seed.CONSOLE_PASSWORD`; a user with an MFA device must give the sandbox's
   MFA code, and the console session then carries MFA into each switch (as the console does).
-  A wrong answer gets the console's "Your authentication information is incorrect";
+  A wrong answer gets the console's "Your authentication information is incorrect", except
+  that a missing or wrong MFA code (after the right password) is named as such, and the form
+  shows the sandbox's fixed password and MFA code (they guard nothing real);
 * switching ("Switch to an IAM role (console)",
   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-console.html): the
   form is pre-filled from ``roleName``/``account``/``displayName``/``color``; the switch is a
@@ -45,6 +47,8 @@ from .clock import CLOCK, issued_session
 from .console_pages import (
     CONSOLE_PATH,
     FEDERATION_PATH,
+    MFA_MISSING,
+    MFA_WRONG,
     SWITCH_FAILED,
     SWITCH_ROLE_PATH,
     ConsoleView,
@@ -55,7 +59,7 @@ from .console_pages import (
     switch_role_page,
 )
 from .console_switch import ConsoleSession, Keys, assume_as, switch_values
-from .seed import ACCOUNT_ALIASES, REGION
+from .seed import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION
 
 __all__ = ["COOKIE", "forget_console", "serve"]
 
@@ -278,25 +282,37 @@ def _start_session(start: StartResponse, session: ConsoleSession, target: str) -
 
 
 # -- IAM user sign-in ----------------------------------------------------------------------------
-def _user_session(form: dict[str, str]) -> ConsoleSession | None:
+def _sign_in_page(error: str | None = None, **fields: str) -> bytes:
+    """The sign-in form, its note showing the sandbox's fixed password and MFA code."""
+    from .moto_patches import SANDBOX_MFA_CODE
+
+    return sign_in_page(error=error, password=CONSOLE_PASSWORD, mfa_code=SANDBOX_MFA_CODE, **fields)
+
+
+def _user_session(form: dict[str, str]) -> ConsoleSession | str:
+    """The console session of the form's user, or the reason it is refused (BAD_SIGN_IN, or
+    what is wrong with the MFA code once the password was right: a sandbox says so)."""
     account = form.get("account", "").strip().lower()
     account = ACCOUNT_ALIASES.get(account, account).replace("-", "")
     name = form.get("username", "").strip()
     if account not in iam_backends:
-        return None
+        return BAD_SIGN_IN
     user = iam_backends[account][PARTITION].users.get(name)
     password = str(getattr(user, "password", None) or "")
     if user is None or not password or not hmac.compare_digest(password, form.get("password", "")):
-        return None
+        return BAD_SIGN_IN
     serial = next(iter(user.mfa_devices), None)
     if serial is not None:
         from .moto_patches import SANDBOX_MFA_CODE
 
-        if not hmac.compare_digest(form.get("mfa", "").strip(), SANDBOX_MFA_CODE):
-            return None
+        code = form.get("mfa", "").strip()
+        if not code:
+            return MFA_MISSING
+        if not hmac.compare_digest(code, SANDBOX_MFA_CODE):
+            return MFA_WRONG
     key = next((k for k in user.access_keys if k.status == "Active"), None)
     if key is None:
-        return None  # the sandbox console acts through the user's access key
+        return BAD_SIGN_IN  # the sandbox console acts through the user's access key
     return ConsoleSession(
         account_id=account,
         principal=name,
@@ -335,15 +351,15 @@ def _console(environ: dict[str, Any], start: StartResponse) -> list[bytes]:
     cookie, session, notice = _current(environ)
     if environ.get("REQUEST_METHOD") != "POST":
         if session is None:
-            return _reply(start, "200 OK", sign_in_page(error=notice))
+            return _reply(start, "200 OK", _sign_in_page(error=notice))
         return _reply(start, "200 OK", console_page(_view(session, notice)))
     form = _form(environ)
     action = form.get("action", "")
     if action == "signin":
         signed_in = _user_session(form)
-        if signed_in is None:
-            page = sign_in_page(
-                error=BAD_SIGN_IN,
+        if isinstance(signed_in, str):
+            page = _sign_in_page(
+                error=signed_in,
                 account=form.get("account", ""),
                 user=form.get("username", ""),
                 next_url=form.get("next", ""),
@@ -369,7 +385,7 @@ def _switch_role(environ: dict[str, Any], start: StartResponse) -> list[bytes]:
         here = SWITCH_ROLE_PATH + (
             f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
         )
-        return _reply(start, "200 OK", sign_in_page(next_url=here))
+        return _reply(start, "200 OK", _sign_in_page(next_url=here))
     form = _form(environ)
     values = switch_values(form)
     if environ.get("REQUEST_METHOD") != "POST":

@@ -22,6 +22,8 @@ __all__ = [
     "CONSOLE_PATH",
     "CONSOLE_PATHS",
     "FEDERATION_PATH",
+    "MFA_MISSING",
+    "MFA_WRONG",
     "SWITCH_FAILED",
     "SWITCH_ROLE_PATH",
     "ConsoleView",
@@ -42,6 +44,12 @@ SWITCH_FAILED: Final = (
     "Invalid information in one or more fields. Check your information or contact your "
     "administrator."
 )
+#: The sandbox's sign-in refusals once the password was right (AWS's would not say; a sandbox does).
+MFA_MISSING: Final = (
+    "This user has an MFA device: type its MFA code in the MFA code field (the sandbox's code "
+    "is shown below the form)."
+)
+MFA_WRONG: Final = "The MFA code is wrong: type the sandbox's MFA code shown below the form."
 _NAV: Final = "#232f3e"
 
 _STYLE: Final = """
@@ -145,9 +153,22 @@ def _hidden(fields: Iterable[tuple[str, str]]) -> str:
 
 
 def sign_in_page(
-    *, error: str | None = None, account: str = "", user: str = "", next_url: str = ""
+    *,
+    error: str | None = None,
+    account: str = "",
+    user: str = "",
+    next_url: str = "",
+    password: str = "",
+    mfa_code: str = "",
 ) -> bytes:
-    """The IAM user sign-in form (account, user name, password, MFA code)."""
+    """The IAM user sign-in form (account, user name, password, MFA code).
+
+    ``password`` and ``mfa_code`` are the sandbox's fixed ones, shown in the note so that an
+    operator can sign in without reading code (they guard nothing real); the form's fields are
+    never pre-filled with them.
+    """
+    shown_password = f"<code class='xacct-console-password'>{escape(password)}</code>"
+    shown_mfa = f"<code class='xacct-console-mfa-code'>{escape(mfa_code)}</code>"
     body = f"""<h1>Sign in as IAM user</h1>{_error(error)}
 <form method="post" action="/console" class="xacct-console-signin">
 {_hidden([("action", "signin"), ("next", next_url)])}
@@ -160,8 +181,9 @@ def sign_in_page(
 <label for="mfa">MFA code <small>(when the user has an MFA device)</small></label>
 <input type="text" id="mfa" name="mfa" value="" autocomplete="off" inputmode="numeric">
 <div class="actions"><button type="submit">Sign in</button></div></form>
-<p class="note">Sandbox console: seeded IAM users sign in with the sandbox's documented password
-(<code>xacct_widgets.sandbox.seed.CONSOLE_PASSWORD</code>) and MFA code.</p>"""
+<p class="note xacct-console-credentials">Sandbox console: every seeded IAM user signs in with
+the password {shown_password}; a user with an MFA device (such as <code>operator</code>) also
+types the MFA code {shown_mfa}.</p>"""
     return _page("Sign in · xacct sandbox", "Not signed in", None, body)
 
 
