@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "RoleSwitcherBar": "xacct_widgets.widgets.active_role_bar",
     "QueryPanel": "xacct_widgets.widgets.query_panel",
     "WhoMaySwitchWizard": "xacct_widgets.widgets.who_may_switch",
+    "RolloutWizard": "xacct_widgets.widgets.rollout_wizard",
     "RoleExportPanel": "xacct_widgets.widgets.role_exports",
     "RestrictPlan": "xacct_widgets.core.source",
     "Rollout": "xacct_widgets.core.rollout",
@@ -120,6 +121,7 @@ __all__ = [
     "Rollout",
     "RolloutPlan",
     "RolloutResult",
+    "RolloutWizard",
     "RootUserError",
     "Sandbox",
     "SandboxError",
@@ -210,6 +212,7 @@ if TYPE_CHECKING:
     from .widgets.create_role import CreateRoleWizard as CreateRoleWizard
     from .widgets.query_panel import QueryPanel as QueryPanel
     from .widgets.role_exports import RoleExportPanel as RoleExportPanel
+    from .widgets.rollout_wizard import RolloutWizard as RolloutWizard
     from .widgets.switch_role import SwitchRoleWizard as SwitchRoleWizard
     from .widgets.who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 
