@@ -20,6 +20,7 @@ from xacct_widgets.core.switch.console import (
     login_url,
     sign_in_endpoints,
     signin_token_request,
+    switch_role_page,
 )
 from xacct_widgets.errors import AwsError, ExpiredSession, InvalidInput
 
@@ -82,6 +83,15 @@ def test_sandbox_sessions_use_the_sandboxs_endpoints(sandbox):
     assert endpoints.sandbox
     assert endpoints.federation_url == f"{sandbox.endpoint_url}/federation"
     assert endpoints.console_url == f"{sandbox.endpoint_url}/console"
+
+
+def test_switch_role_page_is_the_sandboxs_own_in_sandbox_mode(sandbox, plain_session):
+    """Issue 20, item 4: AWS's sign-in host is an error page offline; the sandbox serves one."""
+    query = f"roleName={ROLE}&account={TARGET}&color=B7CA9D"
+    url = f"https://signin.aws.amazon.com/switchrole?{query}"
+    page = switch_role_page(sandbox.session("source", "operator"), url)
+    assert page == f"{sandbox.endpoint_url}/switchrole?{query}"
+    assert switch_role_page(plain_session, url) == url  # a real session: AWS's page
 
 
 def test_get_signin_token_request_shape():

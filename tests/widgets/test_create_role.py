@@ -54,7 +54,7 @@ def walk_to_permissions(wizard, *, name=ROLE, account="9876-5432-9876"):
 
 
 # -- the happy path -------------------------------------------------------------------------------
-def test_happy_path_a1_to_a7(wizard, iam):
+def test_happy_path_a1_to_a7(wizard, iam, admin):
     # A1: the existing roles, and no cross-account role yet.
     assert wizard.step_key == "A1" and wizard.step == 0
     assert repr(wizard) == ("CreateRoleWizard(step 1 of 7: Existing roles — account 123456781234)")
@@ -132,7 +132,12 @@ def test_happy_path_a1_to_a7(wizard, iam):
     wizard.display_name.value = "prod"
     wizard.color.value = "B7CA9D"
     assert wizard.switch_url.value == URL + "&displayName=prod&color=B7CA9D"
-    assert html.escape(URL) in wizard.switch_link.value
+    # Issue 20, item 4: in sandbox mode the link opens the sandbox's own switch-role page.
+    sandbox_page = admin.client("sts").meta.endpoint_url.rstrip("/") + "/switchrole?"
+    query = URL.split("?")[1] + "&displayName=prod&color=B7CA9D"
+    assert f'href="{html.escape(sandbox_page + query)}"' in wizard.switch_link.value
+    assert "signin.aws.amazon.com" not in wizard.switch_link.value
+    assert 'target="_blank" rel="noopener noreferrer"' in wizard.switch_link.value
     wizard.switch_url.value = "typed over"  # read-only in effect: the URL comes back
     assert wizard.switch_url.value == URL + "&displayName=prod&color=B7CA9D"
     assert set(wizard.attached["arn"]) == {READ_ONLY, SECURITY_AUDIT}

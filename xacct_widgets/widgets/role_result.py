@@ -18,6 +18,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..core import urls
+from ..core.switch.console import switch_role_page
 from ..core.target import RoleRecord, TargetAccount
 from ..errors import XacctError
 from .base import FieldSpec, Wizard, box_html, build_fields, color_options, esc, html_table
@@ -171,9 +172,11 @@ class RoleResult:
         self.switch_url_copy.value = (
             copy_button_html(self._url, label="Copy URL", css="xacct-copy-url") if self._url else ""
         )
+        # In sandbox mode the page is the sandbox's own (AWS's sign-in host is not the sandbox).
+        page = switch_role_page(self._target.session, self._url) if self._url else ""
         self.switch_link.value = (
-            f'<a href="{esc(self._url)}" target="_blank" rel="noopener">'
+            f'<a href="{esc(page)}" target="_blank" rel="noopener noreferrer">'
             "Open the switch-role page</a>"
-            if self._url
+            if page
             else ""
         )

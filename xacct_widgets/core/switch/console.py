@@ -62,6 +62,7 @@ __all__ = [
     "regional_home",
     "sign_in_endpoints",
     "signin_token_request",
+    "switch_role_page",
 ]
 
 #: ``SessionDuration``: "from 900 seconds (15 minutes) to 43200 seconds (12 hours)".
@@ -177,6 +178,17 @@ def sign_in_endpoints(session: boto3.Session, role_arn: str) -> SignInEndpoints:
     found = partitions.partition_of(role_arn)
     home = regional_home(found, session.region_name)
     return SignInEndpoints(found.federation_url, found.console_url, home_url=home)
+
+
+def switch_role_page(session: boto3.Session, url: str) -> str:
+    """Where a browser should open the switch-role ``url`` (a :class:`..urls.SwitchRoleLink`'s)
+    for ``session``: the sandbox's own switch-role page, same query, when the session talks to
+    the sandbox (its AWS sign-in host is unreachable offline); else ``url`` itself."""
+    endpoint = configured_endpoint(session)
+    if not endpoint or not _is_loopback(endpoint):
+        return url
+    query = urlsplit(url).query
+    return f"{endpoint}/switchrole" + (f"?{query}" if query else "")
 
 
 def _session_duration(seconds: int | None, active: ActiveRole) -> int | None:
