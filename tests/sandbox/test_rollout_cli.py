@@ -12,9 +12,10 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from helpers import READ_ONLY, SOURCE
+from helpers import READ_ONLY, SECURITY_AUDIT, SOURCE
 
 from xacct_widgets.core.query import clear_credential_cache
+from xacct_widgets.core.target import RoleSpec, TargetAccount
 from xacct_widgets.sandbox import ENV_URL, Sandbox
 from xacct_widgets.sandbox.seed import seed_rollout
 
@@ -94,3 +95,24 @@ def test_error_exits_1_with_fix(sb: Sandbox) -> None:
     assert "xacct rollout:" in bad.stderr
     assert "12345" in bad.stderr
     assert bad.stdout == ""
+
+
+def test_destructive_apply_needs_the_flag(sb: Sandbox) -> None:
+    mgmt = sb.session("management", "admin")
+    TargetAccount(mgmt).apply(
+        RoleSpec(name="org-reader", trusted_account=SOURCE, managed_policy_arns=(SECURITY_AUDIT,))
+    )
+    only = ["--accounts", Sandbox.MANAGEMENT]
+
+    refused = xacct(sb, "apply", *ROLE, *only)
+    assert refused.returncode == 1
+    assert "detach policy" in refused.stderr and "fix:" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    attached = mgmt.client("iam").list_attached_role_policies(RoleName="org-reader")
+    assert [p["PolicyArn"] for p in attached["AttachedPolicies"]] == [SECURITY_AUDIT]
+
+    allowed = xacct(sb, "apply", *ROLE, *only, "--allow-destructive")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "Apply: 1 applied." in allowed.stdout
+    attached = mgmt.client("iam").list_attached_role_policies(RoleName="org-reader")
+    assert [p["PolicyArn"] for p in attached["AttachedPolicies"]] == [READ_ONLY]
