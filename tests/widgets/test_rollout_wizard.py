@@ -161,3 +161,42 @@ def test_bad_role_stays_on_the_spec_step(org) -> None:
 
 def test_exported() -> None:
     assert xw.RolloutWizard is RolloutWizard
+
+
+def test_plan_rows_coloured_by_action(org) -> None:
+    sb, _ = org
+    wizard = planned(sb)
+    html = wizard.plan_table.value
+    assert html.count('class="xacct-action xacct-action-create"') == 2
+    assert html.count('class="xacct-action xacct-action-blocked"') == 2
+    assert ".xacct-action-blocked { color: #b00020; }" in html
+
+
+def test_existing_role_as_template_keeps_its_other_settings(org) -> None:
+    sb, _ = org
+    mgmt = sb.session("management", "admin")
+    template = RoleSpec(
+        name="template-role",
+        trusted_account=SOURCE,
+        managed_policy_arns=(SECURITY_AUDIT,),
+        description="kept from the template",
+        tags={"team": "platform"},
+    )
+    TargetAccount(mgmt).apply(template)
+    wizard = RolloutWizard(mgmt)
+    wizard.go_next()
+    wizard.template_name.value = "template-role"
+    assert wizard.do_load_template(), wizard.error_text
+    assert wizard.role_name.value == "template-role"
+    assert wizard.trusted_account.value == SOURCE
+    assert wizard.managed_policies.value == SECURITY_AUDIT
+
+    wizard.role_name.value = ROLLED
+    spec = wizard.role_spec()
+    assert spec.name == ROLLED
+    assert spec.description == "kept from the template"
+    assert dict(spec.tags) == {"team": "platform"}
+
+    wizard.template_name.value = "no-such-role"
+    assert wizard.do_load_template() is False
+    assert "no-such-role" in wizard.error_text

@@ -10,6 +10,8 @@ applied or restored) is the core's; the wizard only shows it and passes the oper
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as w
@@ -19,7 +21,7 @@ from ..core.query.organization import Organization
 from ..core.query.result import QueryProgress
 from ..core.rollout import Rollout, RolloutPlan, RolloutResult
 from ..core.source import SourceAccount
-from ..core.target import RoleSpec
+from ..core.target import RoleSpec, TargetAccount
 from ..errors import InvalidInput
 from .base import Step, Wizard, button, classed, esc
 from .readable import readable_table_html
@@ -47,6 +49,15 @@ H_RESULT: Final = (
     "What apply did in each account. <b>Roll back</b> restores every account it changed to "
     "exactly its state before (a role it created is deleted)."
 )
+#: Each action's colour in the plan table (its cell gets ``xacct-action-<action>``).
+ACTION_STYLE: Final = (
+    "<style>.xacct-action { font-weight: bold; } .xacct-action-create { color: #1b5e20; } "
+    ".xacct-action-update { color: #e65100; } .xacct-action-noop { color: #666; "
+    "font-weight: normal; } .xacct-action-blocked { color: #b00020; }</style>"
+)
+_ACTION_CELL: Final = re.compile(
+    r"(<tr[^>]*>(?:<td>[^<]*</td>){3})<td>(create|update|noop|blocked)</td>"
+)
 STEP_TEXT: Final[dict[str, tuple[str, str]]] = {
     "accounts": ("Choose the accounts", H_ACCOUNTS),
     "spec": ("Describe the role", H_SPEC),
@@ -69,11 +80,14 @@ def rollout_plan_html(plan: RolloutPlan) -> str:
             "why blocked": frame["reason"],
         }
     )
-    return readable_table_html(
+    table = readable_table_html(
         shown,
         css="xacct-rollout-plan",
         empty="No accounts chosen.",
         red_rows=list(frame["destructive"].astype(bool)),
+    )
+    return ACTION_STYLE + _ACTION_CELL.sub(
+        lambda m: f'{m[1]}<td class="xacct-action xacct-action-{m[2]}">{m[2]}</td>', table
     )
 
 
@@ -127,7 +141,22 @@ class RolloutWizard(Wizard):
         )
         for text in (self.role_name, self.trusted_account):
             text.observe(lambda _c: self.refresh_nav(), "value")
-        role = w.VBox([self.role_name, self.trusted_account, self.managed_policies])
+        #: The spec the fields edit (its other settings - inline policies, tags... - are kept).
+        self.template = spec
+        self.template_name = classed(
+            w.Text(placeholder="an existing role in your account"), "xacct-rollout-template"
+        )
+        self.template_button = button(
+            "Use as template", "xacct-rollout-load-template", self.do_load_template, icon="copy"
+        )
+        role = w.VBox(
+            [
+                self.role_name,
+                self.trusted_account,
+                self.managed_policies,
+                w.HBox([self.template_name, self.template_button]),
+            ]
+        )
 
         self.plan_table = classed(w.HTML(""), "xacct-rollout-plan-table")
         self.tick_box = classed(w.VBox([]), "xacct-rollout-destructive")
@@ -190,11 +219,28 @@ class RolloutWizard(Wizard):
         policies = tuple(
             line.strip() for line in self.managed_policies.value.splitlines() if line.strip()
         )
-        return RoleSpec(
-            name=self.role_name.value.strip(),
-            trusted_account=self.trusted_account.value.strip(),
-            managed_policy_arns=policies,
-        )
+        typed: dict[str, Any] = {
+            "name": self.role_name.value.strip(),
+            "trusted_account": self.trusted_account.value.strip(),
+            "managed_policy_arns": policies,
+        }
+        if self.template is not None:
+            return dataclasses.replace(self.template, **typed)
+        return RoleSpec(**typed)
+
+    def do_load_template(self) -> bool:
+        """Click "Use as template": the role of that name in your own account, as a spec (every
+        setting kept; the fields show its name, trusted account and managed policies)."""
+
+        def load() -> None:
+            spec = TargetAccount(self.session).spec_of(self.template_name.value.strip())
+            self.template = spec
+            self.role_name.value = spec.name
+            self.trusted_account.value = spec.trusted_account
+            self.managed_policies.value = "\n".join(spec.managed_policy_arns)
+            self.say(f"Loaded the role {spec.name} as the template.", "ok")
+
+        return self.act("reading the template role", load)
 
     # -- accounts -------------------------------------------------------------------------------
     def _enter_accounts(self, direction: str) -> None:
