@@ -1,10 +1,10 @@
 """``RoleSwitcherBar``: the console's account menu as one line above a notebook's cells.
 
 A badge of what is active (in the role's colour) or of the signed-in user, the role history
-as a dropdown with Switch, "Back to <user>", and "Open the console as <role>" (the sign-in URL
-goes straight to a browser, never into the bar: :mod:`.console_button`). The bar follows the
-switcher's current session (``RoleSwitcher.observe``): a switch or Back made anywhere - another
-widget or a notebook cell - redraws it and clears its stale error.
+as a dropdown with Switch, "Back to <user>", and a console sign-in link as <role> (made on a
+click, opened by the operator's browser, removed a minute later: :mod:`.console_button`).
+The bar follows the switcher's current session (``RoleSwitcher.observe``): a switch or Back
+made anywhere - another widget or a notebook cell - redraws it and clears its stale error.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class RoleSwitcherBar(Panel):
     """One line: active-role badge, history dropdown, MFA code, Switch, Back, console; errors
     under it.
 
-    ``opener`` opens the console's sign-in URL (default: the core's, ``webbrowser.open``).
+    ``opener``, when given, opens the console's sign-in URL in the kernel (default: a link).
     """
 
     error_css = ("xacct-bar-error",)

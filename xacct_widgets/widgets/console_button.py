@@ -1,17 +1,30 @@
-""" "Open the console as <display name>": the console sign-in for the active role, on one click.
+""" "Open the console as <display name>": a sign-in link for the active role, opened by the
+operator's own browser.
 
-Why the URL never reaches a widget: the federation sign-in URL carries a sign-in token that is as
-good as the role's keys for its lifetime (AWS: "Enable custom identity broker access to the AWS
-console", https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html).
-A link in an ``HTML`` widget would be saved in the notebook's widget state and shown to whoever
-opens the file, so the button asks the core for the URL and hands it straight to a browser in
-the click handler (:meth:`RoleSwitcher.open_console`); only "Console opened as <label>" is shown.
-When the kernel cannot open a browser (a remote kernel, a headless server), the operator is told
-how to open it from their own machine instead of being shown the link.
+Why a link and not ``webbrowser.open``: the kernel may run on another machine (a remote Lab, the
+Voila app), where opening a browser opens it on the server, or nowhere. So the button asks the
+core for the federation sign-in URL and renders it as an anchor styled as a button
+(``<a target="_blank" rel="noopener noreferrer">``): the click that opens the console happens in
+the page, whatever machine runs the kernel. ipywidgets has no front-end code without a custom
+model; an anchor needs none.
+
+Why it disappears: the URL carries a sign-in token that is as good as the role's keys for its
+lifetime (15 minutes; AWS: "Enable custom identity broker access to the AWS console",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_enable-console-custom-url.html),
+and an ``HTML`` widget's value is widget state, which a notebook may save. So the link exists
+only when the operator asks for it (one click: "Get a console sign-in link"), sits in the
+panel's status line only, and is removed after :data:`LINK_SECONDS` (a timer), at any switch
+or Back (a link for another session), or when another action's status replaces it; it is never
+logged, put in a repr, or kept in an attribute. A widget state saved later holds no token.
+
+``opener=`` (a callable, e.g. ``webbrowser.open``) keeps the old behaviour for scripts whose
+kernel runs on the operator's own machine: the URL goes straight to it and is never shown.
 """
 
 from __future__ import annotations
 
+import html
+import threading
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -20,41 +33,59 @@ from .fields import button
 from .html import box_html, esc
 from .panel import Panel
 
-__all__ = ["NO_BROWSER_HELP", "ConsoleButton", "Opener"]
+__all__ = ["LINK_CSS", "LINK_SECONDS", "NO_BROWSER_HELP", "ConsoleButton", "Opener"]
 
 #: Opens a URL in a browser and says whether it could (``webbrowser.open``'s contract).
 Opener = Callable[[str], Any]
 
-#: What to do when no browser could be opened from the kernel.
+#: Seconds a sign-in link stays on the page before it is removed (the token lives 15 minutes).
+LINK_SECONDS: Final = 60.0
+#: CSS class of the rendered sign-in anchor (the browser tests' hook).
+LINK_CSS: Final = "xacct-console-link"
+_LINK_STYLE: Final = (
+    "display:inline-block;padding:4px 14px;border-radius:2px;background:#ec7211;color:#fff;"
+    "font-weight:bold;text-decoration:none"
+)
+
+#: What to do when no browser could be opened from the kernel (``opener=`` only).
 NO_BROWSER_HELP: Final = (
-    "No browser could be opened from this kernel (it may run on another machine). On your own "
-    "machine, run <code>webbrowser.open(str(switcher.console_sign_in_url()))</code> in a "
-    "notebook or Python shell with the same role active, or <code>xacct console PROFILE</code> "
-    "for a role profile you exported. The link signs whoever holds it in as "
-    "the role for a while: open it, never paste, share or save it."
+    "No browser could be opened from this kernel (it may run on another machine). Use the "
+    "console button without <code>opener=</code>: it shows a sign-in link that your own browser "
+    "opens. The link signs whoever holds it in as the role for a while: open it, never paste, "
+    "share or save it."
 )
 
 
 class ConsoleButton:
     """The console button of a panel showing ``switcher``: label and visibility follow the
-    active role (hidden when none); clicking opens the console through ``opener`` (default:
-    the core's, ``webbrowser.open``), busy and errors shown by ``panel``.
+    active role (hidden when none); clicking shows a sign-in link in ``panel``'s status line for
+    :data:`LINK_SECONDS` (or, with ``opener``, opens the URL through it), busy and errors shown
+    by ``panel``.
 
-    ``opener`` may be replaced later (``panel.console.opener = ...``), e.g. by tests.
+    ``opener`` and ``link_seconds`` may be replaced later (``panel.console.opener = ...``).
     """
 
     def __init__(
-        self, panel: Panel, switcher: RoleSwitcher, css: str, *, opener: Opener | None = None
+        self,
+        panel: Panel,
+        switcher: RoleSwitcher,
+        css: str,
+        *,
+        opener: Opener | None = None,
+        link_seconds: float = LINK_SECONDS,
     ) -> None:
         self.panel = panel
         self.switcher = switcher
         self.opener = opener
+        self.link_seconds = link_seconds
+        self._timer: threading.Timer | None = None
+        self._link_version: int | None = None  # the switcher's version the link was made at
         self.button: Any = button(
             "Open the console",
             css,
             self.click,
             icon="external-link",
-            tooltip="Sign in to the AWS console as the active role, in a new browser tab",
+            tooltip="Get a link that signs your browser in to the AWS console as the active role",
             layout={"width": "auto"},
         )
         self.button.add_class("xacct-console-button")
@@ -66,28 +97,83 @@ class ConsoleButton:
         active = self.switcher.active
         return active.label if active is not None else None
 
+    @property
+    def link_shown(self) -> bool:
+        """Whether the panel's status line holds a sign-in link now."""
+        return LINK_CSS in self.panel.status.value
+
     def sync(self) -> None:
-        """Follow the active role: its label on the button, hidden when no role is active."""
+        """Follow the active role: its label on the button, hidden when no role is active; a
+        sign-in link made before a switch or Back is removed (it was for the session then)."""
+        if self._link_version is not None and self._link_version != self.switcher.version:
+            self.expire()
         label = self.label
         self.button.layout.display = "none" if label is None else None
         self.button.disabled = label is None
         self.button.description = (
-            f"Open the console as {label}" if label is not None else "Open the console"
+            f"Get console link as {label}" if label is not None else "Open the console"
         )
 
+    def expire(self) -> None:
+        """Remove the sign-in link from the page (its token with it); idempotent."""
+        timer, self._timer, self._link_version = self._timer, None, None
+        if timer is not None:
+            timer.cancel()
+        if self.link_shown:
+            self.panel.status.value = ""
+
+    def _expire_later(self, seconds: float) -> None:
+        def fire() -> None:
+            if self._timer is not timer:
+                return  # replaced by a newer link, or expired already
+            if self.panel.status.value.startswith("⏳"):  # busy: status comes back after it
+                self._expire_later(1.0)
+                return
+            self.expire()
+
+        timer = threading.Timer(seconds, fire)
+        timer.daemon = True
+        self._timer = timer
+        timer.start()
+
     def click(self) -> bool:
-        """Open the console as the active role; True if a browser was asked to open it."""
+        """Show a sign-in link as the active role (or open it through ``opener``); True if done."""
         label = self.label
         if label is None:
             self.sync()
             return False
+        if self.opener is not None:
+            return self._open(label, self.opener)
+        self.expire()
+        shown: list[bool] = []
+
+        def show_link() -> None:
+            # The URL lives only in the rendered anchor: never returned here, stored or logged
+            # (html.escape, not esc: esc scrubs the very token the link needs).
+            version = self.switcher.version
+            url = self.switcher.console_sign_in_url()
+            self._link_version = version
+            self.panel.status.value = box_html(
+                "ok",
+                f'<a class="{LINK_CSS}" href="{html.escape(str(url))}" target="_blank" '
+                f'rel="noopener noreferrer" style="{_LINK_STYLE}">Open the console as '
+                f"{esc(label)} &#x2197;</a> Opens in a new tab of your browser; signs in as "
+                f"{esc(label)}. The link is removed in {self.link_seconds:.0f} s: never copy, "
+                "share or save it.",
+            )
+            shown.append(True)
+
+        if not self.panel.act(f"getting a console sign-in link as {label}", show_link):
+            return False
+        if shown and self.link_seconds > 0:
+            self._expire_later(self.link_seconds)
+        return bool(shown)
+
+    def _open(self, label: str, opener: Opener) -> bool:
         opened: list[bool] = []
 
         def open_console() -> None:
-            # The URL lives only inside the core call: never returned here, stored or shown.
-            sw = self.switcher
-            done = sw.open_console() if self.opener is None else sw.open_console(opener=self.opener)
-            opened.append(bool(done))
+            opened.append(bool(self.switcher.open_console(opener=opener)))
 
         if not self.panel.act(f"opening the console as {label}", open_console):
             return False

@@ -55,9 +55,9 @@ _EXTENSION_HELP: Final = (
     "Options → Configuration). It names accounts, roles, display names and colours only."
 )
 _CONSOLE_HELP: Final = (
-    "Sign in to the AWS console as the active role, in a new browser tab (the federation "
-    "sign-in, as aws-vault and Granted do). The sign-in link works for anyone who has it, so it "
-    "goes straight to your browser and is never shown or saved here."
+    "Sign in to the AWS console as the active role, in a new tab of your own browser (the "
+    "federation sign-in, as aws-vault and Granted do). The sign-in link works for anyone who "
+    "has it, so it is made only when you ask and removed from the page a minute later."
 )
 _NO_ROLE: Final = (
     "<p class='xacct-empty'><i>No role is active: switch to one (the switch wizard, the bar, "
@@ -94,8 +94,8 @@ class RoleExportPanel(Panel):
 
     ``aws_config`` is the AWS config file to write (None: the AWS CLI's own, shown in the panel);
     ``source_profile`` the profile the exported role profiles start from (None: the switcher's
-    base session's profile); ``opener`` opens the console's sign-in URL (default
-    ``webbrowser.open``).
+    base session's profile); ``opener``, when given, opens the console's sign-in URL in
+    the kernel (default: a link opened by your own browser, :mod:`.console_button`).
 
     State for notebook code: :attr:`chosen` (the ticked roles), ``profiles`` (its
     :class:`ProfileExport`: ``diff``, ``result``, ``backup``), :attr:`extension_config`,

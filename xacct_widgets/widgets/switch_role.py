@@ -54,7 +54,8 @@ class SwitchRoleWizard(Wizard):
     :class:`RoleSwitcherBar`) share one :class:`RoleSwitcher`; ``history`` is handed to a new
     switcher (a :class:`RoleHistory`, a path, or None for the default persistent history).
     ``aws_config`` is the AWS config file whose role profiles the last step lists (None: the
-    AWS CLI's own); ``opener`` opens the console's sign-in URL (default ``webbrowser.open``).
+    AWS CLI's own); ``opener``, when given, opens the console's sign-in URL in the kernel
+    (default: a link the operator's browser opens).
 
     State for notebook code: ``switcher`` (use ``switcher.session`` to work as the active
     role), ``source`` (:class:`SourceAccount`), ``active``, ``identity``, ``preflight``,
