@@ -411,3 +411,28 @@ def test_constructor_checks_its_arguments(mgmt):
     assert panel.session is mgmt and panel.organization is org
     custom = QueryPanel(mgmt, role_name="auditor")
     assert custom.role_name.value == "auditor"
+
+
+def test_a_mistyped_operation_suggests_only_read_operations(mgmt):
+    """Issue 20, item 7: the read-only panel never suggests delete_bucket / create_bucket."""
+    panel = QueryPanel(mgmt)
+    panel.service.value = "s3"
+    panel.operation.value = "bucket"
+    assert panel.run() is None
+    assert "does not exist in s3" in panel.error_text
+    assert "delete_bucket" not in panel.error_text and "create_bucket" not in panel.error_text
+    panel.operation.value = "list_bucket"
+    assert panel.run() is None
+    assert "list_buckets" in panel.error_text and "delete_" not in panel.error_text
+
+
+def test_rows_from_one_account_say_one_account(mgmt, members):
+    """Issue 20, item 7: two roles of one account are "1 account (2 roles)", not 2 accounts."""
+    panel = QueryPanel(mgmt)
+    panel.source.value = "typed"
+    panel.accounts.value = f"{members[0]}\n{members[0]},no-such-role"
+    result = panel.run()
+    assert result is not None and result.targets == 2
+    assert set(panel.frame["account_id"]) == {members[0]}
+    assert panel.summary_text.startswith(f"{len(panel.frame)} row"), panel.summary_text
+    assert " from 1 account (2 roles), 1 error, " in panel.summary_text

@@ -171,7 +171,17 @@ def typed_count(text: str) -> int:
 
 
 def _where(result: QueryResult) -> str:
-    where = plural(result.targets, "account")
+    """ "3 accounts", or "1 account (2 roles)" when targets share an account: distinct account
+    IDs are counted (issue 20, item 7: not "2 rows from 2 accounts" when both came from one)."""
+    summary = result.summary
+    accounts = (
+        int(summary["account_id"].nunique())
+        if "account_id" in summary.columns and len(summary)
+        else result.targets
+    )
+    where = plural(accounts, "account")
+    if result.targets > accounts:
+        where += f" ({plural(result.targets, 'role')})"
     if len(result.regions) > 1:
         where += f" in {plural(len(result.regions), 'region')}"
     return where

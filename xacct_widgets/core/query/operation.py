@@ -119,7 +119,9 @@ def check_operation(
     names = {xform_name(op): op for op in model.operation_names}
     api_name = names.get(name) or (name if name in model.operation_names else None)
     if api_name is None:
-        close = difflib.get_close_matches(xform_name(name), list(names), n=5, cutoff=0.6)
+        # Suggest only what could run: no delete_/create_ names for a read-only query.
+        allowed = [n for n, api in names.items() if writes or api.startswith(_READ_VERBS)]
+        close = difflib.get_close_matches(xform_name(name), allowed, n=5, cutoff=0.6)
         raise InvalidInput(
             f"Operation {name!r} does not exist in {service}.",
             fix=f"Use the boto3 method name, e.g. {', '.join(close[:5]) or 'list_...'}.",
