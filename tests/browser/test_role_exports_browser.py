@@ -4,14 +4,14 @@ After Run All the prod role (cross-account @ 1234-5678-1234, green) is active an
 by clicks, tab by tab: the AWS CLI profiles (Show changes -> the diff, Write -> the count and the
 backup, Show changes again -> unchanged; the file on disk checked), the extension's config and
 its copy button (the real clipboard), the bookmarks file's download link (a ``data:`` URL decoded
-here), and "Open the console as prod".
+here), and "Get console link as prod" (issue 20, item 4).
 
-The console button hands the sign-in URL to ``webbrowser.open`` in the kernel and nowhere else.
-This module's ``lab_env`` sets ``BROWSER`` (which the stdlib's ``webbrowser`` runs as
-``$BROWSER URL`` and, on exit status 0, reports as opened) to a script that appends the URL to a
-file, so the test receives it without it ever passing through the page; it is then opened in a
-second tab of the same browser, and the saved notebook (widget state included) and the page are
-scanned for its token. Screenshots: ``test-artifacts/lab-role-exports-*.png`` and
+The console button shows a sign-in link that the page's own browser opens (a click on the anchor
+opens a new tab), never ``webbrowser.open`` in the kernel: this module's ``lab_env`` sets
+``BROWSER`` (which the stdlib's ``webbrowser`` runs as ``$BROWSER URL``) to a script that
+appends the URL to a file, and that file must stay absent. The link is removed from the page
+after its minute; then the saved notebook (widget state included) and the page are scanned for
+its token. Screenshots: ``test-artifacts/lab-role-exports-*.png`` and
 ``lab-console-opened.png``.
 """
 
@@ -182,26 +182,29 @@ def test_role_export_panel_in_notebook_02(notebook_ui, wizard_ui, lab, sandbox, 
     ], marks
     ui.expect(ui.part("xacct-bookmarks-count")).to_have_text("(1 bookmark)")
 
-    # -- Console: the button opens the sign-in URL through $BROWSER; nothing shows it.
+    # -- Console: the button shows a link; the page's browser opens it, the kernel nothing.
     tab(ui, "Console")
     console = ui.part("xacct-export-console")
-    ui.expect(console).to_have_text(re.compile(r"Open the console as prod"))
-    assert not opened_urls.exists()
+    ui.expect(console).to_have_text(re.compile(r"Get console link as prod"))
     ui.click("xacct-export-console")
     ui.no_error()
-    ui.expect(ui.part("xacct-status")).to_contain_text("Console opened as prod")
-    urls = opened_urls.read_text().split()
-    assert len(urls) == 1, f"{len(urls)} URL(s) opened"
-    url = urls[0]
+    link = ui.root.locator("a.xacct-console-link")
+    ui.expect(link).to_contain_text("Open the console as prod")
+    ui.expect(link).to_have_attribute("target", "_blank")
+    ui.screenshot("lab-role-exports-console-link.png")
+    url = link.get_attribute("href") or ""
+    assert urlsplit(url).netloc == urlsplit(sandbox.endpoint_url).netloc, url[:40]
     query = parse_qs(urlsplit(url).query)
     assert query["Action"] == ["login"], query.keys()
     token = query["SigninToken"][0]
     assert len(token) >= 16 and token != "[redacted]"
     secrets = {token, *issued_secrets()}  # collected before the login spends the token
 
-    console_page = page.context.new_page()
+    with page.context.expect_page() as opened:
+        link.click()  # the operator's browser opens it: a new tab
+    console_page = opened.value
     try:
-        console_page.goto(url)
+        console_page.wait_for_load_state()
         ui.expect(console_page).to_have_url(re.compile(r"/console$"))  # token gone from it
         ui.expect(console_page.locator(".xacct-console-role")).to_have_text(ROLE)
         ui.expect(console_page.locator(".xacct-console-account")).to_have_text("1234-5678-1234")
@@ -219,13 +222,16 @@ def test_role_export_panel_in_notebook_02(notebook_ui, wizard_ui, lab, sandbox, 
     finally:
         console_page.close()
 
-    # -- The token is nowhere in the lab: not in the page, not in the saved notebook (its
-    # outputs and widget state), and no unmasked "SigninToken=" either.
+    assert not opened_urls.exists(), "the kernel opened a browser"
+
+    # -- The link goes after its minute; then the token is nowhere in the lab: not in the page,
+    # not in the saved notebook (its outputs and widget state), no unmasked "SigninToken=".
+    ui.expect(link).to_have_count(0, timeout=90_000)
     html = page.content()
     assert not [s[:4] for s in secrets if s in html]
     saved_text = json.dumps(save_notebook(page, lab.root / NOTEBOOK))
     state = json.loads(saved_text)["metadata"].get("widgets", {}).get(WIDGET_STATE, {})
-    assert "Console opened as prod" in json.dumps(state), "widget state was not saved"
+    assert "Get console link as prod" in json.dumps(state), "widget state was not saved"
     assert not [s[:4] for s in secrets if s in saved_text]
     assert not re.findall(r"SigninToken(?:=|%3D)(?!\[redacted\]|%5Bredacted%5D)", saved_text)
     assert "SigninToken=[redacted]" in saved_text  # the masked repr of the last cell
