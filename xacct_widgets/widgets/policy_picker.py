@@ -287,7 +287,7 @@ class PolicyPicker:
             text = self._descriptions.get(arn, "")
             note = w.HTML(
                 f'<span class="xacct-policy-description" style="color:#555;font-size:12px">'
-                f"{esc(text) if text else '<i>no description</i>'}</span>"
+                f"{esc(text)}</span>"  # none: nothing (issue 20, item 7: no "no description")
             )
             row = self._rows[arn] = classed(w.HBox([box, note]), "xacct-policy-row")
         box = row.children[0]
