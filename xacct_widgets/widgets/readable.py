@@ -5,6 +5,8 @@ roles but hid the preflight's "what it means" and "what to do" behind a sideways
 of sentences use this renderer instead: cells wrap, headers sit over their cells, a ✔/✘/?
 column is coloured, rows that take access away are red, and the administrator's details fold
 away under a ``<details>`` element (native HTML: works in JupyterLab, Voila and screenshots).
+Cells wrap between words only (``overflow-wrap: break-word``, not ``anywhere``, which let a
+narrow column split "result" or "B7CA9D"); only a word longer than the cell (an ARN) breaks.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ READABLE_STYLE: Final = """<style>
 .xacct-readable { border-collapse: collapse; font-size: 13px; margin: 4px 0 8px 0; }
 table.xacct-readable th, table.xacct-readable td { border: 1px solid #ccc; padding: 3px 8px;
   text-align: left; vertical-align: top; white-space: normal; max-width: 24em;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; word-break: normal; }
+table.xacct-readable th { white-space: nowrap; }
 .xacct-readable th { background: #f3f3f3; }
 .xacct-readable .xacct-mark { text-align: center; font-weight: bold; font-size: 15px; }
 .xacct-readable .xacct-mark-ok { color: #2e7d32; }
