@@ -67,7 +67,7 @@ def test_bookmarks_and_the_active_role_are_chosen_first(panel):
     assert panel._repr_mimebundle_()["text/plain"] == repr(panel)
     assert chosen_keys(panel) == [(TARGET, ROLE), (TARGET, "audit")]
     labels = [box.description for box in panel.picks.values()]
-    assert labels[0] == f"prod — {ROLE} @ {TARGET} · active"
+    assert labels[0] == f"prod — {ROLE} @ 1234-5678-1234 · active"  # hyphenated (issue 20)
     assert any(label.startswith("★ audit") for label in labels)
     assert "2 of 3 roles chosen" in panel.choice_note.value
     panel.choose(all_=True)
@@ -302,6 +302,7 @@ def test_wizard_lists_and_switches_to_config_profiles(fresh_sandbox, config):
     assert list(profiles.frame["profile"]) == ["prod-ro"]
     assert "prod-ro" in profiles.table.value and TARGET in profiles.table.value
     assert profiles.select.value == "prod-ro" and not profiles.switch_button.disabled
+    assert profiles.select.options == ((f"prod-ro — {ROLE} @ 1234-5678-1234", "prod-ro"),)
     profiles.switch_button.click()
     assert wizard.error_text == "", wizard.error_text
     assert wizard.step_key == "B6-B7"

@@ -15,6 +15,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..core import ids
+from ..core.source.preflight import dashed
 from ..core.switch import ActiveRole, HistoryEntry, RoleHistory, RoleSwitcher
 from .fields import classed
 from .html import esc, html_table
@@ -85,7 +86,7 @@ def history_options(history: RoleHistory) -> tuple[list[tuple[str, str]], dict[s
     options = []
     for entry in entries:
         star = "★ " if entry.bookmarked else ""
-        label = f"{star}{entry.label} — {entry.role_name} @ {entry.account_id}"
+        label = f"{star}{entry.label} — {entry.role_name} @ {dashed(entry.account_id)}"
         options.append((label, entry_key(entry)))
     return options, {entry_key(e): e for e in entries}
 

@@ -21,6 +21,7 @@ from typing import Any, Final
 import ipywidgets as w
 
 from ..core.profiles import bookmarks_html, esr_config, role_refs
+from ..core.source.preflight import dashed
 from ..core.switch import ActiveRole, HistoryEntry, RoleSwitcher
 from ..errors import InvalidInput, XacctError
 from .base import STYLE, Panel, button, classed, esc, notify, plural, register
@@ -203,8 +204,8 @@ class RoleExportPanel(Panel):
             marked = isinstance(role, HistoryEntry) and role.bookmarked
             is_active = active is not None and key == _key(active)
             label = (
-                f"{'★ ' if marked else ''}{role.label} — {role.role_name} @ {role.account_id}"
-                + (" · active" if is_active else "")
+                f"{'★ ' if marked else ''}{role.label} — {role.role_name} @ "
+                f"{dashed(role.account_id)}" + (" · active" if is_active else "")
             )
             box = self.picks.get(key)
             if box is None:

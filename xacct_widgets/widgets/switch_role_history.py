@@ -21,6 +21,7 @@ import ipywidgets as w
 import pandas as pd
 
 from ..core.profiles import aws_config_profiles
+from ..core.source.preflight import dashed
 from ..core.switch import HistoryEntry, RoleSwitcher
 from ..errors import XacctError
 from .base import button, classed, esc
@@ -115,7 +116,7 @@ class ConfigProfiles:
         self.table.value = history_table_html(view.fillna(""), "")
         keep = self.select.value
         self.select.options = [
-            (f"{r.profile} — {r.role_name} @ {r.account_id}", r.profile)
+            (f"{r.profile} — {r.role_name} @ {dashed(str(r.account_id))}", r.profile)
             for r in self.frame.itertuples(index=False)
         ]
         names = list(self.frame["profile"])
