@@ -14,7 +14,7 @@ from xacct_widgets.core import ids
 from xacct_widgets.core.target import RoleSpec, TargetAccount
 from xacct_widgets.core.target.spec import description, inline_policy
 from xacct_widgets.errors import PolicyNotFound, XacctError
-from xacct_widgets.widgets import CreateRoleWizard
+from xacct_widgets.widgets import CreateRoleWizard, policy_picker
 
 MISSING = "arn:aws:iam::aws:policy/NoSuchPolicyAnywhere"
 INLINE = {
@@ -350,14 +350,20 @@ def test_inline_policy_add_replace_remove(wizard):
     assert wizard.inline_list.options == () and wizard.inline_policies == {}
 
 
-def test_policy_scope_lists_customer_policies(admin, iam):
+def test_policy_scope_lists_customer_policies(admin, iam, monkeypatch):
     iam.create_policy(PolicyName="support-extra", PolicyDocument=json.dumps(INLINE))
     wizard = CreateRoleWizard(admin)
     walk_to_permissions(wizard)
     wizard.policy_scope.value = "Local"
     labels = [wizard.picker.checkboxes[a].description for a in wizard.picker.shown]
     assert labels == ["support-extra (customer)"]
-    assert "1 more matching policy" in wizard.policy_count.value
+    assert "1 matching policy, all listed below" in wizard.policy_count.value
+    assert "more matching" not in wizard.policy_count.value  # issue 20, item 7: not "hidden"
+    monkeypatch.setattr(policy_picker, "MAX_POLICY_CHOICES", 3)
+    wizard.policy_scope.value = "AWS"
+    count = wizard.policy_count.value
+    assert " matching policies; the first 3 are listed below (refine" in count, count
+    assert len(wizard.picker.shown) == 3
 
 
 def test_errors_in_a1_are_shown_not_raised(fresh_sandbox, monkeypatch):

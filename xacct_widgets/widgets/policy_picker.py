@@ -311,9 +311,15 @@ class PolicyPicker:
         total, listed = getattr(self, "_matches", (0, 0))
         more = total - listed
         chosen = len(self._chosen)
+        # Issue 20, item 7: "N more matching" read as N hidden; say what the list shows.
+        matching = f"{total} matching polic{'y' if total == 1 else 'ies'}"
         self.policy_count.value = (
-            f"<small>{total} more matching polic{'y' if total == 1 else 'ies'}"
-            + (f"; showing the first {listed}: refine the search" if more else "")
+            "<small>"
+            + (
+                f"{matching}; the first {listed} are listed below (refine the search for the rest)"
+                if more
+                else f"{matching}, all listed below"
+            )
             + f"; <b>{chosen} ticked</b> (always listed first)</small>"
         )
 
