@@ -27,3 +27,16 @@ def test_readable_cells_wrap_between_words_and_headers_stay_whole():
     assert "anywhere" not in html and "break-all" not in html
     assert "white-space: nowrap" in _rules(html, "table.xacct-readable th")
     assert "<th>result</th>" in html and "<td>B7CA9D</td>" in html
+
+
+def test_policy_json_is_monospace_and_single_spaced():
+    """Issue 20, item 7: in Voila the trust policy was double-spaced in a proportional font (an
+    HTML widget's 28px line height and the page's font reached the ``<pre>``)."""
+    from xacct_widgets.widgets.create_role_steps import json_html
+    from xacct_widgets.widgets.html import STYLE
+
+    shown = json_html({"Version": "2012-10-17", "Statement": []})
+    assert shown.startswith('<pre class="xacct-json">') and "\n  &quot;Statement" in shown
+    rule = _rules(STYLE, ".xacct-json")
+    assert "monospace" in rule and "font-family" in rule
+    assert "line-height: 1.35" in rule and "white-space: pre" in rule

@@ -46,7 +46,9 @@ STYLE: Final = """<style>
 .xacct-ok-box { border-left: 4px solid #2e7d32; background: #edf7ee; padding: 4px 8px; }
 .xacct-badge-box { display: inline-block; padding: 4px 10px; border-radius: 4px;
   border: 1px solid #888; color: #111; }
-.xacct-json { font-size: 12px; background: #f7f7f7; padding: 6px; margin: 2px 0; }
+.xacct-json { font-size: 12px; background: #f7f7f7; padding: 6px; margin: 2px 0;
+  font-family: var(--jp-code-font-family, Menlo, Consolas, monospace), monospace;
+  line-height: 1.35; white-space: pre; }
 .xacct-scroll { overflow-x: auto; max-width: 100%; }
 .xacct-wizard a, .xacct-switcher-bar a { color: #1a5fb4; text-decoration: underline; }
 .xacct-table thead tr, .xacct-table th, .xacct-wizard th { text-align: left !important; }
