@@ -114,8 +114,8 @@ class PlanReview:
             box_html(
                 "error",
                 "<b>This role will have no permissions:</b> no managed or inline policy. "
-                "Whoever switches into it can do nothing. Go <b>Back</b> to Permissions, or "
-                "confirm below.",
+                "Whoever switches into it can do nothing. Go to the <b>← Previous step</b> "
+                "(Permissions), or confirm below.",
             )
             if self.needs_empty
             else ""

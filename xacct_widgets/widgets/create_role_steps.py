@@ -92,7 +92,7 @@ H_REVIEW: Final = (
     "rows in <b style='color:#b00020'>red</b> take access or settings away and must be "
     "confirmed), the trust policy and the switch-role URL users will get. Nothing has been "
     "written yet. Click <b>Apply</b> to create or update the role; if any step fails, "
-    "everything done so far is rolled back. Use <b>Back</b> to change anything first."
+    "everything done so far is rolled back. Use <b>← Previous step</b> to change anything first."
 )
 H_RESULT: Final = (
     "The role as IAM now has it. <b>Trust relationships</b> lists who may switch in. Give the "
@@ -344,8 +344,8 @@ def plan_note_html(plan: Plan) -> str:
         return box_html(
             "error",
             f"{len(plan.changes)} change(s); <b>{len(destructive)} take(s) something away</b> "
-            f"(red rows):<ul>{items}</ul>Tick the box below to confirm, or go <b>Back</b> and "
-            "keep what the role has.",
+            f"(red rows):<ul>{items}</ul>Tick the box below to confirm, or go to the "
+            "<b>← Previous step</b> and keep what the role has.",
         )
     if plan.is_noop:
         return box_html(

@@ -78,7 +78,7 @@ H_ACTIVE: Final = (
 #: B6-B7's help once no role is active (after Back, here or in a cell): never "now active".
 H_NO_ROLE: Final = (
     "<b>No role is active now</b>: you act as your own user again (the badge above). Click "
-    "<b>History</b> to switch again in one click, or <b>Back</b> to the form."
+    "<b>History</b> to switch again in one click, or <b>← Previous step</b> to the form."
 )
 
 

@@ -62,7 +62,7 @@ class Wizard(Panel):
         self.help = classed(w.HTML(), "xacct-help")
         self.body = classed(w.VBox(), "xacct-step-body")
         self.back_button = classed(
-            w.Button(description="← Back", tooltip="Go to the previous step"), "xacct-back"
+            w.Button(description="← Previous step", tooltip="Go to the previous step"), "xacct-back"
         )
         self.next_button = classed(
             w.Button(description="Next →", button_style="primary", tooltip="Go to the next step"),

@@ -1,0 +1,39 @@
+"""Words an operator reads (issue 20, item 7): one step had two "Back" buttons meaning different
+things (the previous step, and leaving the role); the wizard's step button now says
+"← Previous step", and "Back to <user>" keeps its meaning."""
+
+from __future__ import annotations
+
+from helpers import make_role, walk
+
+from xacct_widgets.widgets import CreateRoleWizard, SwitchRoleWizard
+from xacct_widgets.widgets.switch_role_steps import H_NO_ROLE
+
+URL = (
+    "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"
+    "&displayName=prod&color=B7CA9D"
+)
+
+
+def button_words(root) -> list[str]:
+    return [n.description for n in walk(root) if type(n).__name__ == "Button"]
+
+
+def test_the_active_step_has_one_back_and_one_previous_step(fresh_sandbox):
+    make_role(fresh_sandbox)
+    wizard = SwitchRoleWizard(fresh_sandbox.session("source", "operator"), history=":memory:")
+    wizard.next_button.click()
+    wizard.url.value = URL
+    wizard.next_button.click()
+    wizard.switch_button.click()
+    assert wizard.step_key == "B6-B7", wizard.error_text
+    words = button_words(wizard)
+    assert wizard.back_button.description == "← Previous step"
+    assert "Back to operator" in words
+    assert [w for w in words if "Back" in w] == ["Back to operator"], words
+    assert "<b>← Previous step</b>" in H_NO_ROLE
+
+
+def test_the_create_wizard_says_previous_step_too(fresh_sandbox):
+    wizard = CreateRoleWizard(fresh_sandbox.session("target", "admin"))
+    assert wizard.back_button.description == "← Previous step"
