@@ -37,3 +37,33 @@ def test_the_active_step_has_one_back_and_one_previous_step(fresh_sandbox):
 def test_the_create_wizard_says_previous_step_too(fresh_sandbox):
     wizard = CreateRoleWizard(fresh_sandbox.session("target", "admin"))
     assert wizard.back_button.description == "← Previous step"
+
+
+def test_placeholders_read_as_examples_not_values(fresh_sandbox):
+    """Issue 20, item 7: grey "cross-account" or "1234-5678-1234" in an empty field looked filled
+    in; an example now says "e.g.", and other placeholders are phrases ("optional")."""
+    import ipywidgets as w
+
+    from xacct_widgets.widgets import QueryPanel, WhoMaySwitchWizard
+
+    admin = fresh_sandbox.session("target", "admin")
+    roots = [
+        CreateRoleWizard(admin),
+        SwitchRoleWizard(fresh_sandbox.session("source", "operator"), history=":memory:"),
+        WhoMaySwitchWizard(admin),
+        QueryPanel(fresh_sandbox.session("management", "admin")),
+    ]
+    found = {}
+    for root in roots:
+        for body in [root, *(step.body for step in getattr(root, "steps", ()))]:
+            for node in walk(body):
+                if isinstance(node, w.Text) and node.placeholder.strip("\u200b "):
+                    found[node.placeholder] = type(root).__name__
+    assert len(found) >= 8, found
+    looks_filled = [
+        p
+        for p in found
+        if not (p.startswith(("e.g. ", "(")) or " " in p.strip("…") or p == "optional")
+    ]
+    assert looks_filled == [], looks_filled
+    assert "e.g. cross-account" in found and "e.g. 1234-5678-1234" in found

@@ -163,7 +163,7 @@ def _session_lengths() -> w.Dropdown:
 FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec(
         "name",
-        lambda: w.Text(placeholder="cross-account"),
+        lambda: w.Text(placeholder="e.g. cross-account"),
         "Role name",
         "Letters, digits and + = , . @ _ - only; at most 64 characters.",
         "xacct-role-name",
@@ -179,7 +179,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "path",
-        lambda: w.Text(value="/", placeholder="/"),
+        lambda: w.Text(value="/", placeholder="e.g. /team/"),
         "Path",
         "Optional: groups roles, e.g. /ops/ (starts and ends with /; cannot change later).",
         "xacct-role-path",
@@ -195,7 +195,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "permissions_boundary",
-        lambda: w.Text(value="", placeholder="arn:aws:iam::aws:policy/PowerUserAccess"),
+        lambda: w.Text(value="", placeholder="e.g. arn:aws:iam::aws:policy/PowerUserAccess"),
         "Permissions boundary",
         "Optional: a managed policy ARN; the role can never do more than it allows.",
         "xacct-permissions-boundary",
@@ -225,7 +225,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "trusted_account",
-        lambda: w.Text(placeholder="9876-5432-9876"),
+        lambda: w.Text(placeholder="e.g. 9876-5432-9876"),
         "Trusted account ID",
         "The 12-digit ID of the account users switch from; hyphens are fine.",
         "xacct-trusted-account",

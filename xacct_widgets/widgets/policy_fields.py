@@ -54,7 +54,7 @@ def document_rule(name: str | None) -> Callable[[str], object]:
 PICKER_FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec(
         "policy_arn",
-        lambda: w.Text(placeholder="arn:aws:iam::123456781234:policy/MyPolicy"),
+        lambda: w.Text(placeholder="e.g. arn:aws:iam::123456781234:policy/MyPolicy"),
         "Policy ARN",
         "Optional: add a managed policy by its ARN (e.g. one not in the list).",
         "xacct-policy-arn",

@@ -128,7 +128,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "jmespath",
-        lambda: w.Text(placeholder="Buckets[]"),
+        lambda: w.Text(placeholder="e.g. Buckets[]"),
         "JMESPath",
         "Optional: which items to take from each page, e.g. Buckets[] or "
         "Roles[?Path=='/']. Blank: the operation's list of items.",

@@ -79,7 +79,7 @@ class ConfigProfiles:
         self.mfa_code = classed(
             w.Text(
                 value="",
-                placeholder="123456",
+                placeholder="e.g. 123456",
                 description="MFA code",
                 style={"description_width": "5em"},
                 layout={"width": "14em", "display": "none"},

@@ -125,7 +125,7 @@ def display_rule(value: str) -> object:
 FIELDS: Final[tuple[FieldSpec, ...]] = (
     FieldSpec(
         "url",
-        lambda: w.Text(placeholder=f"{urls.SWITCH_ROLE_BASE}?roleName=…&account=…"),
+        lambda: w.Text(placeholder=f"e.g. {urls.SWITCH_ROLE_BASE}?roleName=…&account=…"),
         "Switch-role URL",
         "Optional: pasting a link fills in the fields below.",
         "xacct-url-input",
@@ -133,7 +133,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "account",
-        lambda: w.Text(placeholder="1234-5678-1234"),
+        lambda: w.Text(placeholder="e.g. 1234-5678-1234"),
         "Account ID",
         "The target account's 12-digit ID (hyphens are fine).",
         "xacct-account",
@@ -141,7 +141,7 @@ FIELDS: Final[tuple[FieldSpec, ...]] = (
     ),
     FieldSpec(
         "role",
-        lambda: w.Text(placeholder="cross-account"),
+        lambda: w.Text(placeholder="e.g. cross-account"),
         "Role name",
         "The role's name in the target account, without its path.",
         "xacct-role",

@@ -54,7 +54,7 @@ STEP_TEXT: Final[dict[str, tuple[str, str]]] = {
 }
 ROLE_FIELD: Final = FieldSpec(
     "role_arn",
-    lambda: w.Text(placeholder="arn:aws:iam::123456781234:role/cross-account"),
+    lambda: w.Text(placeholder="e.g. arn:aws:iam::123456781234:role/cross-account"),
     "Role ARN",
     "The role in the target account (its ARN is on part A's last step).",
     "xacct-who-role",
