@@ -67,3 +67,17 @@ def test_placeholders_read_as_examples_not_values(fresh_sandbox):
     ]
     assert looks_filled == [], looks_filled
     assert "e.g. cross-account" in found and "e.g. 1234-5678-1234" in found
+
+
+def test_no_pictographic_emoji_that_renders_as_a_box(fresh_sandbox):
+    """Issue 20, item 7: "🔁" showed as a box where no emoji font is installed (a server's
+    Voila); symbols from the fonts every browser has (✔ ✘ ★ ⚠) stay."""
+    from helpers import widget_strings
+
+    wizard = CreateRoleWizard(fresh_sandbox.session("target", "admin"))
+    texts = widget_strings(wizard)
+    for step in wizard.steps:
+        texts += widget_strings(step.body)
+    emoji = sorted({c for t in texts for c in t if ord(c) >= 0x1F000})
+    assert emoji == [], emoji
+    assert any("<b>Another AWS account</b>" in t for t in texts)

@@ -101,7 +101,7 @@ H_RESULT: Final = (
     "below. To switch into the role, use the switch-role wizard in the source account."
 )
 ROLE_TYPE_HTML: Final = (
-    "<p>🔁 <b>Another AWS account</b> — cross-account access between AWS accounts you own.</p>"
+    "<p><b>Another AWS account</b> — cross-account access between AWS accounts you own.</p>"
 )
 TRUST_PENDING_HTML: Final = (
     "<p><i>The trust policy appears here once the account ID is valid.</i></p>"
