@@ -118,10 +118,14 @@ def test_switch_role_wizard_in_notebook_02(notebook_ui, wizard_ui, lab):
     ui = wizard_ui(page, "xacct-switch-wizard")
     ui.at("B1")
 
-    # B1: who am I: the IAM user operator of the source account, no role active yet.
+    # B1: who am I: the IAM user operator of the source account. The wizard follows what the
+    # notebook's cells did (issue 20, item 5): Run All left "prod" active; Back on the bar
+    # below returns to the operator, and the wizard says so too.
     identity = ui.table("xacct-identity-table")
     ui.expect(identity).to_contain_text(f"arn:aws:iam::{SOURCE}:user/operator")
     badge = ui.root.locator(".xacct-active-badge .xacct-badge-box")
+    ui.expect(badge).to_contain_text("Currently active: prod")
+    page.locator(".xacct-switcher-bar button.xacct-bar-back").first.click()
     ui.expect(badge).to_contain_text("no role active")
     ui.next("B2-B4")
 

@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 TUTORIAL = {p.name for p in (REPO / "notebooks").glob("*.ipynb")}
 
 pytestmark = pytest.mark.packaging
+#: Build the wheel with the locked hatchling already installed: no isolated build env to fetch.
+PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
 
 
 def _run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> str:
@@ -38,7 +40,17 @@ def _run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float) 
     return done.stdout
 
 
-@pytest.fixture(scope="module")
+def locked_pins(lock: Path) -> str:
+    """The lock's ``name==version ; markers`` lines without their hashes (pip's constraints)."""
+    pins = [
+        line.rstrip(" \\")
+        for line in lock.read_text().splitlines()
+        if line[:1].isalnum() and "==" in line
+    ]
+    return "\n".join(pins) + "\n"
+
+
+@pytest.fixture(scope="session")  # one build and venv, even when xdist interleaves
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, str]]]:
     """A fresh venv with the built wheel and its [lab] extra; yields (bin dir, environment)."""
     root = tmp_path_factory.mktemp("wheel")
@@ -47,7 +59,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     dist = root / "dist"
     _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)],
+        [*PIP_WHEEL, "-w", str(dist), str(REPO)],
         cwd=root,
         env=env,
         timeout=600,
@@ -55,8 +67,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     (wheel,) = dist.glob("xacct_widgets-*.whl")
     venv.create(root / "venv", with_pip=True, clear=True)
     bin_dir = root / "venv" / "bin"
-    _run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "-q", f"{wheel}[lab]"],
+    constraints = root / "constraints.txt"
+    constraints.write_text(locked_pins(REPO / "requirements" / "lock.txt"))
+    _run(  # the versions the suite was tested with: the lock's pins as constraints
+        [
+            str(bin_dir / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-c",
+            str(constraints),
+            f"{wheel}[lab]",
+        ],
         cwd=root,
         env=env,
         timeout=1200,
