@@ -1,7 +1,7 @@
 """Re-record the checked outputs of the committed notebooks (run after editing a notebook).
 
 Each notebook is executed in a fresh kernel with its own embedded sandbox; then only the
-outputs of cells marked ``# NBVAL_CHECK_OUTPUT`` are kept (nbval --nbval-lax compares those),
+outputs of cells tagged ``nbval-check-output`` are kept (nbval --nbval-lax compares those),
 and every other cell is stripped, so no machine-specific value or secret is committed.
 
     .venv/bin/python tests/notebooks/record.py [notebooks/NAME.ipynb ...]
@@ -18,7 +18,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
-CHECKED = "# NBVAL_CHECK_OUTPUT"
+#: The cell tag nbval reads (a tag, not a comment: operators never see it in the cells).
+CHECKED = "nbval-check-output"
 RECORDED = (
     "01_create_role_in_target",
     "02_switch_role_from_source",
@@ -34,7 +35,7 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if cell.cell_type != "code":
             continue
         cell.metadata.pop("execution", None)
-        if cell.source.startswith(CHECKED):
+        if CHECKED in cell.metadata.get("tags", []):
             count += 1
             cell.execution_count = count
             for output in cell.outputs:  # widget model ids are random: keep only text/plain

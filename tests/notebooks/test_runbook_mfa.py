@@ -56,7 +56,9 @@ def test_no_code_fails_before_any_write_and_prints_the_summary(
     shown = [
         cell
         for cell in nb.cells
-        if cell.cell_type == "code" and cell.source.startswith("# NBVAL_CHECK_OUTPUT\nsummary")
+        if cell.cell_type == "code"
+        and "nbval-check-output" in cell.metadata.get("tags", [])
+        and cell.source.startswith("summary")
     ]
     assert "FAILED: Role cross-account requires MFA" in str(shown[0].outputs)
 
