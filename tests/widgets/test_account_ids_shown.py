@@ -18,3 +18,25 @@ def test_the_bars_history_list_hyphenates_account_ids(sandbox):
     assert TARGET not in " ".join(labels)
     bar.select(TARGET, ROLE)  # chosen by the plain ID still
     assert bar.history_select.entry is not None
+
+
+def test_the_badge_and_the_switch_status_hyphenate_account_ids(fresh_sandbox):
+    from helpers import make_role
+
+    from xacct_widgets.widgets import SwitchRoleWizard
+
+    make_role(fresh_sandbox)
+    wizard = SwitchRoleWizard(fresh_sandbox.session("source", "operator"), history=":memory:")
+    assert "in account 9876-5432-9876." in wizard.status.value, wizard.status.value
+    wizard.next_button.click()
+    wizard.url.value = (
+        f"https://signin.aws.amazon.com/switchrole?roleName={ROLE}&account={TARGET}"
+        "&displayName=prod"
+    )
+    wizard.next_button.click()
+    wizard.switch_button.click()
+    assert wizard.step_key == "B6-B7", wizard.error_text
+    assert f"you now act as {ROLE} in 1234-5678-1234." in wizard.status.value
+    bar = RoleSwitcherBar(wizard.switcher)
+    assert "account 1234-5678-1234" in bar.badge.value  # the ARN in its title keeps the plain ID
+    assert f"account {TARGET}" not in bar.badge.value

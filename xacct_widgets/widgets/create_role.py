@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..core import policies
+from ..core.source.preflight import dashed
 from ..core.target import Plan, RoleRecord, RoleSpec, TargetAccount
 from ..core.target.spec import tags_from_text
 from ..errors import InvalidInput, XacctError
@@ -250,7 +251,7 @@ class CreateRoleWizard(Wizard):
         frame = roles_display(self.target.roles())
         self._existing = {str(n) for n in frame["name"]}
         self.show_table(self.roles_table, "A1", frame, empty="This account has no roles yet.")
-        self.say(f"Target account {account}: {len(frame)} role(s).")
+        self.say(f"Target account {dashed(account)}: {len(frame)} role(s).")
         self.note_existing()
 
     # -- A2 -------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def badge_html(switcher: RoleSwitcher, *, compact: bool = False) -> str:
         )
     hexcode = active.color or NEUTRAL
     text = (
-        f"<b>{esc(active.label)}</b> · account {esc(active.account_id)} · "
+        f"<b>{esc(active.label)}</b> · account {esc(dashed(active.account_id))} · "
         f"role {esc(active.role_name)}"
     )
     if not compact:

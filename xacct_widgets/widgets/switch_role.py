@@ -21,6 +21,7 @@ import pandas as pd
 from ..core import urls
 from ..core.identity import Identity
 from ..core.source import MfaDevices, Preflight, SourceAccount
+from ..core.source.preflight import dashed
 from ..core.switch import ActiveRole, HistoryEntry, RoleHistory, RoleSwitcher
 from ..errors import InvalidInput, XacctError
 from .base import Step, Wizard, button, classed, notify, register
@@ -208,7 +209,7 @@ class SwitchRoleWizard(Wizard):
             raise root_refused(self.identity)
         self.say(
             f"Signed in as {self.identity.principal_type} {self.identity.name} "
-            f"in account {self.identity.account_id}.",
+            f"in account {dashed(self.identity.account_id)}.",
             "ok",
         )
 
@@ -324,7 +325,8 @@ class SwitchRoleWizard(Wizard):
         ok = self.act(f"switching to {link.role_arn}", switch)
         if ok:
             self.go(3, "forward")
-            self.say(f"Switched: you now act as {link.role_name} in {link.account_id}.", "ok")
+            where = dashed(link.account_id)
+            self.say(f"Switched: you now act as {link.role_name} in {where}.", "ok")
         return ok
 
     # -- B6-B7 ----------------------------------------------------------------------------------
