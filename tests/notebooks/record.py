@@ -12,10 +12,16 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the helpers
+from helpers import make_role
+
+from xacct_widgets.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The cell tag nbval reads (a tag, not a comment: operators never see it in the cells).
@@ -48,13 +54,22 @@ def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+#: Part B notebooks switch into the role part A made; they run where it exists (as test_nbval).
+AFTER_PART_A = ("02_",)
+
+
 def record(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
         env = {k: v for k, v in os.environ.items() if k != "XACCT_SANDBOX_URL"}
         env["XACCT_HISTORY"] = str(Path(scratch) / "history.sqlite3")
         os.environ.update(env)
         os.environ.pop("XACCT_SANDBOX_URL", None)
+        if path.name.startswith(AFTER_PART_A):
+            sandbox = Sandbox(member_accounts=3).start()
+            stack.callback(sandbox.stop)
+            make_role(sandbox)
+            os.environ["XACCT_SANDBOX_URL"] = sandbox.endpoint_url
         NotebookClient(
             nb,
             timeout=300,
