@@ -60,16 +60,3 @@ def no_secret_leaks(
     assert not leaked, f"secrets leaked into test output/logs: {leaked}"
     # Hand the captured output back so pytest still shows it on failure.
     print(out, end="")
-
-
-#: Test folders whose tests share one expensive server per process (a JupyterLab and Chromium;
-#: a built wheel in a fresh venv): under ``pytest -n`` (``./run test``) each runs on one worker,
-#: so the server starts once and two of them never compete for the machine's cores.
-SERIAL_GROUPS = ("browser", "packaging")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        folder = item.path.parent.name
-        if folder in SERIAL_GROUPS:
-            item.add_marker(pytest.mark.xdist_group(folder))
