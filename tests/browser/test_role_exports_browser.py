@@ -58,7 +58,11 @@ def lab_env(opened_urls: Path) -> dict[str, str]:
     plugin.mkdir(parents=True)
     # Saving widget state makes the secrecy scan cover it (off by default in JupyterLab).
     (plugin / "plugin.jupyterlab-settings").write_text(json.dumps({"saveState": True}))
-    return {"BROWSER": str(script), "JUPYTERLAB_SETTINGS_DIR": str(settings)}
+    return {
+        "BROWSER": str(script),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "XACCT_CONSOLE_LINK_SECONDS": "20",  # the link's expiry, sooner than the default minute
+    }
 
 
 def tab(ui, title: str) -> None:

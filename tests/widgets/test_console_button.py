@@ -18,8 +18,14 @@ import pytest
 from helpers import ROLE, ROLE_ARN, TARGET, assert_no_secrets, make_role, walk
 
 from xacct_widgets.core.switch import RoleSwitcher
+from xacct_widgets.errors import InvalidInput
 from xacct_widgets.widgets import RoleSwitcherBar, SwitchRoleWizard
-from xacct_widgets.widgets.console_button import LINK_CSS, LINK_SECONDS, NO_BROWSER_HELP
+from xacct_widgets.widgets.console_button import (
+    LINK_CSS,
+    LINK_SECONDS,
+    NO_BROWSER_HELP,
+    link_seconds_default,
+)
 from xacct_widgets.widgets.role_exports import RoleExportPanel
 
 URL = (
@@ -259,3 +265,16 @@ def test_export_panel_console_tab(fresh_sandbox, switcher, tmp_path, browser_cal
     assert_no_sign_in_token(token_of(url), panel, bar)
     assert_no_secrets(panel)
     assert browser_calls == []
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [("", 60.0), ("30", 30.0), (" 2.5 ", 2.5)])
+def test_the_link_lifetime_follows_the_environment(monkeypatch, raw, seconds) -> None:
+    monkeypatch.setenv("XACCT_CONSOLE_LINK_SECONDS", raw)
+    assert link_seconds_default() == seconds
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-5", "3600"])
+def test_a_bad_link_lifetime_is_refused_by_name(monkeypatch, raw) -> None:
+    monkeypatch.setenv("XACCT_CONSOLE_LINK_SECONDS", raw)
+    with pytest.raises(InvalidInput, match="XACCT_CONSOLE_LINK_SECONDS"):
+        link_seconds_default()

@@ -24,22 +24,54 @@ kernel runs on the operator's own machine: the URL goes straight to it and is ne
 from __future__ import annotations
 
 import html
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, Final
 
 from ..core.switch import RoleSwitcher
+from ..errors import InvalidInput
 from .fields import button
 from .html import box_html, esc
 from .panel import Panel
 
-__all__ = ["LINK_CSS", "LINK_SECONDS", "NO_BROWSER_HELP", "ConsoleButton", "Opener"]
+__all__ = [
+    "LINK_CSS",
+    "LINK_SECONDS",
+    "LINK_SECONDS_ENV",
+    "NO_BROWSER_HELP",
+    "ConsoleButton",
+    "Opener",
+    "link_seconds_default",
+]
 
 #: Opens a URL in a browser and says whether it could (``webbrowser.open``'s contract).
 Opener = Callable[[str], Any]
 
 #: Seconds a sign-in link stays on the page before it is removed (the token lives 15 minutes).
 LINK_SECONDS: Final = 60.0
+#: Environment variable setting that lifetime for every button (e.g. shorter on a shared screen).
+LINK_SECONDS_ENV: Final = "XACCT_CONSOLE_LINK_SECONDS"
+
+
+def link_seconds_default() -> float:
+    """``$XACCT_CONSOLE_LINK_SECONDS`` (seconds, > 0) if set, else :data:`LINK_SECONDS`."""
+    raw = os.environ.get(LINK_SECONDS_ENV, "").strip()
+    if not raw:
+        return LINK_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 900:
+        raise InvalidInput(
+            f"{LINK_SECONDS_ENV}={raw[:20]!r} is not a number of seconds between 0 and 900 "
+            "(the sign-in token's 15 minutes).",
+            fix=f"Set {LINK_SECONDS_ENV} to e.g. 30, or unset it for {LINK_SECONDS:.0f} s.",
+        )
+    return seconds
+
+
 #: CSS class of the rendered sign-in anchor (the browser tests' hook).
 LINK_CSS: Final = "xacct-console-link"
 _LINK_STYLE: Final = (
@@ -62,7 +94,8 @@ class ConsoleButton:
     :data:`LINK_SECONDS` (or, with ``opener``, opens the URL through it), busy and errors shown
     by ``panel``.
 
-    ``opener`` and ``link_seconds`` may be replaced later (``panel.console.opener = ...``).
+    ``link_seconds`` None means :func:`link_seconds_default`. ``opener`` and ``link_seconds``
+    may be replaced later (``panel.console.opener = ...``).
     """
 
     def __init__(
@@ -72,12 +105,12 @@ class ConsoleButton:
         css: str,
         *,
         opener: Opener | None = None,
-        link_seconds: float = LINK_SECONDS,
+        link_seconds: float | None = None,
     ) -> None:
         self.panel = panel
         self.switcher = switcher
         self.opener = opener
-        self.link_seconds = link_seconds
+        self.link_seconds = link_seconds_default() if link_seconds is None else link_seconds
         self._timer: threading.Timer | None = None
         self._link_version: int | None = None  # the switcher's version the link was made at
         self.button: Any = button(
