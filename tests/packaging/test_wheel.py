@@ -1,4 +1,4 @@
-"""The built wheel works on its own: fresh venv, `pip install <wheel>[lab]`, run from an empty dir.
+"""The built wheel works on its own: fresh venv, `<wheel>[lab]` installed, run from an empty dir.
 
 Nothing here may lean on the checkout: the venv is new (no system site-packages), the commands
 run from an empty directory, and the environment carries no XACCT_* or Jupyter variables.
@@ -28,6 +28,7 @@ TUTORIAL = {p.name for p in (REPO / "notebooks").glob("*.ipynb")}
 pytestmark = pytest.mark.packaging
 #: Build the wheel with the locked hatchling already installed: no isolated build env to fetch.
 PIP_WHEEL = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+UV_PIP_INSTALL = [sys.executable, "-m", "uv", "pip", "install", "-q"]
 
 
 def _run(command: list[str], *, cwd: Path, env: dict[str, str], timeout: float) -> str:
@@ -69,13 +70,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     bin_dir = root / "venv" / "bin"
     constraints = root / "constraints.txt"
     constraints.write_text(locked_pins(REPO / "requirements" / "lock.txt"))
-    _run(  # the versions the suite was tested with: the lock's pins as constraints
+    # The versions the suite was tested with (the lock's pins as constraints), installed by uv's
+    # pip interface (uv is locked too): the same resolution as `pip install`, a minute faster.
+    _run(
         [
+            *UV_PIP_INSTALL,
+            "--python",
             str(bin_dir / "python"),
-            "-m",
-            "pip",
-            "install",
-            "-q",
             "-c",
             str(constraints),
             f"{wheel}[lab]",
