@@ -41,6 +41,7 @@ from .identity import Identity
 __all__ = [
     "ASSUME_ROLE_METHOD",
     "ROLE_CHAINING_MAX_SECONDS",
+    "AwsSession",
     "assumed_credentials",
     "assumed_session",
     "chains_from",
@@ -53,6 +54,9 @@ __all__ = [
     "require_session",
     "session_duration",
 ]
+
+#: The session type the widgets name: they wire core objects and never import boto3 themselves.
+AwsSession = boto3.Session
 
 log = logging.getLogger(__name__)
 

@@ -52,8 +52,8 @@ from .create_role_steps import (
 from .policy_picker import MAX_POLICY_CHOICES, PolicyPicker
 from .role_result import RoleResult
 
-if TYPE_CHECKING:  # typing only: widgets never load boto3
-    import boto3
+if TYPE_CHECKING:
+    from ..core.sessions import AwsSession
 
 __all__ = ["MAX_POLICY_CHOICES", "CreateRoleWizard"]
 
@@ -72,7 +72,7 @@ class CreateRoleWizard(Wizard):
     _css = "xacct-create-wizard"
 
     def __init__(
-        self, session: boto3.Session | TargetAccount, *, spec: RoleSpec | None = None
+        self, session: AwsSession | TargetAccount, *, spec: RoleSpec | None = None
     ) -> None:
         super().__init__()
         self.target = session if isinstance(session, TargetAccount) else TargetAccount(session)

@@ -20,8 +20,8 @@ from ..core.switch import RoleSwitcher
 from ..errors import InvalidInput
 from .base import FieldSpec, html_table, plural
 
-if TYPE_CHECKING:  # typing only: widgets never load boto3
-    import boto3
+if TYPE_CHECKING:
+    from ..core.sessions import AwsSession
 
 __all__ = [
     "COMMON_OPERATIONS",
@@ -147,7 +147,7 @@ class QueryRequest:
     source: str
     targets: Any  # an Organization, a RoleSwitcher, or a list of Targets (OU: resolved later)
     ou: str | None
-    caller: boto3.Session  # the session that assumes the roles
+    caller: AwsSession  # the session that assumes the roles
     service: str
     operation: str
     params: dict[str, Any] | None
@@ -211,8 +211,8 @@ def result_text(result: QueryResult) -> str:
 
 
 def caller_and_organization(
-    session: boto3.Session | None, switcher: Any, organization: Any
-) -> tuple[boto3.Session, Organization]:
+    session: AwsSession | None, switcher: Any, organization: Any
+) -> tuple[AwsSession, Organization]:
     """The panel's caller and organization from its arguments, each checked.
 
     The caller defaults to the organization's session, else the switcher's signed-in user; the

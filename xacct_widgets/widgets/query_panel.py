@@ -64,8 +64,8 @@ from .query_form import (
     typed_count,
 )
 
-if TYPE_CHECKING:  # typing only: widgets never load boto3
-    import boto3
+if TYPE_CHECKING:
+    from ..core.sessions import AwsSession
 
 __all__ = ["COMMON_OPERATIONS", "MAX_ROWS_SHOWN", "SOURCES", "QueryPanel", "summary_text"]
 
@@ -91,7 +91,7 @@ class QueryPanel(Panel):
 
     def __init__(
         self,
-        session: boto3.Session | None,
+        session: AwsSession | None,
         *,
         switcher: RoleSwitcher | None = None,
         organization: Organization | None = None,
@@ -267,7 +267,7 @@ class QueryPanel(Panel):
             self.fields["role_name"].set_error(None)
         targets: Any = None
         ou: str | None = None
-        caller: boto3.Session = self.session
+        caller: AwsSession = self.session
         if source == "organization":
             targets = self.organization
             ou = self.ou.value.strip() or None

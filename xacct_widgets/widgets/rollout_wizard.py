@@ -26,8 +26,8 @@ from ..errors import InvalidInput
 from .base import Step, Wizard, button, classed, esc
 from .readable import readable_table_html
 
-if TYPE_CHECKING:  # typing only: widgets never load boto3
-    import boto3
+if TYPE_CHECKING:
+    from ..core.sessions import AwsSession
 
 __all__ = ["RolloutWizard", "rollout_plan_html"]
 
@@ -103,7 +103,7 @@ class RolloutWizard(Wizard):
 
     def __init__(
         self,
-        session: boto3.Session,
+        session: AwsSession,
         spec: RoleSpec | None = None,
         *,
         execution_role: str = "OrganizationAccountAccessRole",

@@ -21,8 +21,8 @@ from ..core.source import Restriction, RestrictPlan, SourceAccount
 from .base import FieldSpec, Step, Wizard, button, classed
 from .readable import readable_table_html
 
-if TYPE_CHECKING:  # typing only: widgets never load boto3
-    import boto3
+if TYPE_CHECKING:
+    from ..core.sessions import AwsSession
 
 __all__ = ["WhoMaySwitchWizard", "who_table_html"]
 
@@ -107,7 +107,7 @@ class WhoMaySwitchWizard(Wizard):
 
     _css = "xacct-who-wizard"
 
-    def __init__(self, session: boto3.Session, role_arn: str = "") -> None:
+    def __init__(self, session: AwsSession, role_arn: str = "") -> None:
         super().__init__()
         self.source = SourceAccount(session)
         self.who: pd.DataFrame = pd.DataFrame()
