@@ -25,21 +25,18 @@ from botocore.exceptions import ClientError
 from ..aws import aws_call, error_code
 from ..changes import Step, apply_steps
 from ..consent import consent
-from . import reads
+from . import reads, writes
 from .plan import Plan, PlanStep
 from .record import RoleRecord
 from .spec import RoleSpec
+from .writes import Undo
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
-    from mypy_boto3_iam.type_defs import TagTypeDef
 
 __all__ = ["STEPS", "StepKind", "Undo", "apply_plan", "purge"]
 
 log = logging.getLogger(__name__)
-
-#: Undoes one completed step.
-Undo = Callable[[], None]
 
 
 @dataclass
@@ -80,7 +77,7 @@ def _create_role(run: _Run, step: PlanStep) -> Undo:
     if spec.description:
         kwargs["Description"] = spec.description
     if spec.tags:
-        kwargs["Tags"] = _tag_list(spec.tags)
+        kwargs["Tags"] = writes.tag_list(spec.tags)
     if spec.permissions_boundary:
         kwargs["PermissionsBoundary"] = spec.permissions_boundary
     run.created.update(run.iam.create_role(**kwargs)["Role"])
@@ -88,84 +85,54 @@ def _create_role(run: _Run, step: PlanStep) -> Undo:
 
 
 def _update_trust(run: _Run, step: PlanStep) -> Undo:
-    iam, name, old = run.iam, run.name, _current(run).trust_policy
-    iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(run.plan.trust_policy))
-    return lambda: _none(
-        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(old))
-    )
+    return writes.set_trust(run.iam, run.name, run.plan.trust_policy, _current(run).trust_policy)
 
 
 def _update_settings(run: _Run, step: PlanStep) -> Undo:
-    # UpdateRole resets an omitted MaxSessionDuration to 3600 (and moto also clears an omitted
-    # Description), so every call sends both: the state after the step, and for the undo the
-    # state before it.
-    iam, name, prior = run.iam, run.name, dict(run.settings)
+    # Every UpdateRole sends both settings (:func:`.writes.set_settings`): the state after the
+    # step, and for the undo the state before it.
+    prior = dict(run.settings)
     if step.action == "update description":
         after = {**prior, "Description": run.spec.description}
     else:
         after = {**prior, "MaxSessionDuration": run.spec.max_session_duration}
-    iam.update_role(RoleName=name, **after)
+    undo = writes.set_settings(run.iam, run.name, after, prior)
     run.settings = after
-    return lambda: _none(iam.update_role(RoleName=name, **prior))
-
-
-def _untag(run: _Run, step: PlanStep) -> Undo:
-    iam, name = run.iam, run.name
-    old = {k: v for k, v in _current(run).tags.items() if k not in run.spec.tags}
-    iam.untag_role(RoleName=name, TagKeys=list(old))
-    return lambda: _none(iam.tag_role(RoleName=name, Tags=_tag_list(old)))
-
-
-def _tag(run: _Run, step: PlanStep) -> Undo:
-    iam, name = run.iam, run.name
-    previous = run.plan.current.tags if run.plan.current is not None else {}
-    new = {k: v for k, v in run.spec.tags.items() if previous.get(k) != v}
-    restore = {k: previous[k] for k in new if k in previous}
-    added = [k for k in new if k not in previous]
-    iam.tag_role(RoleName=name, Tags=_tag_list(new))
-
-    def undo() -> None:
-        if added:
-            iam.untag_role(RoleName=name, TagKeys=added)
-        if restore:
-            iam.tag_role(RoleName=name, Tags=_tag_list(restore))
-
     return undo
 
 
+def _untag(run: _Run, step: PlanStep) -> Undo:
+    old = {k: v for k, v in _current(run).tags.items() if k not in run.spec.tags}
+    return writes.untag(run.iam, run.name, old)
+
+
+def _tag(run: _Run, step: PlanStep) -> Undo:
+    previous = run.plan.current.tags if run.plan.current is not None else {}
+    new = {k: v for k, v in run.spec.tags.items() if previous.get(k) != v}
+    return writes.tag(run.iam, run.name, new, previous)
+
+
 def _put_boundary(run: _Run, step: PlanStep) -> Undo:
-    iam, name, old = run.iam, run.name, _current(run).permissions_boundary
-    iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=step.target)
-    if old:
-        return lambda: _none(
-            iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=old)
-        )
-    return lambda: _none(iam.delete_role_permissions_boundary(RoleName=name))
+    old = _current(run).permissions_boundary
+    return writes.set_boundary(run.iam, run.name, step.target, old)
 
 
 def _delete_boundary(run: _Run, step: PlanStep) -> Undo:
-    iam, name, old = run.iam, run.name, step.target
-    iam.delete_role_permissions_boundary(RoleName=name)
-    return lambda: _none(iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=old))
+    return writes.set_boundary(run.iam, run.name, None, step.target)
 
 
 def _detach(run: _Run, step: PlanStep) -> Undo:
-    iam, name, arn = run.iam, run.name, step.target
-    iam.detach_role_policy(RoleName=name, PolicyArn=arn)
-    return lambda: _none(iam.attach_role_policy(RoleName=name, PolicyArn=arn))
+    return writes.detach(run.iam, run.name, step.target)
 
 
 def _attach(run: _Run, step: PlanStep) -> Undo:
-    iam, name, arn = run.iam, run.name, step.target
-    iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-    return lambda: _none(iam.detach_role_policy(RoleName=name, PolicyArn=arn))
+    return writes.attach(run.iam, run.name, step.target)
 
 
 def _delete_inline(run: _Run, step: PlanStep) -> Undo:
     iam, name, policy = run.iam, run.name, step.target
     old = reads.inline_document(iam, name, policy)  # the plan did not read it: kept for the undo
-    iam.delete_role_policy(RoleName=name, PolicyName=policy)
-    return lambda: _put_inline(iam, name, policy, old)
+    return writes.delete_inline(iam, name, policy, old)
 
 
 def _put_inline_step(run: _Run, step: PlanStep) -> Undo:
@@ -174,10 +141,7 @@ def _put_inline_step(run: _Run, step: PlanStep) -> Undo:
     current = run.plan.current
     if old is None and current is not None and policy in current.inline_policy_names:
         old = reads.inline_document(iam, name, policy)  # overwritten below: keep it for the undo
-    _put_inline(iam, name, policy, run.spec.inline_policies[policy])
-    if old is not None:
-        return lambda: _put_inline(iam, name, policy, old)
-    return lambda: _none(iam.delete_role_policy(RoleName=name, PolicyName=policy))
+    return writes.put_inline(iam, name, policy, run.spec.inline_policies[policy], old)
 
 
 #: Plan action -> how it is performed, in the order of ``plan.ACTIONS``. IAM authorises all of
@@ -263,7 +227,7 @@ def _record_after(plan: Plan, created: Mapping[str, Any]) -> RoleRecord:
     raw.update(
         MaxSessionDuration=spec.max_session_duration,
         Description=spec.description,
-        Tags=_tag_list(spec.tags),
+        Tags=writes.tag_list(spec.tags),
     )
     if spec.permissions_boundary:
         raw["PermissionsBoundary"] = {
@@ -319,16 +283,3 @@ def _current(run: _Run) -> RoleRecord:
     if run.plan.current is None:  # pragma: no cover - diff() makes these steps for roles only
         raise AssertionError(f"no current role to update for {run.name!r}")
     return run.plan.current
-
-
-def _put_inline(iam: IAMClient, role: str, policy: str, doc: Mapping[str, Any]) -> None:
-    iam.put_role_policy(RoleName=role, PolicyName=policy, PolicyDocument=json.dumps(doc))
-
-
-def _tag_list(tags: Mapping[str, str]) -> list[TagTypeDef]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-def _none(_: object) -> None:
-    """Turn an API call's response into None, for undo lambdas."""
-    return None
