@@ -88,7 +88,6 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
 
     import xacct_widgets as xw
     from xacct_widgets.sandbox import Sandbox
-    from xacct_widgets.sandbox.workers import caller_spec
 
     sb = Sandbox.attach(url)
     os.environ.update(sb.env("management", "admin"))
@@ -164,7 +163,7 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
     elif mode != "xw.query":
         raise SystemExit(f"unknown mode {mode!r}")
     if executor is not None:
-        session = caller_spec(sb, "management", "admin")
+        session = sb.caller_spec("management", "admin")
     out["startup_s"] = time.perf_counter() - started
 
     def run() -> Any:

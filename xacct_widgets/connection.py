@@ -22,13 +22,13 @@ from .errors import InvalidAccountId, InvalidInput
 from .sandbox import ENV_URL
 
 if TYPE_CHECKING:
-    from .sandbox.server import Sandbox
+    from .sandbox.handle import SandboxHandle
 
-_embedded: Sandbox | None = None
+_embedded: SandboxHandle | None = None
 _lock = threading.Lock()
 
 
-def sandbox() -> Sandbox:
+def sandbox() -> SandboxHandle:
     """The sandbox this process uses: one already running here, the one named in the
     environment, or else one started here once."""
     from .sandbox import server

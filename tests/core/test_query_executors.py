@@ -27,7 +27,6 @@ from xacct_widgets.core.query.remote import RemoteJob
 from xacct_widgets.core.query.runner import Unit
 from xacct_widgets.errors import InvalidInput
 from xacct_widgets.sandbox import Sandbox
-from xacct_widgets.sandbox.workers import caller_spec
 
 OAAR = "OrganizationAccountAccessRole"
 
@@ -140,7 +139,7 @@ def test_every_executor_returns_the_same_frame_and_errors(
         executor = request.getfixturevalue(
             "process_pool" if kind == "processes" else "dask_executor"
         )
-    spec = caller_spec(sandbox, "management", "admin")
+    spec = sandbox.caller_spec("management", "admin")
     regions = ["us-east-1", "eu-west-1", "xx-fake-1"]
     expected = query(_mixed(sandbox), "s3", "list_buckets", session=mgmt, regions=regions)
     got = query(
@@ -163,7 +162,7 @@ def test_every_executor_returns_the_same_frame_and_errors(
 
 
 def test_what_travels_holds_no_secret(sandbox: Sandbox) -> None:
-    spec = caller_spec(sandbox, "management", "admin")
+    spec = sandbox.caller_spec("management", "admin")
     job = RemoteJob(spec, "s3", "list_buckets", None, None, False, None, 8)
     unit = Unit(sandbox.member_account_ids[0], "us-east-1", OAAR, f"arn:aws:iam::1:role/{OAAR}")
     payload = pickle.dumps((job, [unit]))
@@ -179,7 +178,7 @@ def test_what_cannot_travel_is_refused_before_any_call(
     targets = [(sandbox.member_account_ids[0], OAAR)]
     with pytest.raises(InvalidInput, match="cannot be sent to another process"):
         query(targets, "s3", "list_buckets", session=mgmt, executor=pool)  # explicit keys
-    spec = caller_spec(sandbox, "management", "admin")
+    spec = sandbox.caller_spec("management", "admin")
     with pytest.raises(InvalidInput, match="Session targets"):
         query(
             [sandbox.session("target", "admin")], "s3", "list_buckets", session=spec, executor=pool

@@ -2,7 +2,8 @@
 
 Importing this package is cheap and imports no moto: ``Sandbox`` (and with it moto) loads on
 first use, so code that only needs :data:`ENV_URL` - ``connect(profile=...)`` on real AWS, the
-CLI's argument parsing - never pays for the sandbox.
+CLI's argument parsing - never pays for the sandbox. ``SandboxHandle``, what a client of another
+process's sandbox holds, never loads moto.
 """
 
 from __future__ import annotations
@@ -10,17 +11,20 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["ENV_URL", "Sandbox"]
+__all__ = ["ENV_URL", "Sandbox", "SandboxHandle"]
 
 #: The environment variable through which ``xacct lab`` / ``xacct app`` hand their kernels the
 #: sandbox's URL (``Sandbox.from_env()`` reads it).
 ENV_URL: Final = "XACCT_SANDBOX_URL"
 
 if TYPE_CHECKING:
+    from .handle import SandboxHandle as SandboxHandle
     from .server import Sandbox as Sandbox
 
 
 def __getattr__(name: str) -> Any:
     if name == "Sandbox":
         return importlib.import_module(".server", __name__).Sandbox
+    if name == "SandboxHandle":
+        return importlib.import_module(".handle", __name__).SandboxHandle
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

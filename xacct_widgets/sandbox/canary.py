@@ -32,8 +32,8 @@ from moto.moto_api._internal import mock_random
 from werkzeug.test import Client
 
 from ..errors import SandboxError
+from .accounts import REGION, SOURCE_ACCOUNT, TARGET_ACCOUNT
 from .principals import PARTITION
-from .seed import REGION, SOURCE_ACCOUNT, TARGET_ACCOUNT
 
 __all__ = ["CANARY_USER", "PROBES", "CanaryResult", "Probe", "run_canary"]
 

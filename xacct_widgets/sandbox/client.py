@@ -25,14 +25,12 @@ from typing import Any, Final
 
 from ..errors import SandboxError
 from .clock import CLOCK_PATH
-from .seed import Principal
 
 __all__ = [
     "INFO_PATH",
     "PROFILE",
     "config_file",
     "credential_command",
-    "describe",
     "fetch_info",
     "remote_clock",
 ]
@@ -84,27 +82,6 @@ def remote_clock(url: str, change: Mapping[str, float] | None = None) -> datetim
             f"The sandbox at {url} did not answer its clock ({err}).",
             fix="Check it still runs; an `xacct sandbox` older than this package has no clock.",
         ) from err
-
-
-def describe(
-    principals: Mapping[str, Mapping[str, Principal]],
-) -> dict[str, dict[str, dict[str, Any]]]:
-    """The seeded principals as JSON-ready dicts (what ``/_xacct/sandbox.json`` serves)."""
-    return {
-        account: {
-            name: {
-                "account_id": p.account_id,
-                "name": p.name,
-                "arn": p.arn,
-                "access_key_id": p.access_key_id,
-                "secret_access_key": p.secret_access_key,
-                "mfa_serial": p.mfa_serial,
-                "description": p.description,
-            }
-            for name, p in users.items()
-        }
-        for account, users in principals.items()
-    }
 
 
 def credential_command(url: str, account: str = "source", user: str = "operator") -> str:

@@ -43,6 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from .accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION, SANDBOX_MFA_CODE
 from .clock import CLOCK, issued_session
 from .console_pages import (
     CONSOLE_PATH,
@@ -59,7 +60,6 @@ from .console_pages import (
     switch_role_page,
 )
 from .console_switch import ConsoleSession, Keys, assume_as, switch_values
-from .seed import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION
 
 __all__ = ["COOKIE", "forget_console", "serve"]
 
@@ -284,7 +284,6 @@ def _start_session(start: StartResponse, session: ConsoleSession, target: str) -
 # -- IAM user sign-in ----------------------------------------------------------------------------
 def _sign_in_page(error: str | None = None, **fields: str) -> bytes:
     """The sign-in form, its note showing the sandbox's fixed password and MFA code."""
-    from .moto_patches import SANDBOX_MFA_CODE
 
     return sign_in_page(error=error, password=CONSOLE_PASSWORD, mfa_code=SANDBOX_MFA_CODE, **fields)
 
@@ -303,8 +302,6 @@ def _user_session(form: dict[str, str]) -> ConsoleSession | str:
         return BAD_SIGN_IN
     serial = next(iter(user.mfa_devices), None)
     if serial is not None:
-        from .moto_patches import SANDBOX_MFA_CODE
-
         code = form.get("mfa", "").strip()
         if not code:
             return MFA_MISSING

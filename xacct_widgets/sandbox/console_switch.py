@@ -108,7 +108,7 @@ def assume_as(
 ) -> ActiveConsoleRole | tuple[str, str]:
     """Switch ``session`` into the role of ``values``: the new active role, or (HTTP status,
     AWS's error code and message) when the sandbox refuses."""
-    from .moto_patches import SANDBOX_MFA_CODE
+    from .accounts import SANDBOX_MFA_CODE
 
     arn = _role_arn(values["account"], values["roleName"])
     if arn is None:

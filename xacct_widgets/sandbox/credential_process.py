@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from ..errors import XacctError
 from .client import credential_command as command
+from .handle import SandboxHandle
 
 __all__ = ["command", "main"]
 
@@ -30,11 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    from .server import Sandbox
-
     account, _, user = args[1].partition(":")
     try:
-        env = Sandbox.attach(args[0]).env(account, user)
+        env = SandboxHandle.attach(args[0]).env(account, user)
     except XacctError as err:
         print(f"xacct credential_process: {err}", file=sys.stderr)
         return 1

@@ -8,23 +8,18 @@ assume roles, and an MFA code that does not verify refuses the request whatever 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
 
 from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.iam.models import iam_backends
 
 from ..policy import Principal
-from .principals import PARTITION
+from .accounts import PARTITION, SANDBOX_MFA_CODE
 
 __all__ = [
-    "SANDBOX_MFA_CODE",
     "AccessDeniedError",
     "assume_role_denied",
     "check_assume_role_caller",
 ]
-
-#: The one TOTP code the sandbox accepts for its virtual MFA devices.
-SANDBOX_MFA_CODE: Final = "123456"
 
 
 class AccessDeniedError(MotoAccessDenied):

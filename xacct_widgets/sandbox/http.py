@@ -3,9 +3,9 @@
 A latency knob (``latency_ms``) lets benchmarks and demos feel AWS's round trips on loopback;
 a request budget (``requests_per_second``) makes the sandbox throttle as AWS does when a
 fan-out asks too fast (:class:`RequestBudget`); ``/_xacct/sandbox.json`` lets another process
-(``Sandbox.attach``, a process pool or Dask worker through :func:`.workers.caller_spec`) learn
-the seeded principals; and a busy port is reported as a SandboxError before werkzeug prints and
-calls ``sys.exit``.
+(``Sandbox.attach``, a process pool or Dask worker through ``SandboxHandle.caller_spec``)
+learn the seeded principals; and a busy port is reported as a SandboxError before werkzeug
+prints and calls ``sys.exit``.
 """
 
 from __future__ import annotations

@@ -84,14 +84,13 @@ from ..core.query.timestamps import iso_timestamp
 from ..errors import SandboxError
 from . import deleted_principals, enforce, simulate
 from .clock import CLOCK
-from .denials import SANDBOX_MFA_CODE, AccessDeniedError
+from .denials import AccessDeniedError
 from .hooks import enforcing
 from .principals import PARTITION, SessionFacts, forget_sessions, record_session
 from .request_map import params_of
 
 __all__ = [
     "PARTITION",
-    "SANDBOX_MFA_CODE",
     "AccessDeniedError",
     "forget_root_keys",
     "install",

@@ -7,32 +7,28 @@ of the time (200 member accounts would otherwise cost thousands of requests).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from moto.iam.models import iam_backends
 from moto.moto_api._internal import mock_random
 
 from . import moto_patches
+from .accounts import (
+    CONSOLE_PASSWORD,
+    EXTERNAL_VENDOR_ACCOUNT,
+    MANAGEMENT_ACCOUNT,
+    REGION,
+    SANDBOX_MFA_CODE,
+    SOURCE_ACCOUNT,
+    TARGET_ACCOUNT,
+)
 
-SOURCE_ACCOUNT = "987654329876"
-TARGET_ACCOUNT = "123456781234"
-MANAGEMENT_ACCOUNT = "210987654321"
-EXTERNAL_VENDOR_ACCOUNT = "999988887777"
-REGION = "us-east-1"
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 IAM_READ_POLICY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 SWITCHERS_GROUP = "role-switchers"
-
-#: The console password of every seeded IAM user (their login profile), documented like the
-#: sandbox's MFA code: the sandbox console's sign-in form checks it (:mod:`.console`).
-CONSOLE_PASSWORD = "xacct-sandbox-console"
-
-ACCOUNT_ALIASES = {
-    "source": SOURCE_ACCOUNT,
-    "target": TARGET_ACCOUNT,
-    "management": MANAGEMENT_ACCOUNT,
-}
 
 
 @dataclass(frozen=True)
@@ -79,7 +75,7 @@ def _user(
     if mfa:
         device = iam.create_virtual_mfa_device(name, "/")
         serial = device.serial_number
-        iam.enable_mfa_device(name, serial, moto_patches.SANDBOX_MFA_CODE, "654321")
+        iam.enable_mfa_device(name, serial, SANDBOX_MFA_CODE, "654321")
     seed.add(
         Principal(
             account, name, user.arn, key.access_key_id, key.secret_access_key, serial, description
@@ -237,3 +233,24 @@ def seed_rollout(member_accounts: list[str]) -> RolloutRealism:
     iam.detach_role_policy(ADMIN_POLICY, MEMBER_ROLE)
     iam.delete_role(MEMBER_ROLE)
     return RolloutRealism(denied, bare)
+
+
+def describe(
+    principals: Mapping[str, Mapping[str, Principal]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The seeded principals as JSON-ready dicts (what ``/_xacct/sandbox.json`` serves)."""
+    return {
+        account: {
+            name: {
+                "account_id": p.account_id,
+                "name": p.name,
+                "arn": p.arn,
+                "access_key_id": p.access_key_id,
+                "secret_access_key": p.secret_access_key,
+                "mfa_serial": p.mfa_serial,
+                "description": p.description,
+            }
+            for name, p in users.items()
+        }
+        for account, users in principals.items()
+    }

@@ -10,7 +10,7 @@ it is sent must make sense there and must not carry a secret:
 * **The caller travels as a** :class:`CallerSpec`, *where* to get base credentials, never the
   credentials: a profile name (``CallerSpec.profile("audit")``, read from the worker's own
   ``~/.aws``), or a function and string arguments that build the session there
-  (``xacct_widgets.sandbox.workers.caller_spec(sandbox, "management", "admin")`` names a sandbox
+  (``sandbox.caller_spec("management", "admin")`` names a sandbox
   principal by its URL; the worker asks the sandbox for it). A session made from explicit keys
   cannot be sent: there is no way to rebuild it without sending its secret.
 * **Credentials are assumed where the unit runs**, and cached there per worker process (the
@@ -133,7 +133,7 @@ def spec_of(session: boto3.Session | CallerSpec) -> CallerSpec:
         f"The caller's credentials (method {method!r}) cannot be sent to another process "
         "without their secret.",
         fix="Pass session=CallerSpec.profile('NAME') (each worker reads the profile), or for "
-        "the sandbox session=xacct_widgets.sandbox.workers.caller_spec(sandbox, account, user).",
+        "the sandbox session=sandbox.caller_spec(account, user).",
     )
 
 
