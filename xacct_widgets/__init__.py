@@ -32,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "RoleHistory": "xacct_widgets.core.switch",
     "HistoryEntry": "xacct_widgets.core.switch",
     "Organization": "xacct_widgets.core.query",
+    "TrustMap": "xacct_widgets.core.trustmap",
     "QueryResult": "xacct_widgets.core.query",
     "Target": "xacct_widgets.core.query",
     "CallerSpec": "xacct_widgets.core.query",
@@ -132,6 +133,7 @@ __all__ = [
     "Target",
     "TargetAccount",
     "Throttled",
+    "TrustMap",
     "WhoMaySwitchWizard",
     "XacctError",
     "account_id",
@@ -183,6 +185,7 @@ if TYPE_CHECKING:
     from .core.target import RoleRecord as RoleRecord
     from .core.target import RoleSpec as RoleSpec
     from .core.target import TargetAccount as TargetAccount
+    from .core.trustmap import TrustMap as TrustMap
     from .core.urls import parse_switch_role_url as parse_switch_role_url
     from .core.urls import switch_role_url as switch_role_url
     from .errors import AccessDenied as AccessDenied
@@ -228,3 +231,13 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _register_notebook_progress() -> None:
+    """``progress=True`` in a Jupyter kernel shows our ipywidgets bar (loaded only then)."""
+    from .widgets.rollout_progress import install
+
+    install()
+
+
+_register_notebook_progress()

@@ -92,7 +92,7 @@ def test_plan_apply_result_rollback(org) -> None:
     assert statuses[ok] == "applied" and statuses[Sandbox.MANAGEMENT] == "applied"
     assert statuses[realism.scp_denied] == "skipped"
     assert wizard.progress.value == wizard.progress.max == 2  # the two accounts applied
-    assert "done" in wizard.live_table.value
+    assert "applied" in wizard.live_table.value
     assert reads.role_state(member(sb, ok).iam, ROLLED) is not None
     assert "applied" in wizard.result_table.value
 

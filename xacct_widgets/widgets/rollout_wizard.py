@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING, Any, Final
 import ipywidgets as w
 import pandas as pd
 
+from ..core.progress import RolloutProgress
 from ..core.query.organization import Organization
-from ..core.query.result import QueryProgress
 from ..core.rollout import Rollout, RolloutPlan, RolloutResult
 from ..core.source import SourceAccount
 from ..core.target import RoleSpec, TargetAccount
 from ..errors import InvalidInput
 from .base import Step, Wizard, button, classed, esc
 from .readable import readable_table_html
+from .rollout_progress import RolloutProgressBar
 
 if TYPE_CHECKING:
     from ..core.sessions import AwsSession
@@ -163,13 +164,20 @@ class RolloutWizard(Wizard):
         self.apply_button = button(
             "Apply", "xacct-rollout-apply", self.do_apply, button_style="danger", icon="play"
         )
-        self.progress = classed(
-            w.IntProgress(value=0, min=0, max=1, description="Applied", layout={"display": "none"}),
-            "xacct-rollout-progress",
-        )
+        #: The same bar ``apply(progress=True)`` shows in a notebook: the IntProgress
+        #: (``progress``) and the counts applied/failed/skipped next to it.
+        self.progress_bar = RolloutProgressBar(0, "apply")
+        self.progress = self.progress_bar.progress
+        self.progress_bar.widget.layout.display = "none"
         self.live_table = classed(w.HTML(""), "xacct-rollout-live")
         review = w.VBox(
-            [self.plan_table, self.tick_box, self.apply_button, self.progress, self.live_table]
+            [
+                self.plan_table,
+                self.tick_box,
+                self.apply_button,
+                self.progress_bar.widget,
+                self.live_table,
+            ]
         )
 
         self.result_table = classed(w.HTML(""), "xacct-rollout-result")
@@ -284,7 +292,7 @@ class RolloutWizard(Wizard):
         self._frames["plan"] = plan.frame
         self.plan_table.value = rollout_plan_html(plan)
         self.live_table.value = ""
-        self.progress.layout.display = "none"
+        self.progress_bar.widget.layout.display = "none"
         self.destructive_ticks = {}
         ticks = []
         for account in plan.destructive["account_id"]:
@@ -319,12 +327,17 @@ class RolloutWizard(Wizard):
 
     # -- apply and roll back --------------------------------------------------------------------
     def _progress(self, status: dict[str, str]) -> Any:
-        def update(step: QueryProgress) -> None:
-            self.progress.max = max(step.total, 1)
-            self.progress.value = step.done
-            status[step.account_id] = "done" if step.ok else "failed"
+        """The apply's progress: the bar, and each finished account's status in a table."""
+
+        def update(event: RolloutProgress) -> None:
+            self.progress_bar.update(event)
+            status[event.account_id] = event.status
             live = pd.DataFrame({"account": list(status), "status": list(status.values())})
-            self.live_table.value = readable_table_html(live, css="xacct-rollout-live-table")
+            self.live_table.value = readable_table_html(
+                live,
+                css="xacct-rollout-live-table",
+                red_rows=[s in ("failed", "skipped") for s in status.values()],
+            )
 
         return update
 
@@ -334,15 +347,20 @@ class RolloutWizard(Wizard):
         if plan is None or rollout is None or self.apply_button.disabled:
             return False
         status: dict[str, str] = {}
-        self.progress.layout.display = None
+        todo = sum(a.action in ("create", "update") for a in plan.accounts)
+        self.progress_bar.start(todo, "apply")
+        self.progress_bar.widget.layout.display = None
 
         def apply() -> None:
             allowed = bool(self.destructive_ticks) and all(
                 box.value for box in self.destructive_ticks.values()
             )
-            self.result = rollout.apply(
-                plan, allow_destructive=allowed, progress=self._progress(status)
-            )
+            try:
+                self.result = rollout.apply(
+                    plan, allow_destructive=allowed, progress=self._progress(status)
+                )
+            finally:
+                self.progress_bar.close()
             self._frames["result"] = self.result.frame
             self.result_table.value = result_html(self.result)
 

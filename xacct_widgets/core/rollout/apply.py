@@ -28,7 +28,7 @@ import pandas as pd
 from ...errors import InvalidInput
 from ..changes import Step, check_consent
 from ..frames import to_frame
-from ..query.result import QueryProgress
+from ..progress import Progress
 from ..target import reads
 from ..target.apply import apply_plan
 from ..target.record import RoleState
@@ -50,8 +50,6 @@ __all__ = [
 RESULT_COLUMNS: Final = ("account_id", "status", "error_code", "message", "seconds")
 #: Values of the ``status`` column.
 STATUSES: Final = ("applied", "unchanged", "failed", "skipped", "rolled_back")
-
-Progress = bool | Callable[[QueryProgress], Any] | None
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,9 @@ def restore(fan: FanOut, touched: Sequence[Touched], progress: Progress) -> list
         iam = fan.iam(target, session)
         return restore_role(iam, account.role_name, account.before).changed
 
-    return fan.run([t.target for t in touched], work, progress=progress, label="rollback")
+    return fan.run(
+        [t.target for t in touched], work, progress=progress, label="rollback", done="rolled_back"
+    )
 
 
 def _row(run: AccountRun[Any], status: str, skipped: str) -> AccountResult:
@@ -252,6 +252,7 @@ def apply_rollout(
             work,
             progress=progress,
             label="apply",
+            done="applied",
             on_failure=on_failure,
             on_interrupt=on_interrupt,
         )

@@ -3,7 +3,7 @@
 A rollout step (plan, apply or restore one account) runs as a callable target of the query
 runner (:mod:`..query.runner`): the same caller with its one STS client, role credentials
 assumed once and cached with refresh (:mod:`..query.credentials`), the same executors and stop
-flag, the same progress sink (tqdm.auto for ``True``), and every failure in an account becomes
+flag, and every failure in an account becomes
 that account's :class:`~..query.result.Outcome` with a stage (``assume``: the execution role
 could not be assumed; ``call``: the work failed there) instead of an exception.
 
@@ -26,10 +26,11 @@ from botocore.exceptions import ClientError
 from ...errors import InvalidInput, XacctError
 from .. import ids
 from ..aws import client_config, error_code
+from ..progress import Progress, RolloutProgress, progress_sink
 from ..query.credentials import STALE_CODES, Caller, RoleCredentials
 from ..query.remote import is_remote
-from ..query.result import Outcome, QueryProgress
-from ..query.runner import Runner, Unit, progress_sink, run_units
+from ..query.result import Failure, Outcome, QueryProgress
+from ..query.runner import Runner, Unit, run_units
 from .accounts import AccountTarget
 
 __all__ = ["AccountRun", "FanOut", "check_workers"]
@@ -48,6 +49,10 @@ def check_workers(value: object, name: str) -> int:
             f"{name} {value!r} is invalid: it must be a whole number >= 1.", fix=f"Use {name}=20."
         )
     return value
+
+
+def _status(failure: Failure) -> str:
+    return "skipped" if failure.code == "Cancelled" else "failed"
 
 
 @dataclass
@@ -101,14 +106,18 @@ class FanOut:
         targets: Sequence[AccountTarget],
         work: Work[T],
         *,
-        progress: bool | Callable[[QueryProgress], Any] | None = None,
+        progress: Progress = None,
         label: str = "rollout",
+        done: str = "done",
         on_failure: Callable[[int], None] | None = None,
         on_interrupt: Callable[[dict[str, T], set[str]], None] | None = None,
     ) -> list[AccountRun[T]]:
         """``work`` in every target, in their order; ``on_failure(failures so far)`` is called
         in the worker right after an account fails, before that worker takes another account
         (so setting :attr:`stop` there keeps any new account from starting).
+
+        ``progress`` (:mod:`..progress`) hears of every account as it ends, its status ``done``
+        (e.g. ``applied``), ``failed`` or ``skipped`` (not started: stopped), in this thread.
 
         On an interrupt (or any exception in this thread) no new account starts, the accounts
         in flight finish (each is atomic), then ``on_interrupt(values, reported)`` gets every
@@ -119,12 +128,22 @@ class FanOut:
         runner = _AccountRunner(self, targets, work, on_failure)
         units = [self._unit(t) for t in targets]
         report, close = progress_sink(progress, len(units), label)
+        counts = {done: 0, "failed": 0, "skipped": 0}
         reported: set[str] = set()
 
-        def seen(p: QueryProgress) -> None:
-            reported.add(p.account_id)
+        def tell(account: str, failure: Failure | None) -> None:
+            status = done if failure is None else _status(failure)
+            counts[status] += 1
+            reported.add(account)
             if report is not None:
-                report(p)
+                event = RolloutProgress(
+                    label, len(reported), len(units), account, status, dict(counts)
+                )
+                report(event)
+
+        def seen(p: QueryProgress) -> None:
+            outcome = runner.outcomes.get(p.account_id)
+            tell(p.account_id, outcome.failure if outcome is not None else None)
 
         try:
             outcomes = run_units(
@@ -135,6 +154,9 @@ class FanOut:
                 report=seen,
                 stop=self.stop,
             )
+            for target, outcome in zip(targets, outcomes, strict=True):
+                if target.account_id not in reported:  # cancelled before it started
+                    tell(target.account_id, outcome.failure)
         except BaseException:
             self.stop.set()
             runner.wait_idle()
@@ -181,6 +203,7 @@ class _AccountRunner(Runner, Generic[T]):
         self._active = 0
         self._idle = threading.Condition(self._lock)
         self.values: dict[str, T] = {}
+        self.outcomes: dict[str, Outcome] = {}
 
     def wait_idle(self) -> None:
         """Until no account's work is running (after :attr:`stop`, none starts again)."""
@@ -198,6 +221,8 @@ class _AccountRunner(Runner, Generic[T]):
                 self._active -= 1
                 self._idle.notify_all()
         outcome.account_id = unit.label  # a caller's unit reports its session's account
+        with self._lock:
+            self.outcomes[unit.label] = outcome
         if outcome.failure is not None and outcome.failure.code != "Cancelled":
             with self._lock:
                 self._failures += 1

@@ -10,18 +10,16 @@ and keeps what it changed so that :meth:`RolloutResult.rollback` restores it exa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any
 
 import boto3
 
 from ...errors import InvalidInput
 from .. import ids
 from ..consent import consent
+from ..progress import Progress
 from ..query.credentials import caller_for
 from ..query.organization import DEFAULT_MEMBER_ROLE
-from ..query.result import QueryProgress
 from ..sessions import require_session
 from ..target import RoleSpec
 from .accounts import AccountsLike, AccountTarget, resolve_accounts
@@ -129,7 +127,7 @@ class Rollout:
         max_concurrent: int = 20,
         failure_tolerance: int | float = 0,
         allow_destructive: bool = False,
-        progress: bool | Callable[[QueryProgress], Any] | None = True,
+        progress: Progress = True,
     ) -> RolloutResult:
         """Apply ``plan`` (default: a plan made now): each create/update account through the
         change engine, all or nothing per account.
@@ -137,8 +135,10 @@ class Rollout:
         ``failure_tolerance``: a count, or a fraction of the accounts to change; once more
         accounts than that have failed no new account starts (those in flight finish, the rest
         are ``skipped``). A plan with destructive rows is refused before any write unless
-        ``allow_destructive is True``. ``progress``: True for a tqdm bar (``tqdm.auto``: a
-        widget in a notebook), a callable receiving a ``QueryProgress``, or None/False.
+        ``allow_destructive is True``. ``progress``: True for a bar chosen by environment
+        (:mod:`..progress`: our ipywidgets bar in a notebook, tqdm in a terminal), a callable
+        receiving a :class:`~..progress.RolloutProgress` per account, a bar of yours, or
+        None/False.
         An interrupt starts no new account and rolls back the accounts in flight; the
         accounts finished before stay applied, listed in :attr:`last_result`.
 
