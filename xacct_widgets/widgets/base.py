@@ -14,6 +14,7 @@ import logging
 import weakref
 from typing import Any
 
+from .. import lab_status
 from .fields import (
     FIELD_LAYOUT,
     LABEL_WIDTH,
@@ -74,6 +75,7 @@ def register(switcher: Any, view: Any) -> None:
         views = _views[switcher] = weakref.WeakSet()
         if callable(getattr(switcher, "observe", None)):
             switcher.observe(functools.partial(_follow, weakref.ref(switcher)))
+            lab_status.follow(switcher)  # JupyterLab's status bar too, in a kernel
     views.add(view)
 
 
