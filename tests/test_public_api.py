@@ -78,7 +78,8 @@ def test_connection_does_not_import_moto() -> None:
 def test_core_and_policy_import_no_widget_toolkit() -> None:
     loaded = _modules_after(
         "import xacct_widgets.core.target, xacct_widgets.core.source, "
-        "xacct_widgets.core.switch, xacct_widgets.core.query, xacct_widgets.policy"
+        "xacct_widgets.core.switch, xacct_widgets.core.query, xacct_widgets.core.trustmap, "
+        "xacct_widgets.policy"
     )
     assert not {"ipywidgets", "traitlets", "moto"} & loaded
 
