@@ -231,3 +231,13 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _register_notebook_progress() -> None:
+    """``progress=True`` in a Jupyter kernel shows our ipywidgets bar (loaded only then)."""
+    from .widgets.rollout_progress import install
+
+    install()
+
+
+_register_notebook_progress()
