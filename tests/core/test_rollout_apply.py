@@ -1,4 +1,5 @@
-"""Rollout apply, failure tolerance, the destructive guard, exact rollback and drift (issue 21).
+"""Rollout apply, failure tolerance, the destructive guard and exact rollback (issue 21; drift:
+test_rollout_drift.py).
 
 Failures are made at apply time the way they happen: the role appears in an account between
 the plan and the apply (someone made it by hand), so that account's CreateRole fails with
@@ -156,23 +157,6 @@ def test_rollback_restores_every_field_exactly(org: Org) -> None:
     assert xw.Rollout(before_spec, [org.ok], session=org.mgmt).plan().is_noop
     with pytest.raises(InvalidInput, match="Only an apply"):
         undone.rollback()
-
-
-def test_drift_lists_changes_made_by_hand(org: Org) -> None:
-    rollout = xw.Rollout(SPEC, [org.management, org.ok], session=org.mgmt)
-    with pytest.raises(InvalidInput, match="Nothing has been applied"):
-        rollout.drift()
-    rollout.apply(progress=False)
-    assert rollout.drift().is_noop
-    iam = org.session(org.ok).client("iam")
-    iam.attach_role_policy(RoleName=ROLLED, PolicyArn=SECURITY_AUDIT)
-    drift = rollout.drift()
-    rows = drift.frame.set_index("account_id")
-    assert rows.loc[org.management, "action"] == "noop"
-    assert rows.loc[org.ok, "action"] == "update"
-    changes = drift.changes
-    assert list(changes["target"]) == [SECURITY_AUDIT]
-    assert list(changes["action"]) == ["detach policy"]
 
 
 def test_an_interrupt_rolls_back_the_accounts_in_flight(org: Org) -> None:

@@ -9,16 +9,19 @@ Built from the pieces that already exist, not beside them:
   :mod:`.blocked` - why an account cannot take it, in words;
 * :mod:`.apply` - each account one run of the change engine, failure tolerance, the result;
   :mod:`.restore` - rollback to the exact snapshot, also through the engine;
+* :mod:`.drift` - what was changed by hand since, field by field;
 * :mod:`.rollout` - :class:`Rollout`, the facade.
 """
 
 from .accounts import AccountTarget
 from .apply import RESULT_COLUMNS, STATUSES, AccountResult, RolloutResult
+from .drift import DRIFT_COLUMNS, FieldDrift, RolloutDrift
 from .plan import ACTIONS, PLAN_CHANGE_COLUMNS, PLAN_COLUMNS, AccountPlan, RolloutPlan
 from .rollout import Rollout
 
 __all__ = [
     "ACTIONS",
+    "DRIFT_COLUMNS",
     "PLAN_CHANGE_COLUMNS",
     "PLAN_COLUMNS",
     "RESULT_COLUMNS",
@@ -26,7 +29,9 @@ __all__ = [
     "AccountPlan",
     "AccountResult",
     "AccountTarget",
+    "FieldDrift",
     "Rollout",
+    "RolloutDrift",
     "RolloutPlan",
     "RolloutResult",
 ]

@@ -21,10 +21,11 @@ from ..progress import Progress
 from ..query.credentials import caller_for
 from ..query.organization import DEFAULT_MEMBER_ROLE
 from ..sessions import require_session
-from ..target import RoleSpec
+from ..target import RoleSpec, reads
 from .accounts import AccountsLike, AccountTarget, resolve_accounts
 from .apply import RolloutResult, apply_rollout
 from .blocked import inactive_reason
+from .drift import FieldDrift, RolloutDrift, field_drift
 from .fanout import FanOut, check_workers
 from .plan import AccountPlan, RolloutPlan, blocked_row, failed_row, plan_account
 
@@ -85,7 +86,7 @@ class Rollout:
     def _targets(self, fan: FanOut) -> list[AccountTarget]:
         return resolve_accounts(self.accounts, self.session, fan.caller.identity.account_id)
 
-    def _plan(self, fan: FanOut, targets: list[AccountTarget]) -> RolloutPlan:
+    def _plan(self, fan: FanOut, targets: list[AccountTarget], *, keep: bool = True) -> RolloutPlan:
         started = time.perf_counter()
         spec = self.spec.for_partition(fan.caller.partition)
         rows: dict[str, AccountPlan] = {}
@@ -117,7 +118,8 @@ class Rollout:
         plan = RolloutPlan(
             spec, tuple(rows[t.account_id] for t in targets), time.perf_counter() - started
         )
-        self.last_plan = plan
+        if keep:
+            self.last_plan = plan
         return plan
 
     def apply(
@@ -168,10 +170,9 @@ class Rollout:
         """Keep an interrupted apply's partial result (its rollback() undoes what it did)."""
         self.last_result = result
 
-    def drift(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutPlan:
-        """A plan of the accounts the last apply wrote or found matching, against what it
-        wrote: every row not ``noop`` was changed since by hand, its ``changes`` say which
-        fields (and what apply would write to put them back)."""
+    def drift(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutDrift:
+        """What was changed by hand since the last apply, field by field (:mod:`.drift`), in
+        the accounts it wrote or found matching; ``.plan`` would put them back. Reads only."""
         if self.last_result is None or self.last_plan is None:
             raise InvalidInput(
                 "Nothing has been applied by this Rollout yet, so there is no drift to show.",
@@ -182,5 +183,32 @@ class Rollout:
         if not targets:
             raise InvalidInput("The last apply changed or matched no account: no drift to show.")
         check_workers(max_workers, "max_workers")
-        plan = self._plan(self._fan(max_workers, executor), targets)
-        return plan
+        fan = self._fan(max_workers, executor)
+        plan = self._plan(fan, targets, keep=False)
+        rows: dict[str, list[FieldDrift]] = {}
+        drifted: dict[str, AccountPlan] = {}
+        for account in plan.accounts:
+            key = account.target.account_id
+            if account.plan is None:
+                rows[key] = [
+                    FieldDrift(key, "role", account.role_arn, f"(unreadable: {account.reason})")
+                ]
+            elif account.action != "noop":
+                drifted[key] = account
+
+        def work(target: AccountTarget, session: boto3.Session) -> list[FieldDrift]:
+            account = drifted[target.account_id]
+            assert account.plan is not None
+            now = reads.role_state(fan.iam(target, session), account.plan.spec.name)
+            return field_drift(target.account_id, account.plan, now)
+
+        for run in fan.run([a.target for a in drifted.values()], work, label="drift"):
+            key = run.target.account_id
+            if run.value is not None:
+                rows[key] = run.value
+            else:
+                assert run.outcome.failure is not None
+                message = f"(unreadable: {run.outcome.failure.message})"
+                rows[key] = [FieldDrift(key, "role", drifted[key].role_arn, message)]
+        ordered = tuple(r for a in plan.accounts for r in rows.get(a.target.account_id, []))
+        return RolloutDrift(plan, ordered)
