@@ -82,13 +82,14 @@ class _Lifted:
 
     lifted: dict[tuple[str, str, int], tuple[str, ...]]
 
-    def relax(self, policy: Policy, scope: str) -> Policy:
+    def relax(self, policy: Policy, scope: str, known: frozenset[str] = _KNOWN) -> Policy:
+        """``policy`` with the Allow conditions on keys outside ``known`` lifted (recorded)."""
         statements = []
         for st in policy.statements:
-            unknown = tuple(c for c in st.conditions if c.key.lower() not in _KNOWN)
+            unknown = tuple(c for c in st.conditions if c.key.lower() not in known)
             if st.effect == "Allow" and unknown:
                 self.lifted[(scope, policy.source, st.index)] = tuple(str(c) for c in unknown)
-                kept = tuple(c for c in st.conditions if c.key.lower() in _KNOWN)
+                kept = tuple(c for c in st.conditions if c.key.lower() in known)
                 st = replace(st, conditions=kept)
             statements.append(st)
         return replace(policy, statements=tuple(statements))
@@ -305,15 +306,14 @@ class _Solver:
             "role_account": role_account,
             "via": via,
             "trust_statement": ", ".join(_label(st) for st in admitted),
-            "conditions": self.lift.of(role.arn, "trust", trust, admitted),
+            "conditions": self.lift.of(f"outside:{role.arn}", "trust", trust, admitted),
             "external": ptype in ("any", "federated-saml", "federated-oidc")
             or (bool(account) and self.external(account)),
         }
 
     def role_edges(self, role: Entity, role_account: str) -> list[Row]:
-        trust = self.lift.relax(
-            parse_policy(dict(role.trust or {}), f"trust:{role.name}"), role.arn
-        )
+        stored = parse_policy(dict(role.trust or {}), f"trust:{role.name}")
+        trust = self.lift.relax(stored, role.arn)
         candidates: dict[str, _Caller] = {}
         outside: dict[tuple[str, str], None] = {}
         for st in trust.statements:
@@ -341,7 +341,9 @@ class _Solver:
                 else:
                     outside[(kind, value)] = None
         rows = [self._inside(c, role, role_account, trust) for c in candidates.values()]
-        rows += [self._outside(k, v, role, role_account, trust) for k, v in outside]
+        if outside:  # nothing is known of a principal outside the map: every condition stays
+            blind = self.lift.relax(stored, f"outside:{role.arn}", known=frozenset())
+            rows += [self._outside(k, v, role, role_account, blind) for k, v in outside]
         return [r for r in rows if r is not None]
 
 
