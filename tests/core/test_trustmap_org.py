@@ -28,6 +28,7 @@ import pytest
 from helpers import session_with_keys
 
 import xacct_widgets as xw
+from xacct_widgets.core.query import clear_credential_cache
 from xacct_widgets.core.sessions import assumed_session
 from xacct_widgets.core.trustmap import EDGE_COLUMNS, PATH_COLUMNS, VERIFY_COLUMNS, TrustMap
 
@@ -157,6 +158,7 @@ def _seed(sandbox: Any) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def org(sandbox: Any) -> Iterator[tuple[Any, TrustMap, dict[str, Any]]]:
     sandbox.reset()
+    clear_credential_cache()  # role credentials cached before the reset are gone
     sessions = _seed(sandbox)
     admin = sandbox.session("management", "admin")
     tm = xw.TrustMap.collect(xw.Organization(admin), session=admin)
