@@ -126,11 +126,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       buildMenu(menu, it.received);
       const box = it.node.getBoundingClientRect();
       menu.open(box.left, box.top, { forceY: false });
-      // Open upwards from the status bar.
-      requestAnimationFrame(() => {
-        const height = menu.node.getBoundingClientRect().height;
-        menu.node.style.top = `${Math.max(0, box.top - height)}px`;
-      });
+      // Upwards from the status bar, as Lumino places a menu (by its transform).
+      const height = menu.node.getBoundingClientRect().height;
+      const top = Math.max(0, Math.round(box.top - height));
+      menu.node.style.transform = `translate(${Math.max(0, Math.round(box.left))}px, ${top}px)`;
     });
 
     const sendToCurrent = (action: Record<string, string>): void => {
