@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from typing import Any, Final
@@ -37,13 +38,65 @@ _COLUMN: Final = "trustmap_iam"
 _NOT_IN_ORG: Final = frozenset({"AWSOrganizationsNotInUseException"})
 
 
+#: AWS-managed policies (``arn:aws:iam::aws:policy/...``) are the same in every account: each is
+#: read once per collect (per worker process with a remote executor) instead of once per
+#: account, where asking ``GetAccountAuthorizationDetails`` for them costs the most.
+_AWS_MANAGED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+_AWS_MANAGED_LOCK = threading.Lock()
+
+
+class _Paginator:
+    """The authorization-details paginator without the AWS-managed policies filter."""
+
+    def __init__(self, paginator: Any) -> None:
+        self._paginator = paginator
+
+    def paginate(self, **params: Any) -> Any:
+        wanted = [f for f in params.get("Filter", []) if f != "AWSManagedPolicy"]
+        return self._paginator.paginate(**{**params, "Filter": wanted})
+
+
+class _SharedAwsManaged:
+    """The IAM client as :func:`~..source.snapshot.read` uses it (its one reader of an
+    account), with AWS-managed policies served from :data:`_AWS_MANAGED` once read."""
+
+    def __init__(self, iam: Any) -> None:
+        self._iam = iam
+
+    def get_paginator(self, name: str) -> Any:
+        paginator = self._iam.get_paginator(name)
+        return _Paginator(paginator) if name == "get_account_authorization_details" else paginator
+
+    def _cached(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        with _AWS_MANAGED_LOCK:
+            found = _AWS_MANAGED.get(arn)
+        if found is None:
+            policy = self._iam.get_policy(PolicyArn=arn)
+            version = policy["Policy"]["DefaultVersionId"]
+            found = (policy, self._iam.get_policy_version(PolicyArn=arn, VersionId=version))
+            with _AWS_MANAGED_LOCK:
+                _AWS_MANAGED[arn] = found
+        return found
+
+    def get_policy(self, *, PolicyArn: str) -> dict[str, Any]:
+        if PolicyArn.split(":")[4] != "aws":
+            return self._iam.get_policy(PolicyArn=PolicyArn)  # type: ignore[no-any-return]
+        return self._cached(PolicyArn)[0]
+
+    def get_policy_version(self, *, PolicyArn: str, VersionId: str) -> dict[str, Any]:
+        if PolicyArn.split(":")[4] != "aws":
+            found = self._iam.get_policy_version(PolicyArn=PolicyArn, VersionId=VersionId)
+            return found  # type: ignore[no-any-return]
+        return self._cached(PolicyArn)[1]
+
+
 def read_account(session: boto3.Session, region: str) -> list[dict[str, str]]:
     """The fan-out's question for one account: its IAM configuration, as one JSON cell.
 
     Module level (not a closure) so a process pool or Dask can run it too.
     """
     iam = session.client("iam", region_name=region, config=client_config())
-    snapshot = read_snapshot(iam)
+    snapshot = read_snapshot(_SharedAwsManaged(iam))
     return [{_COLUMN: json.dumps(snapshot_to_json(snapshot), sort_keys=True, default=str)}]
 
 
@@ -72,6 +125,8 @@ def collect_accounts(
     max_workers: int,
 ) -> tuple[list[AccountData], pd.DataFrame, float]:
     """(each account's snapshot, the error rows, the fan-out's seconds)."""
+    with _AWS_MANAGED_LOCK:
+        _AWS_MANAGED.clear()  # a new collect reads AWS's current versions again
     result = query(
         _targets(accounts, session),
         read_account,
