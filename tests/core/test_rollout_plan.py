@@ -133,5 +133,10 @@ def test_executor_a_thread_pool_of_yours_and_not_a_process_pool(org: Org) -> Non
     with ThreadPoolExecutor(max_workers=2) as pool:
         plan = rollout.plan(executor=pool)
     assert list(plan.frame["action"]) == ["create", "create"]
-    with ProcessPoolExecutor(max_workers=1) as pool, pytest.raises(InvalidInput, match="Thread"):
+    # A process pool plans too (test_rollout_executors.py), given a caller that can travel:
+    # a session made from explicit keys cannot.
+    with (
+        ProcessPoolExecutor(max_workers=1) as pool,
+        pytest.raises(InvalidInput, match="CallerSpec"),
+    ):
         rollout.plan(executor=pool)

@@ -191,6 +191,7 @@ def apply_rollout(
     allowed: bool,
     progress: Progress,
     record: Callable[[RolloutResult], None],
+    fan: FanOut | None = None,
 ) -> RolloutResult:
     """The plan's create and update rows, each through the change engine (module docstring);
     ``allowed`` is the caller's consent, already read with :func:`..consent.consent`.
@@ -201,7 +202,8 @@ def apply_rollout(
     todo = [a for a in plan.accounts if a.action in ("create", "update")]
     tolerated = tolerance_count(failure_tolerance, len(todo))
     refuse_destructive(plan, allowed)
-    fan = fan_for(max_concurrent)
+    if fan is None:  # else the caller's (on its own executor); rollback makes its own
+        fan = fan_for(max_concurrent)
     by_account: dict[str, AccountPlan] = {a.target.account_id: a for a in todo}
     started = time.perf_counter()
 

@@ -17,15 +17,18 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Final
 
+import boto3
 import pandas as pd
 
 from .. import policies
 from ..frames import to_frame
-from ..target import Plan, RoleState
+from ..target import Plan, RoleState, reads
 from ..target.existing import same_trust
-from .plan import RolloutPlan
+from .accounts import AccountTarget
+from .fanout import FanOut
+from .plan import AccountPlan, RolloutPlan
 
-__all__ = ["DRIFT_COLUMNS", "FieldDrift", "RolloutDrift", "field_drift"]
+__all__ = ["DRIFT_COLUMNS", "FieldDrift", "RolloutDrift", "field_drift", "read_drift"]
 
 #: Columns of :attr:`RolloutDrift.frame`.
 DRIFT_COLUMNS: Final = ("account_id", "field", "expected", "actual")
@@ -127,3 +130,35 @@ class RolloutDrift:
 
     def _repr_html_(self) -> str:
         return f"<p>{escape(repr(self))}</p>" + self.frame.to_html(index=False)
+
+
+def read_drift(fan: FanOut, plan: RolloutPlan) -> RolloutDrift:
+    """``plan`` (made against what apply wrote) turned into field rows: every account not
+    ``noop`` has its role read in full on ``fan``; one it cannot be read in says so."""
+    rows: dict[str, list[FieldDrift]] = {}
+    drifted: dict[str, AccountPlan] = {}
+    for account in plan.accounts:
+        key = account.target.account_id
+        if account.plan is None:
+            unreadable = f"(unreadable: {account.reason})"
+            rows[key] = [FieldDrift(key, "role", account.role_arn, unreadable)]
+        elif account.action != "noop":
+            drifted[key] = account
+
+    def work(target: AccountTarget, session: boto3.Session) -> list[FieldDrift]:
+        account = drifted[target.account_id]
+        assert account.plan is not None
+        now = reads.role_state(fan.iam(target, session), account.plan.spec.name)
+        return field_drift(target.account_id, account.plan, now)
+
+    for run in fan.run([a.target for a in drifted.values()], work, label="drift"):
+        key = run.target.account_id
+        if run.value is not None:
+            rows[key] = run.value
+        else:
+            assert run.outcome.failure is not None
+            unreadable = f"(unreadable: {run.outcome.failure.message})"
+            rows[key] = [FieldDrift(key, "role", drifted[key].role_arn, unreadable)]
+    return RolloutDrift(
+        plan, tuple(r for a in plan.accounts for r in rows.get(a.target.account_id, []))
+    )

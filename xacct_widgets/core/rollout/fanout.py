@@ -33,7 +33,7 @@ from ..query.result import Failure, Outcome, QueryProgress
 from ..query.runner import Runner, Unit, run_units
 from .accounts import AccountTarget
 
-__all__ = ["AccountRun", "FanOut", "check_workers"]
+__all__ = ["AccountRun", "FanOut", "Work", "check_workers"]
 
 T = TypeVar("T")
 
@@ -82,9 +82,11 @@ class FanOut:
     def __post_init__(self) -> None:
         if is_remote(self.executor):
             raise InvalidInput(
-                "A rollout runs its accounts in this process (its plans and snapshots stay "
-                "here): executor must be a ThreadPoolExecutor or None.",
-                fix="Pass executor=None (threads) or a concurrent.futures.ThreadPoolExecutor.",
+                "A rollout's apply and rollback run their accounts in this process (the "
+                "snapshots rollback restores and the stop flag live here): executor must be "
+                "a ThreadPoolExecutor or None.",
+                fix="Plan on a process pool or Dask (rollout.plan(executor=...)), then apply "
+                "with executor=None (threads) or a concurrent.futures.ThreadPoolExecutor.",
             )
 
     def iam(self, target: AccountTarget, session: boto3.Session) -> Any:

@@ -9,6 +9,7 @@ and keeps what it changed so that :meth:`RolloutResult.rollback` restores it exa
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from concurrent.futures import Executor
 
@@ -20,14 +21,16 @@ from ..consent import consent
 from ..progress import Progress
 from ..query.credentials import caller_for
 from ..query.organization import DEFAULT_MEMBER_ROLE
+from ..query.remote import CallerSpec, is_remote, spec_of
 from ..sessions import require_session
-from ..target import RoleSpec, reads
+from ..target import RoleSpec
 from .accounts import AccountsLike, AccountTarget, resolve_accounts
 from .apply import RolloutResult, apply_rollout
 from .blocked import inactive_reason
-from .drift import FieldDrift, RolloutDrift, field_drift
+from .drift import RolloutDrift, read_drift
 from .fanout import FanOut, check_workers
-from .plan import AccountPlan, RolloutPlan, blocked_row, failed_row, plan_account
+from .plan import AccountPlan, RolloutPlan, blocked_row, failed_row
+from .remote import PlanJob, account_planner, plan_remote
 
 __all__ = ["Rollout"]
 
@@ -39,7 +42,8 @@ class Rollout:
     plan, so accounts added later appear), a DataFrame with ``account_id`` (e.g.
     ``Organization(session).accounts(ou="prod")``), or a list of account IDs. The session's own
     account (the management account, when listed) is planned and applied with ``session``
-    itself.
+    itself. ``session`` may be a :class:`~xacct_widgets.CallerSpec` (as for ``xw.query``), which
+    a plan on a process pool or Dask sends to its workers instead of credentials.
     """
 
     def __init__(
@@ -47,7 +51,7 @@ class Rollout:
         spec: RoleSpec,
         accounts: AccountsLike,
         *,
-        session: boto3.Session,
+        session: boto3.Session | CallerSpec,
         execution_role: str = DEFAULT_MEMBER_ROLE,
         external_id: str | None = None,
     ) -> None:
@@ -58,6 +62,10 @@ class Rollout:
             )
         self.spec = spec
         self.accounts = accounts
+        #: How workers of a process pool or Dask get the caller (None: from ``session``).
+        self.caller_spec = session if isinstance(session, CallerSpec) else None
+        if isinstance(session, CallerSpec):
+            session = session.session()
         self.session = require_session(
             session, "Rollout", example="Sandbox(member_accounts=3).session('management', 'admin')"
         )
@@ -77,16 +85,35 @@ class Rollout:
     def plan(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutPlan:
         """Read every account and say what apply would do there; writes nothing.
 
-        ``executor``: None runs ``max_workers`` threads; or a ``ThreadPoolExecutor`` of yours.
+        ``executor``: any ``concurrent.futures.Executor``, as ``xw.query`` takes. None runs
+        ``max_workers`` threads here; a ``ThreadPoolExecutor`` of yours runs them on it; any
+        other (a ``ProcessPoolExecutor``, Dask's ``Client.get_executor()``) gets batches of
+        accounts, each worker assuming the execution roles itself with ``max_workers`` threads
+        (:mod:`.remote`): the caller must then travel as a ``CallerSpec`` (a profile's session
+        becomes one by itself; explicit keys are refused before any call).
         """
         check_workers(max_workers, "max_workers")
-        fan = self._fan(max_workers, executor)
-        return self._plan(fan, self._targets(fan))
+        remote = executor if is_remote(executor) else None
+        job = self._job(max_workers) if remote is not None else None
+        fan = self._fan(max_workers, None if remote is not None else executor)
+        return self._plan(fan, self._targets(fan), remote=(remote, job))
+
+    def _job(self, workers: int) -> PlanJob:
+        """What a worker needs to plan (InvalidInput when the caller cannot travel)."""
+        caller = self.caller_spec or spec_of(self.session)
+        return PlanJob(caller, self.execution_role, self.external_id, self.spec, workers)
 
     def _targets(self, fan: FanOut) -> list[AccountTarget]:
         return resolve_accounts(self.accounts, self.session, fan.caller.identity.account_id)
 
-    def _plan(self, fan: FanOut, targets: list[AccountTarget], *, keep: bool = True) -> RolloutPlan:
+    def _plan(
+        self,
+        fan: FanOut,
+        targets: list[AccountTarget],
+        *,
+        keep: bool = True,
+        remote: tuple[Executor | None, PlanJob | None] = (None, None),
+    ) -> RolloutPlan:
         started = time.perf_counter()
         spec = self.spec.for_partition(fan.caller.partition)
         rows: dict[str, AccountPlan] = {}
@@ -100,11 +127,13 @@ class Rollout:
             else:
                 active.append(target)
 
-        def work(target: AccountTarget, session: boto3.Session) -> AccountPlan:
-            principal = None if target.is_caller else fan.role_arn(target.account_id)
-            return plan_account(target, session, spec, principal, fan.iam(target, session))
-
-        for run in fan.run(active, work, label="plan"):
+        executor, job = remote
+        if executor is not None and job is not None:
+            job = dataclasses.replace(job, spec=spec)
+            runs = plan_remote(executor, job, active)
+        else:
+            runs = fan.run(active, account_planner(fan, spec), label="plan")
+        for run in runs:
             if run.value is not None:
                 rows[run.target.account_id] = run.value
             else:
@@ -130,6 +159,7 @@ class Rollout:
         failure_tolerance: int | float = 0,
         allow_destructive: bool = False,
         progress: Progress = True,
+        executor: Executor | None = None,
     ) -> RolloutResult:
         """Apply ``plan`` (default: a plan made now): each create/update account through the
         change engine, all or nothing per account.
@@ -140,7 +170,9 @@ class Rollout:
         ``allow_destructive is True``. ``progress``: True for a bar chosen by environment
         (:mod:`..progress`: our ipywidgets bar in a notebook, tqdm in a terminal), a callable
         receiving a :class:`~..progress.RolloutProgress` per account, a bar of yours, or
-        None/False.
+        None/False. ``executor``: None (``max_concurrent`` threads) or a ``ThreadPoolExecutor``
+        of yours; a process pool or Dask is refused (:mod:`.remote`: the snapshots rollback
+        restores and the stop flag live in this process; plan on it, then apply here).
         An interrupt starts no new account and rolls back the accounts in flight; the
         accounts finished before stay applied, listed in :attr:`last_result`.
 
@@ -150,6 +182,7 @@ class Rollout:
         """
         allowed = consent(allow_destructive, "allow_destructive")
         check_workers(max_concurrent, "max_concurrent")
+        fan = self._fan(max_concurrent, executor)  # refuses a process pool or Dask
         if plan is None:
             plan = self.plan(max_workers=max_concurrent)
         elif not isinstance(plan, RolloutPlan):
@@ -162,6 +195,7 @@ class Rollout:
             allowed=allowed,
             progress=progress,
             record=self._record,
+            fan=fan,
         )
         self.last_result = result
         return result
@@ -172,7 +206,9 @@ class Rollout:
 
     def drift(self, executor: Executor | None = None, max_workers: int = 20) -> RolloutDrift:
         """What was changed by hand since the last apply, field by field (:mod:`.drift`), in
-        the accounts it wrote or found matching; ``.plan`` would put them back. Reads only."""
+        the accounts it wrote or found matching; ``.plan`` would put them back. Reads only.
+        ``executor`` as for :meth:`plan` (it makes the plan; the full reads of the drifted
+        roles are made here)."""
         if self.last_result is None or self.last_plan is None:
             raise InvalidInput(
                 "Nothing has been applied by this Rollout yet, so there is no drift to show.",
@@ -183,32 +219,7 @@ class Rollout:
         if not targets:
             raise InvalidInput("The last apply changed or matched no account: no drift to show.")
         check_workers(max_workers, "max_workers")
-        fan = self._fan(max_workers, executor)
-        plan = self._plan(fan, targets, keep=False)
-        rows: dict[str, list[FieldDrift]] = {}
-        drifted: dict[str, AccountPlan] = {}
-        for account in plan.accounts:
-            key = account.target.account_id
-            if account.plan is None:
-                rows[key] = [
-                    FieldDrift(key, "role", account.role_arn, f"(unreadable: {account.reason})")
-                ]
-            elif account.action != "noop":
-                drifted[key] = account
-
-        def work(target: AccountTarget, session: boto3.Session) -> list[FieldDrift]:
-            account = drifted[target.account_id]
-            assert account.plan is not None
-            now = reads.role_state(fan.iam(target, session), account.plan.spec.name)
-            return field_drift(target.account_id, account.plan, now)
-
-        for run in fan.run([a.target for a in drifted.values()], work, label="drift"):
-            key = run.target.account_id
-            if run.value is not None:
-                rows[key] = run.value
-            else:
-                assert run.outcome.failure is not None
-                message = f"(unreadable: {run.outcome.failure.message})"
-                rows[key] = [FieldDrift(key, "role", drifted[key].role_arn, message)]
-        ordered = tuple(r for a in plan.accounts for r in rows.get(a.target.account_id, []))
-        return RolloutDrift(plan, ordered)
+        remote = executor if is_remote(executor) else None
+        job = self._job(max_workers) if remote is not None else None
+        fan = self._fan(max_workers, None if remote is not None else executor)
+        return read_drift(fan, self._plan(fan, targets, keep=False, remote=(remote, job)))
