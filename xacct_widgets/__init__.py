@@ -42,6 +42,7 @@ _EXPORTS: dict[str, str] = {
     "RoleSwitcherBar": "xacct_widgets.widgets.active_role_bar",
     "QueryPanel": "xacct_widgets.widgets.query_panel",
     "WhoMaySwitchWizard": "xacct_widgets.widgets.who_may_switch",
+    "TrustMapView": "xacct_widgets.widgets.trustmap_view",
     "RolloutWizard": "xacct_widgets.widgets.rollout_wizard",
     "RoleExportPanel": "xacct_widgets.widgets.role_exports",
     "RestrictPlan": "xacct_widgets.core.source",
@@ -134,6 +135,7 @@ __all__ = [
     "TargetAccount",
     "Throttled",
     "TrustMap",
+    "TrustMapView",
     "WhoMaySwitchWizard",
     "XacctError",
     "account_id",
@@ -217,6 +219,7 @@ if TYPE_CHECKING:
     from .widgets.role_exports import RoleExportPanel as RoleExportPanel
     from .widgets.rollout_wizard import RolloutWizard as RolloutWizard
     from .widgets.switch_role import SwitchRoleWizard as SwitchRoleWizard
+    from .widgets.trustmap_view import TrustMapView as TrustMapView
     from .widgets.who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 
 

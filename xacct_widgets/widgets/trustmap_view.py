@@ -1,0 +1,216 @@
+"""``TrustMapView``: a trust map as a filterable table and a picture, and a switch from an edge.
+
+It renders a :class:`~xacct_widgets.core.trustmap.TrustMap` (collected or loaded, so it works
+offline) and wires one thing: choosing an edge whose principal is the notebook's own caller
+(the switcher's signed-in user, or its active role) offers "Switch into this role", done by the
+existing :class:`~xacct_widgets.core.switch.RoleSwitcher` (its preflight, its history, its
+errors). Every decision shown is the map's; the widget decides nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+import ipywidgets as w
+import pandas as pd
+
+from ..core import ids
+from .base import Panel, button, classed, esc
+from .readable import readable_table_html
+from .trustmap_picture import trust_map_svg
+
+if TYPE_CHECKING:
+    from ..core.switch import RoleSwitcher
+    from ..core.trustmap import TrustMap
+
+__all__ = ["TrustMapView", "conditions_text"]
+
+ALL: Final = ""
+HELP: Final = (
+    "Every principal that can switch into every role of the map, as the policy engine decided "
+    "it. Filter by account, by outside-the-organization, or by a name; choose an edge to see "
+    "its identity grant, its trust statement and the conditions left to the request."
+)
+
+
+def conditions_text(conditions: Any) -> str:
+    """An edge's ``conditions`` in one line (``trust: StringEquals sts:ExternalId=...``)."""
+    items = list(conditions or [])
+    return "; ".join(
+        f"{c['side']}: {c['operator']} {c['key']}={','.join(c['values'])}" for c in items
+    )
+
+
+def _caller_arn(switcher: RoleSwitcher | None) -> str:
+    if switcher is None:
+        return ""
+    active = switcher.active
+    return active.role_arn if active is not None else switcher.base_identity.arn
+
+
+class TrustMapView(Panel):
+    """The map's edges, filtered, as a table and a picture; a chosen edge's details.
+
+    State for notebook code: ``frame`` (the edges shown), ``selected`` (the chosen edge as a
+    dict, or None), ``svg`` (the picture's text).
+    """
+
+    error_css = ("xacct-trustmap-error", "xacct-error")
+    status_css = ("xacct-trustmap-status",)
+
+    def __init__(self, trust_map: TrustMap, *, switcher: RoleSwitcher | None = None) -> None:
+        super().__init__()
+        self.trust_map = trust_map
+        self.switcher = switcher
+        self.ous = {a.account_id: a.ou for a in trust_map.accounts}
+        accounts = sorted(
+            set(trust_map.edges["role_account"]) | set(trust_map.edges["principal_account"])
+        )
+        self.account = classed(
+            w.Dropdown(
+                options=[("(all accounts)", ALL)]
+                + [(self._account_label(a), a) for a in accounts if a],
+                description="Account",
+            ),
+            "xacct-trustmap-account",
+        )
+        self.external_only = classed(
+            w.Checkbox(description="Outside the organization only", indent=False),
+            "xacct-trustmap-external",
+        )
+        self.search = classed(
+            w.Text(description="Name", placeholder="e.g. auditor"), "xacct-trustmap-search"
+        )
+        self.picture = classed(w.HTML(""), "xacct-trustmap-picture")
+        self.table = classed(w.HTML(""), "xacct-trustmap-table")
+        self.edge = classed(w.Select(description="Edge", rows=8), "xacct-trustmap-edge")
+        self.edge.layout.width = "60em"
+        self.details = classed(w.HTML(""), "xacct-trustmap-details")
+        self.switch_button = button(
+            "Switch into this role", "xacct-trustmap-switch", self._switch, disabled=True
+        )
+        self.frame = trust_map.edges.iloc[0:0]
+        self.selected: dict[str, Any] | None = None
+        self.svg = ""
+        for control in (self.account, self.external_only, self.search):
+            control.observe(lambda _c: self.refresh(), names="value")
+        self.edge.observe(lambda _c: self._choose(), names="value")
+        self.children = [
+            w.HTML(f"<p>{esc(HELP)}</p>"),
+            w.HBox([self.account, self.external_only, self.search]),
+            self.status,
+            self.error,
+            self.picture,
+            self.edge,
+            self.details,
+            self.switch_button,
+            self.table,
+        ]
+        self.refresh()
+
+    def __repr__(self) -> str:
+        return f"TrustMapView({len(self.frame)} of {len(self.trust_map.edges)} edges shown)"
+
+    def _account_label(self, account: str) -> str:
+        ou = self.ous.get(account, "")
+        text = f"{account[:4]}-{account[4:8]}-{account[8:]}" if account.isdigit() else account
+        return f"{text} ({ou})" if ou else text
+
+    # -- filtering ---------------------------------------------------------------------------
+    def filtered(self) -> pd.DataFrame:
+        edges = self.trust_map.edges
+        keep = pd.Series(True, index=edges.index)
+        if self.account.value:
+            account = self.account.value
+            keep &= (edges["role_account"] == account) | (edges["principal_account"] == account)
+        if self.external_only.value:
+            keep &= edges["external"]
+        needle = self.search.value.strip().lower()
+        if needle:
+            keep &= edges["principal_arn"].str.lower().str.contains(needle, regex=False) | edges[
+                "role_arn"
+            ].str.lower().str.contains(needle, regex=False)
+        return edges[keep].reset_index(drop=True)
+
+    def refresh(self) -> None:
+        """Apply the filters: table, picture and the edge list."""
+        self.frame = self.filtered()
+        self.svg = trust_map_svg(self.frame, self.ous)
+        self.picture.value = self.svg
+        view = pd.DataFrame(
+            {
+                "principal": self.frame["principal_arn"],
+                "type": self.frame["principal_type"],
+                "role": self.frame["role_arn"],
+                "via": self.frame["via"],
+                "trust statement": self.frame["trust_statement"],
+                "conditions": self.frame["conditions"].map(conditions_text),
+                "outside": self.frame["external"].map({True: "yes", False: ""}),
+            }
+        )
+        self.table.value = readable_table_html(
+            view, css="xacct-trustmap-rows", empty="No edge matches these filters."
+        )
+        self.edge.options = [
+            (f"{r.principal_arn} → {r.role_arn}", i) for i, r in enumerate(self.frame.itertuples())
+        ]
+        total = len(self.trust_map.edges)
+        self.say(f"{len(self.frame)} of {total} edges shown.")
+        self._choose()
+
+    # -- one edge ------------------------------------------------------------------------------
+    def _choose(self) -> None:
+        index = self.edge.value
+        if index is None or index >= len(self.frame):
+            self.selected = None
+            self.details.value = ""
+        else:
+            self.selected = dict(self.frame.iloc[index])
+            self.details.value = self._details_html(self.selected)
+        self.sync_buttons()
+
+    def _details_html(self, edge: dict[str, Any]) -> str:
+        rows = [
+            ("principal", f"{edge['principal_arn']} ({edge['principal_type']})"),
+            ("role", edge["role_arn"]),
+            ("identity side", edge["via"]),
+            ("trust statement", edge["trust_statement"] or "(none named)"),
+            ("conditions", conditions_text(edge["conditions"]) or "none"),
+            ("outside the organization", "yes" if edge["external"] else "no"),
+        ]
+        body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in rows)
+        return f'<table class="xacct-table xacct-trustmap-edge-details">{body}</table>'
+
+    def can_switch(self) -> bool:
+        """True when the chosen edge starts at the notebook's own caller."""
+        return (
+            self.switcher is not None
+            and self.selected is not None
+            and self.selected["principal_arn"] == _caller_arn(self.switcher)
+        )
+
+    def sync_buttons(self) -> None:
+        self.switch_button.disabled = not self.can_switch()
+
+    def _external_id(self) -> str | None:
+        assert self.selected is not None
+        for c in self.selected["conditions"] or []:
+            if str(c["key"]).lower() == "sts:externalid" and c["values"]:
+                return str(c["values"][0])
+        return None
+
+    def _switch(self) -> None:
+        if not self.can_switch():
+            return
+        assert self.switcher is not None and self.selected is not None
+        switcher = self.switcher
+        role = ids.parse_role_arn(str(self.selected["role_arn"]))
+        external_id = self._external_id()
+
+        def run() -> None:
+            active = switcher.switch(
+                role.account_id, role.name, path=role.path, external_id=external_id
+            )
+            self.say(f"Switched into {active.role_arn}.", "ok")
+
+        self.act("Switching", run)
