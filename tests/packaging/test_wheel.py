@@ -108,6 +108,53 @@ def test_wheel_ships_the_notebooks(installed: tuple[Path, dict[str, str]], tmp_p
     assert set(eval(names)) == TUTORIAL
 
 
+#: Where the prebuilt JupyterLab extension lands in the wheel (shared-data).
+LABEXTENSION = "xacct_widgets-0.1.0.data/data/share/jupyter/labextensions/xacct-widgets/"
+#: The issue's budget for what the extension adds to the wheel.
+LABEXTENSION_BUDGET = 200 * 1024
+
+
+def test_wheel_ships_the_prebuilt_labextension(
+    installed: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    import zipfile
+
+    bin_dir, env = installed
+    (wheel,) = (bin_dir.parent.parent / "dist").glob("xacct_widgets-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        infos = archive.infolist()
+        metadata = archive.read("xacct_widgets-0.1.0.dist-info/METADATA").decode()
+    shipped = {
+        i.filename[len(LABEXTENSION) :]: i for i in infos if i.filename.startswith(LABEXTENSION)
+    }
+    assert {"package.json", "install.json"} <= set(shipped)
+    assert any(name.startswith("static/remoteEntry.") for name in shipped)
+    # Only the shared-data copy: the built assets are not also inside the package.
+    assert not [i.filename for i in infos if i.filename.startswith("xacct_widgets/labextension/")]
+    assert "Framework :: Jupyter :: JupyterLab :: Extensions :: Prebuilt" in metadata
+    # What the extension adds: its entries as stored, with their zip and RECORD overhead.
+    growth = sum(i.compress_size + 2 * len(i.filename) + 76 + 100 for i in shipped.values())
+    print(
+        f"wheel: {wheel.stat().st_size / 1024:.1f} KB, of which the labextension "
+        f"{growth / 1024:.1f} KB ({len(shipped)} files; budget {LABEXTENSION_BUDGET // 1024} KB)"
+    )
+    assert growth <= LABEXTENSION_BUDGET
+    # Installed from the wheel alone (no Node, no checkout), JupyterLab finds it.
+    listing = subprocess.run(
+        [str(bin_dir / "jupyter"), "labextension", "list"],
+        cwd=_empty_dir(tmp_path),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    found = [
+        line for line in (listing.stdout + listing.stderr).splitlines() if "xacct-widgets" in line
+    ]
+    assert found and "enabled" in found[0] and "OK" in found[0], listing.stdout + listing.stderr
+
+
 def test_runbook_from_an_empty_directory(
     installed: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
