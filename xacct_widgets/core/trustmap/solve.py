@@ -25,17 +25,17 @@ does.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from ...policy import (
     ContextValue,
+    Decision,
     Policy,
     Principal,
     RequestContext,
     Statement,
     decide,
-    evaluate_identity_policies,
     evaluate_resource_policy,
     matching_statements,
     parse_policy,
@@ -80,7 +80,8 @@ Row = dict[str, Any]
 class _Lifted:
     """Policies with the conditions the map cannot decide lifted, and what was lifted."""
 
-    lifted: dict[tuple[str, str, int], tuple[str, ...]]
+    lifted: dict[tuple[str, str, int], tuple[str, ...]] = field(default_factory=dict)
+    sources: set[tuple[str, str]] = field(default_factory=set)
 
     def relax(self, policy: Policy, scope: str, known: frozenset[str] = _KNOWN) -> Policy:
         """``policy`` with the Allow conditions on keys outside ``known`` lifted (recorded)."""
@@ -89,10 +90,15 @@ class _Lifted:
             unknown = tuple(c for c in st.conditions if c.key.lower() not in known)
             if st.effect == "Allow" and unknown:
                 self.lifted[(scope, policy.source, st.index)] = tuple(str(c) for c in unknown)
+                self.sources.add((scope, policy.source))
                 kept = tuple(c for c in st.conditions if c.key.lower() in known)
                 st = replace(st, conditions=kept)
             statements.append(st)
         return replace(policy, statements=tuple(statements))
+
+    def touched(self, scope: str, policy: Policy) -> bool:
+        """Whether any condition was lifted from ``policy``."""
+        return (scope, policy.source) in self.sources
 
     def of(
         self, scope: str, side: str, policy: Policy, statements: Iterable[Statement]
@@ -204,7 +210,7 @@ def _label(st: Statement) -> str:
 class _Solver:
     def __init__(self, accounts: list[AccountData], org: OrgData) -> None:
         self.org = org
-        self.lift = _Lifted({})
+        self.lift = _Lifted()
         self.callers = _callers(accounts, org, self.lift)
         self.by_arn = {c.entity.arn: c for cs in self.callers.values() for c in cs}
         self.accounts = {a.account_id for a in accounts}
@@ -215,14 +221,22 @@ class _Solver:
         return account not in self.accounts
 
     def _conditions(
-        self, caller: _Caller, role: str, trust: Policy, context: RequestContext
+        self,
+        caller: _Caller,
+        role: str,
+        trust: Policy,
+        context: RequestContext,
+        decision: Decision,
     ) -> tuple[str, str, list[Row]]:
-        """(via, trust_statement, conditions) of an allowed edge."""
-        ident = evaluate_identity_policies(caller.identity, context)
+        """(via, trust_statement, conditions) of an allowed edge: the identity statements the
+        engine's decision names, the trust statements admitting the caller, and what was
+        lifted from them (and from the boundary and SCP statements that allow)."""
         statements = {p.source: p for p in caller.identity}
         rows: list[Row] = []
         via = []
-        for m in ident.matched:
+        for m in decision.matched:
+            if m.source == trust.source:
+                continue
             via.append(str(m))
             policy = statements[m.source]
             rows += self.lift.of(caller.account, "identity", policy, [policy.statements[m.index]])
@@ -232,12 +246,14 @@ class _Solver:
             if st.effect == "Allow"
         ]
         rows += self.lift.of(role, "trust", trust, admitted)
-        if caller.boundary is not None:
+        if caller.boundary is not None and self.lift.touched(caller.account, caller.boundary):
             found = matching_statements(caller.boundary, context, resource_policy=False)
             allows = [st for st in found if st.effect == "Allow"][:1]
             rows += self.lift.of(caller.account, "boundary", caller.boundary, allows)
         for level in caller.scps or ():
             for policy in level:
+                if not self.lift.touched("scp", policy):
+                    continue
                 found = matching_statements(policy, context, resource_policy=False)
                 rows += self.lift.of(
                     "scp", "scp", policy, [s for s in found if s.effect == "Allow"]
@@ -263,7 +279,7 @@ class _Solver:
         )
         if not decision.allowed:
             return None
-        via, statement, conditions = self._conditions(caller, role.arn, trust, context)
+        via, statement, conditions = self._conditions(caller, role.arn, trust, context, decision)
         return {
             "principal_arn": caller.entity.arn,
             "principal_type": caller.entity.kind,
