@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final
 
-from ..core.switch import RoleSwitcher
+from ..core.switch import ConsolePage, RoleSwitcher
 from ..errors import InvalidInput
 from .fields import button
 from .html import box_html, esc
@@ -94,8 +94,10 @@ class ConsoleButton:
     :data:`LINK_SECONDS` (or, with ``opener``, opens the URL through it), busy and errors shown
     by ``panel``.
 
-    ``link_seconds`` None means :func:`link_seconds_default`. ``opener`` and ``link_seconds``
-    may be replaced later (``panel.console.opener = ...``).
+    ``link_seconds`` None means :func:`link_seconds_default`. ``destination`` is the console
+    page signed in to: a URL, a ``ConsolePage(region, service)`` (a deep link), or None for
+    the regional console home. ``opener``, ``link_seconds`` and ``destination`` may be
+    replaced later (``panel.console.destination = ConsolePage(service="s3")``).
     """
 
     def __init__(
@@ -106,10 +108,12 @@ class ConsoleButton:
         *,
         opener: Opener | None = None,
         link_seconds: float | None = None,
+        destination: str | ConsolePage | None = None,
     ) -> None:
         self.panel = panel
         self.switcher = switcher
         self.opener = opener
+        self.destination = destination
         self.link_seconds = link_seconds_default() if link_seconds is None else link_seconds
         self._timer: threading.Timer | None = None
         self._link_version: int | None = None  # the switcher's version the link was made at
@@ -184,7 +188,7 @@ class ConsoleButton:
             # The URL lives only in the rendered anchor: never returned here, stored or logged
             # (html.escape, not esc: esc scrubs the very token the link needs).
             version = self.switcher.version
-            url = self.switcher.console_sign_in_url()
+            url = self.switcher.console_sign_in_url(self.destination)
             self._link_version = version
             self.panel.status.value = box_html(
                 "ok",
@@ -206,7 +210,7 @@ class ConsoleButton:
         opened: list[bool] = []
 
         def open_console() -> None:
-            opened.append(bool(self.switcher.open_console(opener=opener)))
+            opened.append(bool(self.switcher.open_console(self.destination, opener=opener)))
 
         if not self.panel.act(f"opening the console as {label}", open_console):
             return False

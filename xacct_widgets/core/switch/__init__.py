@@ -5,6 +5,7 @@ a stack of live role sessions and a persistent history shared across kernels - w
 side only reads. Widgets and the query fan-out import from here, never from the modules below.
 """
 
+from .console import ConsolePage
 from .history import HISTORY_COLUMNS, HistoryEntry, RoleHistory
 from .observe import SessionChange
 from .switcher import ACTIVE_COLUMNS, ActiveRole, RoleSwitcher
@@ -13,6 +14,7 @@ __all__ = [
     "ACTIVE_COLUMNS",
     "HISTORY_COLUMNS",
     "ActiveRole",
+    "ConsolePage",
     "HistoryEntry",
     "RoleHistory",
     "RoleSwitcher",

@@ -54,9 +54,11 @@ __all__ = [
     "FEDERATION_TIMEOUT_S",
     "ISSUER",
     "SESSION_DURATION_RANGE",
+    "ConsolePage",
     "Opener",
     "SignInEndpoints",
     "SignInUrl",
+    "console_page",
     "console_sign_in_url",
     "login_url",
     "regional_home",
@@ -75,6 +77,8 @@ _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 _REGION_RE: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}")
 # The labels before a console host: a region (us-east-1.console...) or a service (s3.console...).
 _SUBDOMAIN_RE: Final = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+# A console service page: the service's path (``s3``, ``iam``) and optionally a page under it.
+_SERVICE_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,40}(/[A-Za-z0-9._~-]+){0,4}")
 #: What opens a URL in a browser (``webbrowser.open``); its answer says whether it did.
 Opener = Callable[[str], Any]
 
@@ -117,6 +121,17 @@ class SignInEndpoints:
     @property
     def default_destination(self) -> str:
         return self.home_url or self.console_url
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    """A console page named by region and service (a deep link), for ``destination=``:
+    ``ConsolePage(service="s3")``, ``ConsolePage("eu-west-1", "ec2")``,
+    ``ConsolePage(service="s3/buckets")``. ``region`` None: the session's; ``service`` None:
+    the region's console home."""
+
+    region: str | None = None
+    service: str | None = None
 
 
 def _is_loopback(url: str) -> bool:
@@ -178,6 +193,37 @@ def sign_in_endpoints(session: boto3.Session, role_arn: str) -> SignInEndpoints:
     found = partitions.partition_of(role_arn)
     home = regional_home(found, session.region_name)
     return SignInEndpoints(found.federation_url, found.console_url, home_url=home)
+
+
+def console_page(
+    page: ConsolePage, endpoints: SignInEndpoints, role_arn: str, session_region: str | None
+) -> str:
+    """The URL of ``page`` on the role's partition's console (``https://REGION.<console host>
+    /SERVICE/home?region=REGION``), or on the sandbox's console; InvalidInput for a region
+    not in the role's partition or a malformed service, before any call."""
+    found = partitions.partition_of(role_arn)
+    service, region = page.service, page.region
+    if service is not None and not (isinstance(service, str) and _SERVICE_RE.fullmatch(service)):
+        raise InvalidInput(
+            f"Console service page {_shown(service)} is not a service path.",
+            fix="Pass the service as the console writes it after its host, e.g. 's3', 'iam', "
+            "'ec2' or 's3/buckets', or None for the console home.",
+        )
+    if region is not None and (not isinstance(region, str) or not regional_home(found, region)):
+        raise InvalidInput(
+            f"Region {_shown(region)} is not a region of partition {found.name!r}, where "
+            f"{role_arn} is.",
+            fix="Pass one of its regions, e.g. 'us-east-1' (aws), 'cn-north-1' (aws-cn), "
+            "'us-gov-west-1' (aws-us-gov), or None for the session's region.",
+        )
+    if region is None and regional_home(found, session_region):
+        region = session_region
+    if endpoints.sandbox:
+        query = urlencode({k: v for k, v in (("region", region), ("service", service)) if v})
+        return endpoints.console_url + (f"?{query}" if query else "")
+    host = f"{region}.{found.console_host}" if region else found.console_host
+    path = f"/{service}{'' if '/' in service else '/home'}" if service else "/console/home"
+    return f"https://{host}{path}" + (f"?region={region}" if region else "")
 
 
 def switch_role_page(session: boto3.Session, url: str) -> str:
@@ -332,14 +378,16 @@ def _fetch_token(request_url: str, federation_url: str, who: str, timeout: float
 def console_sign_in_url(
     session: boto3.Session,
     active: ActiveRole | None,
-    destination: str | None = None,
+    destination: str | ConsolePage | None = None,
     *,
     session_duration: int | None = None,
     timeout: float = FEDERATION_TIMEOUT_S,
 ) -> SignInUrl:
     """The federation sign-in URL for ``active``, whose credentials ``session`` holds.
 
-    Costs one HTTPS GET (getSigninToken); the URL works for 15 minutes.
+    ``destination`` is a console page's URL, a :class:`ConsolePage` (region and service: a
+    deep link), or None for the session's regional console home. Costs one HTTPS GET
+    (getSigninToken); the URL works for 15 minutes.
 
     Raises:
         InvalidInput: no active role, a bad destination or session duration (before any call).
@@ -353,6 +401,8 @@ def console_sign_in_url(
         )
     duration = _session_duration(session_duration, active)
     endpoints = sign_in_endpoints(session, active.role_arn)
+    if isinstance(destination, ConsolePage):
+        destination = console_page(destination, endpoints, active.role_arn, session.region_name)
     target = _destination(destination, endpoints)
     credentials = session.get_credentials()
     frozen = credentials.get_frozen_credentials() if credentials is not None else None

@@ -43,7 +43,7 @@ from ..sessions import (
 )
 from ..source.mfa import MfaDevices, list_mfa_devices, resolve_mfa_serial
 from .active import ACTIVE_COLUMNS, ActiveRole, active_frame
-from .console import Opener, SignInUrl, console_sign_in_url
+from .console import ConsolePage, Opener, SignInUrl, console_sign_in_url
 from .denial import explain_denial, refuse_partition
 from .history import HistoryEntry, RoleHistory, default_path
 from .observe import Observers, SessionChange, SessionObserver
@@ -155,10 +155,11 @@ class RoleSwitcher:
 
     # -- console sign-in (logic in .console) -----------------------------------------------------
     def console_sign_in_url(
-        self, destination: str | None = None, *, session_duration: int | None = None
+        self, destination: str | ConsolePage | None = None, *, session_duration: int | None = None
     ) -> SignInUrl:
         """The federation sign-in URL of the active role (a secret for 15 minutes: its repr
-        masks the token). InvalidInput when no role is active; see :mod:`.console`."""
+        masks the token), to a console page, a ``ConsolePage(region, service)`` or the regional
+        home. InvalidInput when no role is active; see :mod:`.console`."""
         with self._lock:
             top = self._stack[-1] if self._stack else None
         return console_sign_in_url(
@@ -170,7 +171,7 @@ class RoleSwitcher:
 
     def open_console(
         self,
-        destination: str | None = None,
+        destination: str | ConsolePage | None = None,
         *,
         session_duration: int | None = None,
         opener: Opener = webbrowser.open,
