@@ -103,7 +103,7 @@ def add_app_parser(sub: Any) -> None:
         default=None,
         help=f"the app notebook to serve (default: the shipped {resources.APP_NOTEBOOK})",
     )
-    launch.add_sandbox_options(app, port_flag="--sandbox-port")
+    launch.add_sandbox_options(app, port_flag="--sandbox-port", member_accounts=3)
     app.set_defaults(run=serve_app)
 
 

@@ -93,6 +93,9 @@ def test_plan_apply_result_rollback(org) -> None:
     assert statuses[realism.scp_denied] == "skipped"
     assert wizard.progress.value == wizard.progress.max == 2  # the two accounts applied
     assert "applied" in wizard.live_table.value
+    # The same bar on the result step: the final counts, next to the result table.
+    assert wizard.progress_bar.text == "2 applied · 0 failed · 0 skipped of 2"
+    assert wizard.progress_bar.widget in wizard.body.children[0].children
     assert reads.role_state(member(sb, ok).iam, ROLLED) is not None
     assert "applied" in wizard.result_table.value
 

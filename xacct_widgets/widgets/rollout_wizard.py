@@ -185,7 +185,10 @@ class RolloutWizard(Wizard):
             "Roll back", "xacct-rollout-rollback", self.do_rollback, icon="undo"
         )
         self.rollback_table = classed(w.HTML(""), "xacct-rollout-rollback-result")
-        result = w.VBox([self.result_table, self.rollback_button, self.rollback_table])
+        # The bar again (a second view of the same widget): the apply's final counts.
+        result = w.VBox(
+            [self.progress_bar.widget, self.result_table, self.rollback_button, self.rollback_table]
+        )
 
         def step(key: str, body: Any, **hooks: Any) -> Step:
             return Step(key, *STEP_TEXT[key], body, **hooks)
