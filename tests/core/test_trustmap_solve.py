@@ -139,3 +139,38 @@ def test_outside_account_in_the_organization_is_not_external():
         [_account(A, {"ops": _trust(_allow({"AWS": f"arn:aws:iam::{B}:root"}))})], _org(A, B)
     )
     assert [(e["principal_type"], e["external"]) for e in edges] == [("account", False)]
+
+
+def test_deny_without_mfa_is_kept_as_a_condition():
+    """The common "deny everything without MFA" policy (BoolIfExists, so long-term keys are
+    denied) depends on the request: the edge stays, with the Deny's condition listed.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws_my-sec-creds-self-manage.html
+    """
+    accounts = [
+        _account(A, {"ops": _trust(_allow({"AWS": f"arn:aws:iam::{B}:root"}))}),
+        _account(B, {}, users=("bob",)),
+    ]
+    force_mfa = {
+        "Effect": "Deny",
+        "NotAction": "iam:*",
+        "Resource": "*",
+        "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+    }
+    bob = accounts[1].snapshot.users["bob"]
+    policy = {"Version": "2012-10-17", "Statement": [SWITCH_ANY["Statement"][0], force_mfa]}
+    accounts[1].snapshot.users["bob"] = Entity("user", "bob", bob.arn, {"switch": policy})
+    edge = _edges(accounts, _org(A, B))[(bob.arn, "ops")]
+    assert edge["conditions"] == [
+        {
+            "side": "identity deny",
+            "policy": "user:bob/switch",
+            "operator": "BoolIfExists",
+            "key": "aws:MultiFactorAuthPresent",
+            "values": ["false"],
+        }
+    ]
+    # A Deny that does not depend on the request still refuses.
+    certain = {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}
+    policy = {"Version": "2012-10-17", "Statement": [SWITCH_ANY["Statement"][0], certain]}
+    accounts[1].snapshot.users["bob"] = Entity("user", "bob", bob.arn, {"switch": policy})
+    assert (bob.arn, "ops") not in _edges(accounts, _org(A, B))

@@ -15,18 +15,17 @@ outside the snapshot ("any principal of ACCOUNT allowed by its IAM"), a named AR
 ``*``, services, and federated providers (``sts:AssumeRoleWithSAML`` /
 ``sts:AssumeRoleWithWebIdentity``).
 
-Conditions are kept as data, not evaluated away: a condition on a key the map cannot know
-(MFA, ExternalId, source IP, session name, OIDC ``sub``/``aud``, ...) is lifted from its Allow
-statement before deciding, and the edge lists it in ``conditions``; keys the map does know
-(the principal's ARN, account, type, user name and ID, organization ID) are evaluated as AWS
-does.
+Conditions are kept as data, not evaluated away (:mod:`.lifted`): a condition on a key the map
+cannot know (MFA, ExternalId, source IP, session name, OIDC ``sub``/``aud``, ...) is lifted
+before deciding and listed in the edge's ``conditions``; keys the map does know (the
+principal's ARN, account, type, user name and ID, organization ID) are evaluated as AWS does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Final
 
 from ...policy import (
     ContextValue,
@@ -41,6 +40,7 @@ from ...policy import (
     parse_policy,
 )
 from ..source.snapshot import Entity, Snapshot
+from .lifted import Lifted, Row
 from .model import AccountData, OrgData
 
 __all__ = ["EDGE_COLUMNS", "solve"]
@@ -60,64 +60,6 @@ EDGE_COLUMNS: Final = (
 ASSUME: Final = "sts:AssumeRole"
 SAML: Final = "sts:AssumeRoleWithSAML"
 OIDC: Final = "sts:AssumeRoleWithWebIdentity"
-#: Keys the map knows for a principal of the snapshot (the rest depend on the request).
-_KNOWN: Final = frozenset(
-    {
-        "aws:principalarn",
-        "aws:principalaccount",
-        "aws:principaltype",
-        "aws:principalisawsservice",
-        "aws:username",
-        "aws:userid",
-        "aws:principalorgid",
-    }
-)
-
-Row = dict[str, Any]
-
-
-@dataclass
-class _Lifted:
-    """Policies with the conditions the map cannot decide lifted, and what was lifted."""
-
-    lifted: dict[tuple[str, str, int], tuple[str, ...]] = field(default_factory=dict)
-    sources: set[tuple[str, str]] = field(default_factory=set)
-
-    def relax(self, policy: Policy, scope: str, known: frozenset[str] = _KNOWN) -> Policy:
-        """``policy`` with the Allow conditions on keys outside ``known`` lifted (recorded)."""
-        statements = []
-        for st in policy.statements:
-            unknown = tuple(c for c in st.conditions if c.key.lower() not in known)
-            if st.effect == "Allow" and unknown:
-                self.lifted[(scope, policy.source, st.index)] = tuple(str(c) for c in unknown)
-                self.sources.add((scope, policy.source))
-                kept = tuple(c for c in st.conditions if c.key.lower() in known)
-                st = replace(st, conditions=kept)
-            statements.append(st)
-        return replace(policy, statements=tuple(statements))
-
-    def touched(self, scope: str, policy: Policy) -> bool:
-        """Whether any condition was lifted from ``policy``."""
-        return (scope, policy.source) in self.sources
-
-    def of(
-        self, scope: str, side: str, policy: Policy, statements: Iterable[Statement]
-    ) -> list[Row]:
-        found = []
-        for st in statements:
-            for text in self.lifted.get((scope, policy.source, st.index), ()):
-                operator, _, rest = text.partition(" ")
-                key, _, values = rest.partition("=")
-                found.append(
-                    {
-                        "side": side,
-                        "policy": policy.source,
-                        "operator": operator,
-                        "key": key,
-                        "values": values.split(","),
-                    }
-                )
-        return found
 
 
 @dataclass(frozen=True)
@@ -134,7 +76,7 @@ class _Caller:
 
 
 def _callers(
-    accounts: Iterable[AccountData], org: OrgData, lift: _Lifted
+    accounts: Iterable[AccountData], org: OrgData, lift: Lifted
 ) -> dict[str, list[_Caller]]:
     scp_cache: dict[str, tuple[tuple[Policy, ...], ...] | None] = {}
     out: dict[str, list[_Caller]] = {}
@@ -210,7 +152,7 @@ def _label(st: Statement) -> str:
 class _Solver:
     def __init__(self, accounts: list[AccountData], org: OrgData) -> None:
         self.org = org
-        self.lift = _Lifted()
+        self.lift = Lifted()
         self.callers = _callers(accounts, org, self.lift)
         self.by_arn = {c.entity.arn: c for cs in self.callers.values() for c in cs}
         self.accounts = {a.account_id for a in accounts}
@@ -239,7 +181,11 @@ class _Solver:
                 continue
             via.append(str(m))
             policy = statements[m.source]
-            rows += self.lift.of(caller.account, "identity", policy, [policy.statements[m.index]])
+            matched = [st for st in policy.statements if st.index == m.index]
+            rows += self.lift.of(caller.account, "identity", policy, matched)
+        for policy in caller.identity:
+            rows += self.lift.unless(caller.account, "identity", policy, context, False)
+        rows += self.lift.unless(role, "trust", trust, context, True)
         admitted = [
             st
             for st in matching_statements(trust, context, resource_policy=True)
@@ -250,6 +196,7 @@ class _Solver:
             found = matching_statements(caller.boundary, context, resource_policy=False)
             allows = [st for st in found if st.effect == "Allow"][:1]
             rows += self.lift.of(caller.account, "boundary", caller.boundary, allows)
+            rows += self.lift.unless(caller.account, "boundary", caller.boundary, context, False)
         for level in caller.scps or ():
             for policy in level:
                 if not self.lift.touched("scp", policy):
@@ -258,6 +205,7 @@ class _Solver:
                 rows += self.lift.of(
                     "scp", "scp", policy, [s for s in found if s.effect == "Allow"]
                 )
+                rows += self.lift.unless("scp", "scp", policy, context, False)
         if not via:
             via = [f"{trust.source} (names the principal: no identity policy needed)"]
         trust_label = ", ".join(_label(st) for st in admitted)
@@ -322,7 +270,8 @@ class _Solver:
             "role_account": role_account,
             "via": via,
             "trust_statement": ", ".join(_label(st) for st in admitted),
-            "conditions": self.lift.of(f"outside:{role.arn}", "trust", trust, admitted),
+            "conditions": self.lift.of(f"outside:{role.arn}", "trust", trust, admitted)
+            + self.lift.unless(f"outside:{role.arn}", "trust", trust, context, True),
             "external": ptype in ("any", "federated-saml", "federated-oidc")
             or (bool(account) and self.external(account)),
         }

@@ -77,11 +77,8 @@ class _Replay:
             operator = str(c["operator"])
             if key == "sts:externalid" and operator.startswith("String") and values:
                 found["external_id"] = values[0]
-            elif (
-                key == "aws:multifactorauthpresent"
-                and values == ["true"]
-                and edge["principal_arn"] in self.mfa
-            ):
+            elif key == "aws:multifactorauthpresent" and edge["principal_arn"] in self.mfa:
+                # With MFA, an Allow requiring it holds and a "deny without MFA" does not.
                 found["mfa_serial"] = self.mfa[edge["principal_arn"]]
                 found["mfa_token"] = self.sandbox.MFA_CODE
             else:
