@@ -52,6 +52,11 @@ def test_run_all_twice_changes_nothing_the_second_time(
     first, second = outputs
 
     assert "Applied in 4 account(s)" in first
+    assert "RolloutDrift('cross-account': 4 accounts, no drift)" in first
+    assert "No apply in this run" in second
+    # apply(progress=True) in a kernel: our ipywidgets bar, not tqdm's text.
+    assert "HBox(children=(IntProgress(" in first and "description='apply'" in first
+    assert "apply: 100%" not in first
     assert "Nothing to apply" not in first
     assert "Nothing to apply" in second
     assert "Applied in" not in second
