@@ -6,7 +6,8 @@ request pays a round trip like real AWS and the server's CPU is not charged here
 covers the organization (N members plus the management account). For reference, the same run
 times ``xw.query`` making one read per account (``iam:GetAccountSummary``) over the same
 accounts; both start with an empty credential cache, so both assume every role. API calls are
-counted in this process by operation (a wrapper around botocore's ``_make_api_call``). Prints
+counted in this process by operation (a wrapper around botocore's ``_make_api_call``). Then
+drift (none right after the apply), rollback, and the plan once more on a process pool. Prints
 figures; asserts nothing.
 
     .venv/bin/python benchmarks/rollout.py [-n 200] [--latency-ms 50] [--workers 20]
@@ -15,11 +16,13 @@ figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -127,13 +130,25 @@ def run(url: str, workers: int) -> None:
     line("re-plan", time.perf_counter() - t, f"{again.counts()} is_noop={again.is_noop}")
 
     t = time.perf_counter()
+    drift = rollout.drift(max_workers=workers)
+    line("drift", time.perf_counter() - t, f"{len(drift.frame)} field rows, {drift!r}")
+
+    t = time.perf_counter()
     undone = result.rollback(max_concurrent=workers)
     line("rollback", time.perf_counter() - t, str({k: v for k, v in undone.counts().items() if v}))
 
     t = time.perf_counter()
     after = rollout.plan(max_workers=workers)
     line("plan", time.perf_counter() - t, f"after rollback: {after.counts()}")
-    print(f"peak RSS {_rss_mib():.0f} MiB")
+
+    # The same plan on 2 spawned worker processes (the caller travels as a CallerSpec); the
+    # time includes starting them; their calls are made there, so not counted here.
+    caller = sb.caller_spec("management", "admin")
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        t = time.perf_counter()
+        remote = xw.Rollout(spec, accounts, session=caller).plan(executor=pool, max_workers=workers)
+        line("plan/proc", time.perf_counter() - t, f"{remote.counts()} (2 processes, cold)")
+    print(f"peak RSS {_rss_mib():.0f} MiB (this process)")
 
 
 if __name__ == "__main__":
