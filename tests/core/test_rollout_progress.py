@@ -5,6 +5,12 @@ every account is reported with its status and the counts applied / failed / skip
 from __future__ import annotations
 
 import dataclasses
+import fcntl
+import os
+import struct
+import subprocess
+import sys
+import termios
 
 import pytest
 from rollout_helpers import SPEC, Org, org_fixture  # noqa: F401 (the org fixture)
@@ -29,6 +35,46 @@ def test_progress_true_in_a_terminal_is_a_tqdm_bar(org: Org, capsys) -> None:
     assert final.startswith("apply: 100%")
     assert "2/2" in final
     assert "applied=2, failed=0, skipped=0" in final
+
+
+def test_in_a_real_terminal_plain_python_draws_tqdm(org: Org) -> None:
+    """``python -c`` on a pseudo-terminal, the way an operator runs a script."""
+    script = (
+        "import xacct_widgets as xw\n"
+        f"mgmt = xw.Sandbox.attach({org.sandbox.endpoint_url!r}).session('management', 'admin')\n"
+        f"spec = xw.RoleSpec(name={SPEC.name!r}, trusted_account={SPEC.trusted_account!r})\n"
+        f"print(xw.Rollout(spec, [{org.ok!r}], session=mgmt).apply(progress=True))\n"
+    )
+    leader, follower = os.openpty()
+    # A terminal has a size (a fresh pty has 0 columns, in which tqdm draws nothing).
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    shown = b"".join(chunks).decode(errors="replace")
+    assert done.returncode == 0, shown
+    assert "apply: 100%" in shown and "1/1" in shown, shown
+    assert "applied=1, failed=0, skipped=0" in shown
+    assert "RolloutResult(apply: 1 accounts: 1 applied)" in shown
+    assert org.state(org.ok) is not None
 
 
 def test_each_account_is_reported_with_its_status_and_the_counts(org: Org) -> None:
