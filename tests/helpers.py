@@ -146,7 +146,7 @@ def issued_secrets() -> list[str]:
         if backend is not None:
             for role in list(backend.assumed_roles):
                 secrets += [role.secret_access_key, role.session_token]
-    from xacct_widgets.sandbox.console import issued_tokens
+    from xacct_widgets.sandbox.console.app import issued_tokens
 
     secrets += issued_tokens()  # console sign-in tokens (getSigninToken)
     return [s for s in secrets if s]

@@ -179,3 +179,172 @@ def test_the_cycle_check_sees_imports_inside_functions(tmp_path: Path) -> None:
         for m in modules
     }
     assert import_cycles(top_level) == []
+
+
+# -- the sandbox: every moto patch in one package, its layers pointing one way --------------------
+SANDBOX = "xacct_widgets.sandbox"
+MOTO_INTEGRATION = f"{SANDBOX}.moto_integration"
+
+
+def _moto_names(tree: ast.AST) -> set[str]:
+    """The local names bound to moto by an import anywhere in the module (``import moto.x``
+    binds ``moto``; ``from moto.iam import models`` binds ``models``; ``as`` names too)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "moto":
+                    names.add(alias.asname or "moto")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "moto":
+            names.update(alias.asname or alias.name for alias in node.names)
+    return names
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def moto_patches_in(module: str, modules: dict[str, Path] | None = None) -> list[str]:
+    """Where ``module`` changes moto: an assignment to an attribute of a moto module or class
+    (``FakeBucket.get_permission = ...``, ``settings.X, Mixin.y = saved``), or ``setattr`` /
+    ``delattr`` on one; as ``line: source``."""
+    path = (MODULES if modules is None else modules)[module]
+    tree = ast.parse(path.read_text())
+    moto = _moto_names(tree)
+    found: list[str] = []
+
+    def targets(node: ast.AST) -> list[ast.AST]:
+        if isinstance(node, ast.Assign):
+            return list(node.targets)
+        if isinstance(node, ast.AugAssign | ast.AnnAssign):
+            return [node.target]
+        return []
+
+    for node in ast.walk(tree):
+        patched: list[ast.AST] = []
+        for target in targets(node):
+            patched += target.elts if isinstance(target, ast.Tuple) else [target]
+        patched = [t for t in patched if isinstance(t, ast.Attribute)]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and node.args
+        ):
+            patched.append(node.args[0])
+        for target in patched:
+            if _root_name(target) in moto:
+                found.append(f"{node.lineno}: {ast.unparse(node).splitlines()[0]}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "module", [m for m in MODULES if m != MOTO_INTEGRATION and not m.startswith(MOTO_INTEGRATION)]
+)
+def test_moto_is_patched_only_in_the_moto_integration(module: str) -> None:
+    assert not moto_patches_in(module), f"{module} patches moto outside {MOTO_INTEGRATION}"
+
+
+def test_the_moto_patch_check_can_fail(tmp_path: Path) -> None:
+    pkg = tmp_path / "tiny"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "assigns.py").write_text(
+        "import moto.iam.models\nmoto.iam.models.get_account_id_from = len\n"
+    )
+    (pkg / "late.py").write_text(
+        "def install() -> None:\n    from moto.s3.models import FakeBucket as B\n"
+        "    setattr(B, 'get_permission', print)\n"
+    )
+    (pkg / "pair.py").write_text(
+        "from moto import settings\nfrom moto.core.authorization import ActionAuthenticatorMixin\n"
+        "settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = 0, 0\n"
+    )
+    (pkg / "reads.py").write_text(
+        "from moto.iam.models import iam_backends\nclass C:\n    pass\n"
+        "def f(user: object) -> None:\n    C.x = iam_backends\n    user.name = 'x'\n"
+    )
+    modules = _modules(pkg)
+    assert moto_patches_in("tiny.assigns", modules)
+    assert moto_patches_in("tiny.late", modules)
+    assert moto_patches_in("tiny.pair", modules)
+    assert moto_patches_in("tiny.reads", modules) == []  # reading moto, writing its state: fine
+
+
+#: What each part of the sandbox may import of the others: handle <- server; the WSGI stack ->
+#: console, moto integration -> decision -> the ground (accounts, clock, sessions, remote).
+SANDBOX_LAYERS: dict[str, set[str]] = {
+    "ground": set(),
+    "handle": {"ground"},
+    "decision": {"ground"},
+    "moto_integration": {"ground", "decision"},
+    "console": {"ground"},
+    "wsgi": {"ground", "console", "moto_integration"},
+    "seed": {"ground", "moto_integration"},
+    "canary": {"ground"},
+    "credential_process": {"ground", "handle"},
+    "server": {
+        "ground",
+        "handle",
+        "decision",
+        "moto_integration",
+        "console",
+        "wsgi",
+        "seed",
+        "canary",
+    },
+}
+_GROUND = {"accounts", "clock", "sessions", "remote"}
+
+
+def sandbox_part(module: str) -> str | None:
+    """The part of the sandbox ``module`` belongs to; None for the package's lazy front
+    (``__init__``, which names ``Sandbox`` for ``xw.Sandbox``) and modules outside it."""
+    if not module.startswith(SANDBOX + "."):
+        return None
+    first = module.removeprefix(SANDBOX + ".").split(".")[0]
+    return "ground" if first in _GROUND else first
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import between two parts of the sandbox that :data:`SANDBOX_LAYERS` does not allow."""
+    found = []
+    for module, imported in sorted(graph.items()):
+        part = sandbox_part(module)
+        if part is None:
+            continue
+        if part not in SANDBOX_LAYERS:
+            found.append(f"{module}: a new part of the sandbox; place it in SANDBOX_LAYERS")
+            continue
+        for target in sorted(imported):
+            other = sandbox_part(target)
+            if other is not None and other != part and other not in SANDBOX_LAYERS[part]:
+                found.append(f"{module} ({part}) imports {target} ({other})")
+    return found
+
+
+def test_the_sandbox_imports_point_one_way() -> None:
+    assert not layer_violations(import_graph(MODULES))
+
+
+def test_the_layer_check_can_fail() -> None:
+    """Edges the old flat sandbox had (the stack's front and the console importing the moto
+    patches, the decision reaching for the clock's HTTP side) are refused; moto patches are
+    seen where they live."""
+    graph = {
+        f"{SANDBOX}.decision.enforce": {f"{SANDBOX}.wsgi.stack", f"{SANDBOX}.sessions"},
+        f"{SANDBOX}.console.app": {f"{MOTO_INTEGRATION}.patches"},
+        f"{MOTO_INTEGRATION}.patches": {f"{SANDBOX}.decision.enforce"},
+        f"{SANDBOX}.handle": {f"{SANDBOX}.server"},
+        f"{SANDBOX}.newpart": set(),
+    }
+    assert layer_violations(graph) == [
+        f"{SANDBOX}.console.app (console) imports {MOTO_INTEGRATION}.patches (moto_integration)",
+        f"{SANDBOX}.decision.enforce (decision) imports {SANDBOX}.wsgi.stack (wsgi)",
+        f"{SANDBOX}.handle (handle) imports {SANDBOX}.server (server)",
+        f"{SANDBOX}.newpart: a new part of the sandbox; place it in SANDBOX_LAYERS",
+    ]
+    for module in ("patches", "catalog", "state"):
+        assert moto_patches_in(f"{MOTO_INTEGRATION}.{module}"), module

@@ -39,7 +39,7 @@ def _snapshot(path: Path) -> list[object]:
 
 # -- kept apart ---------------------------------------------------------------------------------
 def test_the_sandbox_profile_name_is_the_sandboxs() -> None:
-    from xacct_widgets.sandbox.client import PROFILE
+    from xacct_widgets.sandbox.remote import PROFILE
 
     assert SANDBOX_PROFILE == PROFILE
 

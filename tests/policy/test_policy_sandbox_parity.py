@@ -6,7 +6,7 @@ in (issue 19, item 9): one table per class, each case naming the AWS page it fol
 2. IAM resources ``arn:aws:iam::*:*`` / ``arn:aws:iam::ACCOUNT:*`` / ``...:root`` are valid
    identity-policy resources and grant what they say.
 3. ``aws:RequestedRegion`` decides region conditions; IAM's is us-east-1 (the sandbox puts it in
-   the context, :mod:`xacct_widgets.sandbox.request_context`).
+   the context, :mod:`xacct_widgets.sandbox.decision.request_context`).
 4. The principal table: ``aws:userid``, ``aws:username``, ``aws:PrincipalType`` per principal
    type (a root user's and a federated user's ``aws:userid`` follow from the ARN).
 5. A trust policy that names a deleted principal by its unique ID still admits its other

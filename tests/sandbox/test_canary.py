@@ -18,7 +18,8 @@ from xacct_widgets.sandbox.canary import CANARY_USER, PROBES
 BROKEN_HOOK = """
 import json, socket
 from xacct_widgets.errors import SandboxError
-from xacct_widgets.sandbox import Sandbox, enforce
+from xacct_widgets.sandbox import Sandbox
+from xacct_widgets.sandbox.decision import enforce
 from xacct_widgets.sandbox.server import running_in_process
 
 # Undo the S3 action mapping, as if moto's operation names reached the policy engine unmapped.

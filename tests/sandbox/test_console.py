@@ -10,7 +10,7 @@ import boto3
 import pytest
 from helpers import ROLE, ROLE_ARN, SOURCE, TARGET, issued_secrets, make_role
 
-from xacct_widgets.sandbox.console_pages import SWITCH_FAILED
+from xacct_widgets.sandbox.console.pages import SWITCH_FAILED
 from xacct_widgets.sandbox.seed import CONSOLE_PASSWORD
 
 

@@ -255,13 +255,13 @@ def test_unsigned_or_foreign_keys_are_rejected(sandbox: Sandbox) -> None:
 
 def test_patches_refuse_an_incompatible_moto() -> None:
     from xacct_widgets.errors import SandboxError
-    from xacct_widgets.sandbox import moto_patches
+    from xacct_widgets.sandbox.moto_integration.hooks import original
 
     class Gone:
         pass
 
     with pytest.raises(SandboxError, match="moto range pinned"):
-        moto_patches._require(Gone, "assume_role")
+        original(Gone, "assume_role")
 
 
 # -- the single hook: every request goes through the sandbox's engine -----------------------------
@@ -306,10 +306,10 @@ def test_install_refuses_a_moto_without_the_hook_points(
     import importlib
 
     from xacct_widgets.errors import SandboxError
-    from xacct_widgets.sandbox import moto_patches
+    from xacct_widgets.sandbox.moto_integration import patches
 
     module, _, cls = owner.partition(":")
-    monkeypatch.setattr(moto_patches, "_installed", False)
+    monkeypatch.setattr(patches, "_installed", False)
     monkeypatch.delattr(getattr(importlib.import_module(module), cls), name)
     with pytest.raises(SandboxError, match="moto range pinned"):
-        moto_patches.install()
+        patches.install()

@@ -110,7 +110,7 @@ def test_reset_wipes_changes_and_keeps_keys(sandbox: Sandbox) -> None:
 def test_latency_is_added_to_each_request() -> None:
     # A functional check that the delay is applied at all (a floor, not a speed goal).
     pytest.importorskip("werkzeug")
-    from xacct_widgets.sandbox.http import with_latency_and_info
+    from xacct_widgets.sandbox.wsgi.stack import sandbox_app
 
     app_calls: list[str] = []
 
@@ -119,7 +119,7 @@ def test_latency_is_added_to_each_request() -> None:
         start_response("200 OK", [])
         return [b""]
 
-    wrapped = with_latency_and_info(app, 0.05, lambda: b"{}")
+    wrapped = sandbox_app(app, info=lambda: b"{}", latency_s=0.05)
     started = time.perf_counter()
     list(wrapped({"PATH_INFO": "/"}, lambda *a: None))
     assert time.perf_counter() - started >= 0.05

@@ -8,7 +8,7 @@ import pytest
 
 from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox
-from xacct_widgets.sandbox.catalog import CURATED_POLICIES
+from xacct_widgets.sandbox.moto_integration.catalog import CURATED_POLICIES
 
 SOURCE, TARGET = "987654329876", "123456781234"
 

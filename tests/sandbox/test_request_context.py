@@ -17,10 +17,10 @@ from botocore.exceptions import ClientError
 from helpers import make_role
 
 from xacct_widgets.sandbox import Sandbox
-from xacct_widgets.sandbox.enforce import resolve_caller
-from xacct_widgets.sandbox.principals import Caller
-from xacct_widgets.sandbox.request_context import build_context
-from xacct_widgets.sandbox.request_map import resource_for
+from xacct_widgets.sandbox.decision.enforce import resolve_caller
+from xacct_widgets.sandbox.decision.principals import Caller
+from xacct_widgets.sandbox.decision.request_context import build_context
+from xacct_widgets.sandbox.decision.request_map import resource_for
 
 GLOBAL_KEYS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from helpers import limited_session
 
 from xacct_widgets.sandbox import Sandbox
-from xacct_widgets.sandbox.request_context import requested_region
+from xacct_widgets.sandbox.decision.request_context import requested_region
 
 REQUESTED_REGION = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from helpers import limited_session
 
 from xacct_widgets.sandbox import Sandbox
-from xacct_widgets.sandbox.s3_actions import S3_PERMISSIONS_PAGE, s3_action
+from xacct_widgets.sandbox.decision.s3_actions import S3_PERMISSIONS_PAGE, s3_action
 
 API = "https://docs.aws.amazon.com/AmazonS3/latest/API/"
 BUCKET = "s3-actions-bucket"

@@ -1,7 +1,7 @@
 """The sandbox checks its own decisions before it serves: one allow and one deny per service.
 
-The sandbox's enforcement sits on moto's request path (:mod:`.moto_patches`). A moto release can
-keep every hook in place and still move what flows through it (moto 5.2.6 began passing S3
+The sandbox's enforcement sits on moto's request path (:mod:`.moto_integration`). A moto release
+can keep every hook in place and still move what flows through it (moto 5.2.6 began passing S3
 requests under botocore's operation names, so ``ListBuckets`` was checked as an action no policy
 grants). Checking that the hooks exist cannot see that; asking real questions can. Each probe is a
 SigV4-signed request from a seeded principal, sent through the sandbox's own WSGI app (signature
@@ -32,8 +32,7 @@ from moto.moto_api._internal import mock_random
 from werkzeug.test import Client
 
 from ..errors import SandboxError
-from .accounts import REGION, SOURCE_ACCOUNT, TARGET_ACCOUNT
-from .principals import PARTITION
+from .accounts import PARTITION, REGION, SOURCE_ACCOUNT, TARGET_ACCOUNT
 
 __all__ = ["CANARY_USER", "PROBES", "CanaryResult", "Probe", "run_canary"]
 
@@ -206,5 +205,5 @@ def _ask(client: Client, url: str, region: str, users: Mapping[str, Mapping[str,
                 f"{' ' + code if code else ''}) with moto {version('moto')}.",
                 fix="Install the tested versions with ./run (requirements/lock.txt); if this moto "
                 "is the one you mean to use, the sandbox needs adapting to it (see "
-                "xacct_widgets/sandbox/moto_patches.py).",
+                "xacct_widgets/sandbox/moto_integration/).",
             )

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import XacctError
-from .client import credential_command as command
 from .handle import SandboxHandle
+from .remote import credential_command as command
 
 __all__ = ["command", "main"]
 

@@ -24,7 +24,7 @@ import botocore.session
 from ..errors import SandboxError
 from . import ENV_URL
 from .accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION, SANDBOX_MFA_CODE
-from .client import PROFILE, config_file, credential_command, fetch_info, remote_clock
+from .remote import PROFILE, config_file, credential_command, fetch_info, remote_clock
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,16 +14,17 @@ from typing import Any
 from moto.iam.models import iam_backends
 from moto.moto_api._internal import mock_random
 
-from . import moto_patches
 from .accounts import (
     CONSOLE_PASSWORD,
     EXTERNAL_VENDOR_ACCOUNT,
     MANAGEMENT_ACCOUNT,
+    PARTITION,
     REGION,
     SANDBOX_MFA_CODE,
     SOURCE_ACCOUNT,
     TARGET_ACCOUNT,
 )
+from .moto_integration.keys import register_root_key
 
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
 IAM_READ_POLICY = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
@@ -65,7 +66,7 @@ def _user(
     managed: tuple[str, ...] = (),
     mfa: bool = False,
 ) -> None:
-    iam = iam_backends[account][moto_patches.PARTITION]
+    iam = iam_backends[account][PARTITION]
     user = iam.create_user(REGION, name)
     for arn in managed:
         iam.attach_user_policy(arn, name)
@@ -84,7 +85,7 @@ def _user(
 
 
 def _root(seed: Seed, account: str) -> None:
-    key = moto_patches.register_root_key(account)
+    key = register_root_key(account)
     seed.add(
         Principal(
             account,
@@ -100,7 +101,7 @@ def _root(seed: Seed, account: str) -> None:
 
 def seed_tutorial(seed: Seed) -> None:
     """Source 9876-5432-9876: operator, intern, admin, root. Target 1234-5678-1234: admin, root."""
-    src = iam_backends[SOURCE_ACCOUNT][moto_patches.PARTITION]
+    src = iam_backends[SOURCE_ACCOUNT][PARTITION]
     src.create_group(SWITCHERS_GROUP)
     src.put_group_policy(
         SWITCHERS_GROUP,
@@ -143,7 +144,7 @@ def seed_organization(seed: Seed, member_accounts: int) -> None:
         "administrator of the organization's management account",
         (ADMIN_POLICY,),
     )
-    orgs = organizations_backends[MANAGEMENT_ACCOUNT][moto_patches.PARTITION]
+    orgs = organizations_backends[MANAGEMENT_ACCOUNT][PARTITION]
     orgs.create_organization(region=REGION, FeatureSet="ALL")
     root_id = orgs.org.root_id  # type: ignore[union-attr]
     ous = [
@@ -172,11 +173,11 @@ def seed_organization(seed: Seed, member_accounts: int) -> None:
         )
         account = created["CreateAccountStatus"]["AccountId"]
         orgs.move_account(AccountId=account, SourceParentId=root_id, DestinationParentId=ou)
-        iam = iam_backends[account][moto_patches.PARTITION]
+        iam = iam_backends[account][PARTITION]
         iam.attach_role_policy(ADMIN_POLICY, MEMBER_ROLE)  # as AWS does; moto attaches nothing
         for name, trust in (("auditor", auditor_trust), ("vendor-readonly", vendor_trust)):
             iam.create_role(name, trust, "/", None, f"seeded {name} role", [], "3600")
-        s3 = s3_backends[account][moto_patches.PARTITION]
+        s3 = s3_backends[account][PARTITION]
         for purpose in ("logs", "data"):
             s3.create_bucket(f"xacct-{account}-{purpose}", REGION)
         seed.member_accounts.append(account)
@@ -214,7 +215,7 @@ def seed_rollout(member_accounts: list[str]) -> RolloutRealism:
 
     if len(member_accounts) < 3:
         raise ValueError("seed_rollout needs a sandbox with member_accounts >= 3")
-    orgs = organizations_backends[MANAGEMENT_ACCOUNT][moto_patches.PARTITION]
+    orgs = organizations_backends[MANAGEMENT_ACCOUNT][PARTITION]
     root_id = orgs.org.root_id  # type: ignore[union-attr]
     locked = orgs.create_organizational_unit(ParentId=root_id, Name=LOCKED_OU)
     locked_id = locked["OrganizationalUnit"]["Id"]
@@ -229,7 +230,7 @@ def seed_rollout(member_accounts: list[str]) -> RolloutRealism:
     parent = next(a.parent_id for a in orgs.accounts if a.id == denied)
     orgs.move_account(AccountId=denied, SourceParentId=parent, DestinationParentId=locked_id)
     bare = member_accounts[1]
-    iam = iam_backends[bare][moto_patches.PARTITION]
+    iam = iam_backends[bare][PARTITION]
     iam.detach_role_policy(ADMIN_POLICY, MEMBER_ROLE)
     iam.delete_role(MEMBER_ROLE)
     return RolloutRealism(denied, bare)

@@ -20,9 +20,13 @@ from typing import Any
 from ..errors import SandboxError
 from .accounts import REGION
 from .canary import CanaryResult, run_canary
+from .clock import CLOCK
 from .handle import SandboxHandle
-from .http import check_port_free, reset_moto, with_latency_and_info
-from .seed import Seed, describe
+from .moto_integration import catalog, patches, state
+from .moto_integration.keys import forget_keys
+from .seed import Seed, describe, seed_all
+from .sessions import forget_sessions
+from .wsgi.stack import check_port_free, sandbox_app
 
 _running_in_process: Sandbox | None = None
 _process_lock = threading.Lock()
@@ -94,8 +98,6 @@ class Sandbox(SandboxHandle):
         return self
 
     def _start(self) -> None:
-        from moto import settings
-        from moto.core.authorization import ActionAuthenticatorMixin
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -103,23 +105,18 @@ class Sandbox(SandboxHandle):
         )
         from werkzeug.serving import make_server
 
-        from . import catalog, clock, iam_writes, moto_patches, seed, sts_limits
-
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         catalog.narrow_managed_policies()
-        moto_patches.install()
-        sts_limits.install()  # after moto_patches: wraps the AssumeRole it patched
-        iam_writes.install()
-        reset_moto()
-        _forget_clock_and_sessions()
-        self._seed = seed.seed_all(self.member_accounts)
+        patches.install()
+        _forget_everything()
+        self._seed = seed_all(self.member_accounts)
         self._principals = describe(self._seed.principals)
-        backend = clock.with_clock(DomainDispatcherApplication(create_backend_app))
-        app = with_latency_and_info(
-            backend,
-            self.latency_ms / 1000,
-            self._info,
-            self.requests_per_second,
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        app = sandbox_app(
+            moto_app,
+            info=self._info,
+            latency_s=self.latency_ms / 1000,
+            requests_per_second=self.requests_per_second,
         )
         check_port_free(self._host, self._port)
         try:
@@ -134,14 +131,11 @@ class Sandbox(SandboxHandle):
         host, port = self._server.server_address[:2]
         self._url = f"http://{host}:{port}"
         if self.enforce:
-            self._saved_auth = (
-                settings.INITIAL_NO_AUTH_ACTION_COUNT,
-                ActionAuthenticatorMixin.request_count,
-            )
-            settings.INITIAL_NO_AUTH_ACTION_COUNT = 0
-            ActionAuthenticatorMixin.request_count = 0
-            # Real questions before serving (.canary): raises, and start() tears down.
-            self.self_check = run_canary(backend, self._url, self.region, self._principals)
+            self._saved_auth = state.start_authorizing()
+            # Real questions before serving (.canary), through the same stack without its
+            # latency and budget: raises, and start() tears down.
+            checked = sandbox_app(moto_app, info=self._info)
+            self.self_check = run_canary(checked, self._url, self.region, self._principals)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="xacct-sandbox", daemon=True
         )
@@ -154,11 +148,7 @@ class Sandbox(SandboxHandle):
                 "This sandbox is not running (stop() was already called, or start() never was)."
             )
         self._teardown()
-        from . import moto_patches
-
-        moto_patches.forget_root_keys()
-        _forget_clock_and_sessions()
-        reset_moto()
+        _forget_everything()
         with _process_lock:
             _running_in_process = None
 
@@ -170,12 +160,7 @@ class Sandbox(SandboxHandle):
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._saved_auth is not None:
-            from moto import settings
-            from moto.core.authorization import ActionAuthenticatorMixin
-
-            settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = (
-                self._saved_auth
-            )
+            state.restore_authorization(self._saved_auth)
         self._server = self._thread = self._saved_auth = None
         self._url = None
 
@@ -183,12 +168,8 @@ class Sandbox(SandboxHandle):
         """Wipe everything done since start and seed afresh (same keys, same IDs, real time)."""
         if self._url is None:
             raise SandboxError("Only a running in-process sandbox can be reset.")
-        from . import moto_patches, seed
-
-        moto_patches.forget_root_keys()
-        _forget_clock_and_sessions()
-        reset_moto()
-        self._seed = seed.seed_all(self.member_accounts)
+        _forget_everything()
+        self._seed = seed_all(self.member_accounts)
         self._principals = describe(self._seed.principals)
 
     def __enter__(self) -> Sandbox:
@@ -209,8 +190,6 @@ class Sandbox(SandboxHandle):
         return list(self._seed.member_accounts) if self._seed is not None else []
 
     def _clock(self, change: Mapping[str, float] | None = None) -> datetime:
-        from .clock import CLOCK
-
         _ = self.endpoint_url  # raises when not running
         return CLOCK.advance(change["advance"]) if change else CLOCK.now()
 
@@ -227,13 +206,16 @@ class Sandbox(SandboxHandle):
         ).encode()
 
 
-def _forget_clock_and_sessions() -> None:
-    from .clock import CLOCK, forget_sessions
-    from .console import forget_console
+def _forget_everything() -> None:
+    """moto's state, the root keys and key index, the issued sessions, the console's sessions
+    and the clock's offset: what a start, a stop and a reset all begin from."""
+    from .console.app import forget_console
 
-    CLOCK.reset()
+    forget_keys()
     forget_sessions()
     forget_console()
+    CLOCK.reset()
+    state.reset_moto()
 
 
 def running_in_process() -> Sandbox | None:

@@ -28,7 +28,7 @@ ENV_VAR: Final = "XACCT_HISTORY"
 #: The sandbox's history file (``:memory:`` allowed). ``xacct lab`` and ``xacct app`` set it for
 #: their kernels to a file in a folder removed with their sandbox.
 SANDBOX_ENV_VAR: Final = "XACCT_SANDBOX_HISTORY"
-#: The AWS profile every sandbox session names (``xacct_widgets.sandbox.client.PROFILE``; core
+#: The AWS profile every sandbox session names (``xacct_widgets.sandbox.remote.PROFILE``; core
 #: never imports the sandbox, so the name is repeated here and a test keeps the two equal).
 SANDBOX_PROFILE: Final = "xacct-sandbox"
 

@@ -17,14 +17,14 @@ moto writes what it is given. AWS refuses, before anything changes:
   a managed policy over 6,144 ("Cannot exceed quota for PolicySize: 6144"). The defaults apply:
   the sandbox has no Service Quotas to raise them.
 
-The checks wrap moto's IAM *responses*, so only API calls are judged; the seed, which writes
-through moto's backends, is not.
+:data:`CHECKS` names the moto IAM *response* each check precedes
+(:mod:`..moto_integration.patches` installs them), so only API calls are judged; the seed,
+which writes through moto's backends, is not.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, Literal
@@ -32,16 +32,16 @@ from typing import Any, Final, Literal
 from moto.iam.exceptions import LimitExceededException, ValidationError
 from moto.iam.responses import IamResponse
 
-from ..policy.validate import DEFAULT_TRUST_POLICY_CHARS
-from .hooks import enforcing, original
+from ...policy.validate import DEFAULT_TRUST_POLICY_CHARS
 from .iam_documents import check_document, size
 
 __all__ = [
+    "CHECKS",
     "INLINE_POLICY_CHARS",
     "MANAGED_POLICIES_PER_ENTITY",
     "MANAGED_POLICY_CHARS",
     "TRUST_POLICY_CHARS",
-    "install",
+    "check_parameters",
 ]
 
 #: "IAM and AWS STS quotas", default values (the sandbox has no Service Quotas to raise them).
@@ -56,8 +56,6 @@ _QUOTA_NAME: Final[dict[str, str]] = {
     "user": "PoliciesPerUser",
     "group": "PoliciesPerGroup",
 }
-_lock = threading.Lock()
-_installed = False
 
 
 # -- parameters, as IAM's API model states them ---------------------------------------------------
@@ -215,24 +213,3 @@ CHECKS: Final[dict[str, Callable[[IamResponse], None]]] = {
     "attach_user_policy": _attach("user", "AttachUserPolicy"),
     "attach_group_policy": _attach("group", "AttachGroupPolicy"),
 }
-
-
-def _hooked(wrapped: Callable[..., Any], check: Callable[[IamResponse], None]) -> Any:
-    def hooked(self: IamResponse) -> Any:
-        if enforcing():
-            check(self)
-        return wrapped(self)
-
-    return hooked
-
-
-def install() -> None:
-    """Wrap moto's IAM write responses with IAM's refusals; once per process."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        originals = {name: original(IamResponse, name) for name in CHECKS}
-        for name, check in CHECKS.items():
-            setattr(IamResponse, name, _hooked(originals[name], check))
-        _installed = True

@@ -20,14 +20,13 @@ role" / "Role chaining" in the IAM user guide; "Passing session tags in AWS STS"
 The last three follow authorization, as on AWS: moto calls the response only once the request
 is authorized (:mod:`.enforce` evaluates identity and trust policies first), so a caller who
 may not assume the role hears ``AccessDenied``, never about its duration. Every session issued
-is recorded with its expiry on the sandbox clock (:mod:`.clock`), which is how expired keys get
-``ExpiredToken`` and how a role session calling AssumeRole is known to be chaining.
+is recorded with its expiry on the sandbox clock (:mod:`..sessions`), which is how expired keys
+get ``ExpiredToken`` and how a role session calling AssumeRole is known to be chaining.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
@@ -37,20 +36,19 @@ from moto.sts.exceptions import STSValidationError
 from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
 
-from ..policy import (
+from ...policy import (
     Principal,
     RequestContext,
     assume_role_context,
     evaluate_resource_policy,
     parse_policy,
 )
-from .clock import issued_session, record_session
+from ..accounts import PARTITION
+from ..sessions import issued_session
 from .denials import AccessDeniedError
-from .hooks import enforcing, original
 
-__all__ = ["CHAINED_MAX_SECONDS", "DURATION_RANGE", "install"]
+__all__ = ["CHAINED_MAX_SECONDS", "DURATION_RANGE", "check_assume_role", "requested_duration"]
 
-PARTITION: Final = "aws"
 #: AssumeRole ``DurationSeconds``: 900 seconds up to 12 hours (STS API reference).
 DURATION_RANGE: Final = (900, 43200)
 #: "Role chaining limits your AWS CLI or AWS API role session to a maximum of one hour."
@@ -62,9 +60,6 @@ CHAINING_MESSAGE: Final = (
     "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
     "role chaining."
 )
-
-_lock = threading.Lock()
-_installed = False
 
 
 @dataclass(frozen=True)
@@ -186,26 +181,14 @@ def _check_authorized(request: _AssumeRequest, duration: int) -> None:
         raise STSValidationError(MAX_SESSION_MESSAGE)
 
 
-def install() -> None:
-    """Wrap moto's AssumeRole response; once per process, after :mod:`.moto_patches`."""
-    global _installed
-    with _lock:
-        if _installed:
-            return
-        wrapped = original(TokenResponse, "assume_role")
+def check_assume_role(response: TokenResponse) -> None:
+    """Refuse an AssumeRole that STS would refuse after authorization (see the module docstring):
+    the duration's syntax first, then session tags, chaining and the role's maximum. Called by
+    the one AssumeRole wrap (:mod:`..moto_integration.assume_role`) while the sandbox enforces."""
+    _check_duration_syntax(response)
+    _check_authorized(_request(response), requested_duration(response))
 
-        def assume_role(self: TokenResponse) -> Any:
-            checked = enforcing()
-            if checked:
-                _check_duration_syntax(self)
-                _check_authorized(_request(self), self._get_int_param("DurationSeconds", 3600))
-            answer = wrapped(self)
-            issued = getattr(answer, "result", {}).get("Credentials")
-            if checked and issued is not None:
-                duration = int(self._get_int_param("DurationSeconds", 3600))
-                chained = issued_session(self.get_access_key()) is not None
-                record_session(issued.access_key_id, issued.arn, issued.role_arn, duration, chained)
-            return answer
 
-        TokenResponse.assume_role = assume_role  # type: ignore[method-assign]
-        _installed = True
+def requested_duration(response: TokenResponse) -> int:
+    """``DurationSeconds`` as asked, or STS's default of one hour."""
+    return int(response._get_int_param("DurationSeconds", 3600))

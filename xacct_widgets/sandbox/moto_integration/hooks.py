@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from ..errors import SandboxError
+from ...errors import SandboxError
 
 __all__ = ["enforcing", "original"]
 
@@ -22,7 +22,7 @@ def original(owner: Any, name: str) -> Callable[..., Any]:
     if not callable(found):
         raise SandboxError(
             f"moto's {getattr(owner, '__name__', owner)}.{name} is gone: this moto version is not "
-            "one the sandbox's STS limits and IAM write checks were built for.",
+            "one the sandbox's hooks were built for.",
             fix="Install the moto range pinned in pyproject.toml.",
         )
     return cast(Callable[..., Any], found)

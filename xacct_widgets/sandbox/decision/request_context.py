@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from ..policy import ContextValue, RequestContext
-from .clock import CLOCK
+from ...policy import ContextValue, RequestContext
+from ..clock import CLOCK
 from .principals import Caller, org_id, principal_tags
 from .request_map import Params
 

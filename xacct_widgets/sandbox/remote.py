@@ -1,4 +1,4 @@
-"""What a process needs to reach a sandbox: a config file naming it, its seed, its clock.
+"""Reaching a sandbox from a process: AWS config files that name it, its seed and clock over HTTP.
 
 A ``boto3.Session`` for the sandbox finds the endpoint through an AWS config file (botocore reads
 ``endpoint_url`` from a profile), and holds only that file's path. So the file belongs to the
@@ -7,7 +7,7 @@ process, one per sandbox, not to the ``Sandbox`` handle that made the session: a
 does every session derived from it. The files are removed when the process exits.
 
 Another process learns the seeded principals from ``/_xacct/sandbox.json`` and reads or moves
-the sandbox clock through ``/_xacct/clock`` (:mod:`.clock`).
+the sandbox clock through ``/_xacct/clock`` (:mod:`.clock`). Nothing here loads moto.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from ..errors import SandboxError
-from .clock import CLOCK_PATH
 
 __all__ = [
+    "CLOCK_PATH",
     "INFO_PATH",
     "PROFILE",
     "config_file",
@@ -36,8 +36,10 @@ __all__ = [
 ]
 
 PROFILE: Final = "xacct-sandbox"
-#: Where the sandbox describes itself to another process (served by :mod:`.http`).
+#: Where the sandbox describes itself to another process (served by :mod:`.wsgi.xacct_paths`).
 INFO_PATH: Final = "/_xacct/sandbox.json"
+#: Where another process reads or moves the sandbox clock (served by :mod:`.wsgi.xacct_paths`).
+CLOCK_PATH: Final = "/_xacct/clock"
 
 _lock = threading.Lock()
 #: (endpoint URL, region) -> the folder of its config file; cleaned up when the process exits.

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from moto.iam.models import iam_backends
 
-from .principals import PARTITION
+from ..accounts import PARTITION
 
 __all__ = ["Params", "iam_resource", "params_of", "resource_for"]
 

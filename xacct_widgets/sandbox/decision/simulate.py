@@ -30,8 +30,8 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.exceptions import InvalidInput, MalformedPolicyDocument, NoSuchEntity
 from moto.iam.models import iam_backends
 
-from ..errors import XacctError
-from ..policy import (
+from ...errors import XacctError
+from ...policy import (
     ContextValue,
     Decision,
     MatchedStatement,
@@ -43,10 +43,11 @@ from ..policy import (
     owner_account,
     parse_policy,
 )
-from ..policy.positions import statement_positions
-from .principals import PARTITION, managed_document, scp_levels
+from ...policy.positions import statement_positions
+from ..accounts import PARTITION
+from .principals import managed_document, scp_levels
 
-__all__ = ["install"]
+__all__ = ["handlers"]
 
 _ARN: Final = re.compile(r"^arn:aws:(iam|sts)::(\d{12}):(user|role|group|assumed-role)/(.+)$")
 _LIST_TYPES: Final = ("List",)
@@ -340,9 +341,10 @@ def delete_user_permissions_boundary(self: Any) -> EmptyResult:
     return EmptyResult()
 
 
-def install(response_class: type) -> None:
-    """Add the handlers to moto's ``IamResponse`` (moto dispatches by method name)."""
-    original_create_user: Callable[..., Any] = response_class.create_user  # type: ignore[attr-defined]
+def handlers(original_create_user: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
+    """The ``IamResponse`` methods this module answers (moto dispatches by method name),
+    ``CreateUser`` with its ``PermissionsBoundary`` around moto's own; installed by
+    :mod:`..moto_integration.patches`."""
 
     def create_user(self: Any) -> Any:
         boundary = self._get_param("PermissionsBoundary")
@@ -353,12 +355,10 @@ def install(response_class: type) -> None:
             _set_boundary(self.backend, self._get_param("UserName"), boundary)
         return answer
 
-    handlers: dict[str, Callable[..., Any]] = {
+    return {
         "simulate_principal_policy": simulate_principal_policy,
         "simulate_custom_policy": simulate_custom_policy,
         "put_user_permissions_boundary": put_user_permissions_boundary,
         "delete_user_permissions_boundary": delete_user_permissions_boundary,
         "create_user": create_user,
     }
-    for name, handler in handlers.items():
-        setattr(response_class, name, handler)

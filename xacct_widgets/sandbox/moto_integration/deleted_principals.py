@@ -9,11 +9,11 @@ principal of the same name is a different principal, not trusted until the polic
 again. The policy's other principals are untouched and keep working.
 
 moto keeps the ARN text, so a re-created user or role would be trusted. After a deletion
-(:mod:`.moto_patches` wraps ``IAMBackend.delete_user``/``delete_role``) every role trust policy
+(:mod:`.patches` wraps ``IAMBackend.delete_user``/``delete_role``) every role trust policy
 and bucket policy of the sandbox that names the ARN in ``Principal`` or ``NotPrincipal`` names
 the unique ID instead. Nothing else changes: the engine compares principal entries with the
 caller's ARN, which an ID never equals, and IAM refuses to store a policy naming an ID of no
-principal ("Invalid principal in policy", as :mod:`.iam_documents` answers for it).
+principal ("Invalid principal in policy", as :mod:`..decision.iam_documents` answers for it).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from urllib.parse import unquote
 
 from moto.iam.models import iam_backends
 
-from .principals import PARTITION
+from ..accounts import PARTITION
 
 __all__ = ["replace_in_policies", "replaced"]
 

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from moto.core.exceptions import AccessDeniedError as MotoAccessDenied
 from moto.iam.models import iam_backends
 
-from ..policy import Principal
-from .accounts import PARTITION, SANDBOX_MFA_CODE
+from ...policy import Principal
+from ..accounts import PARTITION, SANDBOX_MFA_CODE
 
 __all__ = [
     "AccessDeniedError",

@@ -1,11 +1,11 @@
 """Every signed request the sandbox serves, decided by the one policy engine, refused as AWS does.
 
-moto calls ``IAMRequestBase.check_action_permitted(resource)`` for each request once it has
-checked the signature; :mod:`.moto_patches` routes that call here. This module resolves the
+moto calls ``IAMRequestBase.check_action_permitted(resource)`` for each request once it has checked
+the signature; :mod:`..moto_integration.patches` routes that call here. This module resolves the
 caller, maps the request to its action and resource (:mod:`.request_map`), builds the request
 context (:mod:`.request_context`), collects every policy that applies (identity policies,
-permissions boundary, session policies, SCPs of the organization, the resource's own policy:
-a role's trust policy for ``sts:AssumeRole``, a bucket policy for S3) and asks
+permissions boundary, session policies, SCPs of the organization, the resource's own policy: a
+role's trust policy for ``sts:AssumeRole``, a bucket policy for S3) and asks
 :func:`xacct_widgets.policy.decide`.
 
 A refusal answers with the service's own error ("Troubleshoot access denied error messages"):
@@ -18,9 +18,9 @@ A refusal answers with the service's own error ("Troubleshoot access denied erro
 * S3: HTTP 403 ``AccessDenied`` "Access Denied" in S3's XML error.
 
 S3 objects are decided here alone (moto's own bucket-policy check is switched off in
-:mod:`.moto_patches`). A multi-object delete (``DeleteObjects``) is authorized per object, as
-``s3:DeleteObject`` on each key ("DeleteObjects" API reference: a key the caller may not delete
-is reported in the answer's ``Errors`` as ``AccessDenied``): the request itself passes, and
+:mod:`..moto_integration.patches`). A multi-object delete (``DeleteObjects``) is authorized per
+object, as ``s3:DeleteObject`` on each key ("DeleteObjects" API reference: a key the caller may not
+delete is reported in the answer's ``Errors`` as ``AccessDenied``): the request itself passes, and
 :func:`decide_key` answers for each key while moto deletes them.
 
 ``sts:GetCallerIdentity`` and ``sts:GetSessionToken`` need no permission (STS API reference:
@@ -40,16 +40,16 @@ from moto.iam.models import iam_backends
 from moto.s3.exceptions import BucketAccessDeniedError, S3AccessDeniedError
 from moto.sts.models import sts_backends
 
-from ..policy import Decision, Policy, Principal, decide, parse_policy
+from ...policy import Decision, Policy, Principal, decide, parse_policy
+from ..accounts import PARTITION
+from ..sessions import issued_session
 from .denials import AccessDeniedError, assume_role_denied, check_assume_role_caller
 from .principals import (
-    PARTITION,
     Caller,
     boundary_of,
     cached_policy,
     identity_policies,
     scp_levels,
-    session_facts,
     session_policies,
 )
 from .request_context import build_context
@@ -122,7 +122,7 @@ def resolve_caller(access_key_id: str, account: str, root_account: str | None = 
             role_arn = iam_backends[owner][PARTITION].get_role(role_name).arn
         except Exception:  # the role was deleted after the session was issued
             role_arn = f"arn:aws:iam::{owner}:role/{role_name}"
-        facts = session_facts(access_key_id)
+        facts = issued_session(access_key_id)
     return Caller(Principal(arn, role_arn=role_arn, userid=userid), access_key_id, facts)
 
 
@@ -229,7 +229,7 @@ def check_request(request: Any, given_resource: str) -> None:
         operation = action.partition(":")[2]
     key = request._access_key
     params = params_of(request._data, request._body if service != "s3" else None)
-    root = getattr(key, "account_id", None) if type(key).__name__ == "_RootAccessKey" else None
+    root = getattr(key, "account_id", None) if type(key).__name__ == "RootAccessKey" else None
     caller = resolve_caller(key._access_key_id, request.account_id, root)
     own_user = caller.principal.name if caller.principal.type == "user" else None
     resource = resource_for(service, operation, params, given_resource, caller.account, own_user)

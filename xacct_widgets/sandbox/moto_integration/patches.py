@@ -1,22 +1,26 @@
-"""The few places where the sandbox changes moto, kept in one module so an upgrade breaks loudly.
+"""Every replacement of a moto method or function, installed in one place so an upgrade breaks
+loudly.
 
-Each patch checks that the moto attribute it replaces still exists and refuses to install
-otherwise (``tests/sandbox/test_enforcement.py`` then fails), rather than silently enforcing
-nothing. What is patched:
+Each patch takes the moto attribute it replaces through :func:`.hooks.original`, which refuses
+to install when it is gone (``tests/sandbox/test_enforcement.py`` then fails), rather than
+silently enforcing nothing; all are required before any is replaced. What is patched:
 
 * ``IAMRequestBase.check_action_permitted``: moto's own identity-policy check (no conditions, no
   boundaries, no session policies, IAM actions on ``*`` only) is replaced by
-  :func:`.enforce.check_request`, which decides every signed request of every service with the
-  project's one policy engine (:mod:`xacct_widgets.policy`), the target role's trust policy
+  :func:`..decision.enforce.check_request`, which decides every signed request of every service
+  with the project's one policy engine (:mod:`xacct_widgets.policy`), the target role's trust policy
   included for ``sts:AssumeRole``.
 * ``ActionAuthenticatorMixin._authenticate_and_authorize_action``: remembers which request is
   being decided (for ``aws:SourceIp``).
-* ``STSResponse.assume_role``: records what the new session carries (session policies, MFA,
-  session tags) for later requests made with it.
-* ``IamResponse`` gains ``SimulatePrincipalPolicy``, ``SimulateCustomPolicy`` and
-  ``Put/DeleteUserPermissionsBoundary`` (:mod:`.simulate`), which moto answers with HTTP 500.
+* ``TokenResponse.assume_role``: STS's limits checked before, the new session recorded after,
+  in one wrap (:mod:`.assume_role`).
+* ``IamResponse``'s write responses: IAM's write-time refusals first
+  (:mod:`..decision.iam_writes`); and it gains ``SimulatePrincipalPolicy``,
+  ``SimulateCustomPolicy`` and ``Put/DeleteUserPermissionsBoundary``
+  (:mod:`..decision.simulate`), which moto answers with HTTP 500.
 * ``access_control.create_access_key`` / ``STSBackend.get_caller_identity``: an account's root
-  user, which moto does not model, acts through keys registered with :func:`register_root_key`.
+  user, which moto does not model, acts through keys registered with
+  :func:`.keys.register_root_key`.
 * Three lookups moto repeats on every request, made constant-time (same answers): which account
   an access key belongs to (``iam.models.get_account_id_from`` scans every account and
   partition, creating the IAM backends of partitions nobody uses, ~2 ms each: with hundreds of
@@ -32,12 +36,12 @@ nothing. What is patched:
   consult besides the authorization above. It reads Action and Resource only, ignoring
   ``Principal`` and ``Condition``: a Deny whose condition is false, or that names someone else,
   still refused with an empty 403. While the sandbox enforces it answers NEUTRAL, so the engine
-  (which reads the bucket policy in :func:`.enforce.evaluate`) is the only decider ("Policy
-  evaluation logic", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html;
+  (which reads the bucket policy in :func:`..decision.enforce.evaluate`) is the only decider
+  ("Policy evaluation logic", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html;
   "Examples of Amazon S3 bucket policies",
   https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html), except
   within ``S3Response._bucket_response_delete_keys``, where it is the engine's decision for that
-  one key (DeleteObjects is authorized per object, :func:`.enforce.decide_key`).
+  one key (DeleteObjects is authorized per object, :func:`..decision.enforce.decide_key`).
 * ``BaseIAMPolicyValidator._validate_resource_format``: moto refuses an IAM resource whose
   resource part is ``*`` (``arn:aws:iam::*:*``, ``arn:aws:iam::ACCOUNT:*``) or ``root``, with
   IAM's message 'IAM resource path must either be "*" or start with user/, ...' that itself
@@ -58,20 +62,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import threading
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 import moto.backends
 import moto.core.serialize
 import moto.iam.models
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.base_backend import BackendDict
-from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.iam import access_control
 from moto.iam.access_control import IAMRequestBase, PermissionResult
-from moto.iam.models import AccessKey, IAMBackend, User, iam_backends
+from moto.iam.models import IAMBackend, User
 from moto.iam.policy_validation import BaseIAMPolicyValidator
 from moto.iam.responses import IamResponse
 from moto.s3.models import FakeBucket
@@ -80,102 +82,18 @@ from moto.sts.models import STSBackend
 from moto.sts.responses import TokenResponse
 from moto.utilities.utils import PARTITION_NAMES
 
-from ..core.query.timestamps import iso_timestamp
-from ..errors import SandboxError
-from . import deleted_principals, enforce, simulate
-from .clock import CLOCK
-from .denials import AccessDeniedError
-from .hooks import enforcing
-from .principals import PARTITION, SessionFacts, forget_sessions, record_session
-from .request_map import params_of
+from ...core.query.timestamps import iso_timestamp
+from ...errors import SandboxError
+from ..decision import enforce, iam_writes, simulate
+from . import deleted_principals
+from .assume_role import wrap_assume_role
+from .hooks import enforcing, original
+from .keys import RootAccessKey, key_account, root_account_of
 
-__all__ = [
-    "PARTITION",
-    "AccessDeniedError",
-    "forget_root_keys",
-    "install",
-    "register_root_key",
-]
+__all__ = ["install"]
 
-_ALLOW_ALL = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
-_root_keys: dict[str, str] = {}  # access key id -> account id
 _lock = threading.Lock()
 _installed = False
-
-
-class _RootAccessKey:
-    """Stands in for moto's IAMUserAccessKey when the root user signs a request."""
-
-    def __init__(self, account_id: str, access_key_id: str) -> None:
-        self.account_id = account_id
-        key = iam_backends[account_id][PARTITION].access_keys[access_key_id]
-        self._access_key_id = access_key_id
-        self._secret_access_key = key.secret_access_key
-
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:iam::{self.account_id}:root"
-
-    def create_credentials(self) -> Any:
-        from botocore.credentials import Credentials
-
-        return Credentials(self._access_key_id, self._secret_access_key)
-
-    def collect_policies(self) -> list[str]:
-        return [_ALLOW_ALL]
-
-
-def register_root_key(account_id: str) -> AccessKey:
-    """Issue long-term keys for ``account_id``'s root user (moto has no such principal)."""
-    backend = iam_backends[account_id][PARTITION]
-    key = AccessKey(user_name=None, prefix="AKIA", account_id=account_id)  # type: ignore[abstract]
-    backend.access_keys[key.access_key_id] = key  # lets moto resolve the key to its account
-    with _lock:
-        _root_keys[key.access_key_id] = account_id
-    return key
-
-
-def forget_root_keys() -> None:
-    """Forget the root keys and the recorded sessions (the sandbox is being reset)."""
-    with _lock:
-        _root_keys.clear()
-        _key_accounts.clear()
-    forget_sessions()
-
-
-def _record_session(response: TokenResponse, answer: Any) -> None:
-    """Remember the session policies, MFA state and tags AssumeRole gave the new session."""
-    session = getattr(answer, "result", {}).get("Credentials")
-    key_id = getattr(session, "access_key_id", None)
-    if key_id is None:
-        return
-    account, partition = getattr(session, "account_id", None), getattr(session, "partition", None)
-    if isinstance(account, str) and isinstance(partition, str):
-        _key_accounts[key_id] = (account, partition)  # checked on use, like every entry
-    params = params_of(response.querystring, None)
-    arns = tuple(v for k, v in sorted(params.items()) if k.startswith("PolicyArns.member."))
-    tags = {
-        v: params.get(k.removesuffix(".Key") + ".Value", "")
-        for k, v in params.items()
-        if k.startswith("Tags.member.") and k.endswith(".Key")
-    }
-    mfa = bool(params.get("SerialNumber") and params.get("TokenCode"))
-    issued_at = CLOCK.now()  # the sandbox's clock, which the request context reads too
-    record_session(
-        key_id,
-        SessionFacts(
-            issued_at=issued_at,
-            policy=params.get("Policy"),
-            policy_arns=arns,
-            mfa_at=issued_at if mfa else None,
-            tags=tags,
-        ),
-    )
-
-
-_key_accounts: dict[str, tuple[str, str]] = {}  # access key id -> (account, partition)
 
 
 def _known_account(backends: BackendDict[Any], account_id: str) -> bool:
@@ -184,40 +102,6 @@ def _known_account(backends: BackendDict[Any], account_id: str) -> bool:
     account under a global lock on each ``backends[account]`` (~10 per request)."""
     registered: list[Any] = vars(BackendDict)["_instances"]
     return dict.__contains__(backends, account_id) and any(k is backends for k in registered)
-
-
-def _key_account(access_key: str) -> str:
-    """The account holding ``access_key`` (moto's ``get_account_id_from``), from an index.
-
-    An indexed answer is checked against the backend on every use, so a deleted key or a reset
-    sandbox falls back to the scan. The scan looks only at backends that exist (a key cannot be
-    in one that does not); unknown keys answer moto's default account and are not indexed.
-    """
-    found = _key_accounts.get(access_key)
-    if found is not None:
-        account = dict.get(iam_backends, found[0])
-        backend = dict.get(account, found[1]) if account is not None else None
-        if backend is not None and access_key in backend.access_keys:
-            return found[0]
-        _key_accounts.pop(access_key, None)
-    for account_id, account in list(dict.items(iam_backends)):
-        for partition in PARTITION_NAMES:
-            backend = dict.get(account, partition)
-            if backend is not None and access_key in backend.access_keys:
-                _key_accounts[access_key] = (account_id, partition)
-                return str(account_id)
-    return DEFAULT_ACCOUNT_ID
-
-
-def _require(owner: Any, name: str) -> Callable[..., Any]:
-    original = getattr(owner, name, None)
-    if not callable(original):
-        raise SandboxError(
-            f"moto's {getattr(owner, '__name__', owner)}.{name} is gone: this moto version is not "
-            "one the sandbox's trust-policy enforcement was built for.",
-            fix="Install the moto range pinned in pyproject.toml.",
-        )
-    return cast(Callable[..., Any], original)
 
 
 def _accepted_iam_resource(resource: str) -> bool:
@@ -245,12 +129,12 @@ def _iam_user_id(account_id: str, moto_id: str) -> str:
 def _s3_and_iam_corrections() -> Callable[[], None]:
     """The bucket-policy check, the IAM resource check, user IDs and deletions (see above):
     every moto attribute required first, then a function that installs the patches."""
-    original_permission = _require(FakeBucket, "get_permission")
-    original_delete_keys = _require(S3Response, "_bucket_response_delete_keys")
-    original_resource_format = _require(BaseIAMPolicyValidator, "_validate_resource_format")
-    original_user_init = _require(User, "__init__")
-    original_delete_user = _require(IAMBackend, "delete_user")
-    original_delete_role = _require(IAMBackend, "delete_role")
+    original_permission = original(FakeBucket, "get_permission")
+    original_delete_keys = original(S3Response, "_bucket_response_delete_keys")
+    original_resource_format = original(BaseIAMPolicyValidator, "_validate_resource_format")
+    original_user_init = original(User, "__init__")
+    original_delete_user = original(IAMBackend, "delete_user")
+    original_delete_role = original(IAMBackend, "delete_role")
 
     def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
         if not enforcing():
@@ -291,22 +175,46 @@ def _s3_and_iam_corrections() -> Callable[[], None]:
     return apply
 
 
+def _iam_responses() -> Callable[[], None]:
+    """IAM's write-time refusals before moto's IAM write responses (:mod:`..decision.iam_writes`)
+    and the simulator's handlers (:mod:`..decision.simulate`): required first, then installed."""
+    writes = {name: original(IamResponse, name) for name in iam_writes.CHECKS}
+    create_user = original(IamResponse, "create_user")
+
+    def checked(wrapped: Callable[..., Any], check: Callable[[Any], None]) -> Any:
+        def hooked(self: IamResponse) -> Any:
+            if enforcing():
+                check(self)
+            return wrapped(self)
+
+        return hooked
+
+    def apply() -> None:
+        for name, check in iam_writes.CHECKS.items():
+            setattr(IamResponse, name, checked(writes[name], check))
+        for name, handler in simulate.handlers(create_user).items():
+            setattr(IamResponse, name, handler)
+
+    return apply
+
+
 def install() -> None:
-    """Patch moto once per process; idempotent."""
+    """Patch moto once per process; idempotent. Every moto attribute is required before any is
+    replaced, so an incompatible moto refuses to start rather than half-enforcing."""
     global _installed
     with _lock:
         if _installed:
             return
-        original_assume_role = _require(TokenResponse, "assume_role")
-        original_create_key = _require(access_control, "create_access_key")
-        original_identity = _require(STSBackend, "get_caller_identity")
-        _require(IAMRequestBase, "check_action_permitted")
-        _require(moto.iam.models, "get_account_id_from")
-        original_account_backend = _require(BackendDict, "_create_account_specific_backend")
-        original_aware = _require(moto.core.serialize, "parse_to_aware_datetime")
-        moto_modules = tuple(_require(moto.backends, "list_of_moto_modules")())
-        _require(IamResponse, "create_user")
-        original_authorize = _require(
+        assume_role = wrap_assume_role(original(TokenResponse, "assume_role"))
+        original_create_key = original(access_control, "create_access_key")
+        original_identity = original(STSBackend, "get_caller_identity")
+        original(IAMRequestBase, "check_action_permitted")
+        original(moto.iam.models, "get_account_id_from")
+        original_account_backend = original(BackendDict, "_create_account_specific_backend")
+        original_aware = original(moto.core.serialize, "parse_to_aware_datetime")
+        moto_modules = tuple(original(moto.backends, "list_of_moto_modules")())
+        install_iam_responses = _iam_responses()
+        original_authorize = original(
             ActionAuthenticatorMixin, "_authenticate_and_authorize_action"
         )
         install_corrections = _s3_and_iam_corrections()
@@ -318,22 +226,18 @@ def install() -> None:
                     fix="Install the moto range pinned in pyproject.toml.",
                 )
 
-        def assume_role(self: TokenResponse) -> Any:
-            answer = original_assume_role(self)
-            _record_session(self, answer)
-            return answer
-
         def create_access_key(
             account_id: str, partition: str, access_key_id: str, headers: dict[str, str]
         ) -> Any:
-            if access_key_id in _root_keys:
-                return _RootAccessKey(_root_keys[access_key_id], access_key_id)
+            root = root_account_of(access_key_id)
+            if root is not None:
+                return RootAccessKey(root, access_key_id)
             return original_create_key(account_id, partition, access_key_id, headers)
 
         def get_caller_identity(self: STSBackend, access_key_id: str, region: str) -> Any:
-            if access_key_id in _root_keys:
-                account = _root_keys[access_key_id]
-                return account, f"arn:aws:iam::{account}:root", account
+            root = root_account_of(access_key_id)
+            if root is not None:
+                return root, f"arn:aws:iam::{root}:root", root
             return original_identity(self, access_key_id, region)
 
         def authorize(self: Any, iam_request_cls: type, resource: str = "*") -> None:
@@ -356,10 +260,10 @@ def install() -> None:
         def parse_to_aware_datetime(value: Any) -> Any:
             return original_aware(iso_timestamp(value) if isinstance(value, str) else value)
 
-        moto.iam.models.get_account_id_from = _key_account
+        moto.iam.models.get_account_id_from = key_account
         setattr(moto.core.serialize, "parse_to_aware_datetime", parse_to_aware_datetime)  # noqa: B010
         BackendDict._create_account_specific_backend = create_account_backend  # type: ignore[method-assign]
         moto.backends.list_of_moto_modules = lambda: moto_modules
-        simulate.install(IamResponse)
+        install_iam_responses()
         install_corrections()
         _installed = True

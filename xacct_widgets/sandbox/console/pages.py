@@ -1,6 +1,6 @@
 """The sandbox console's HTML: sign-in form, the signed-in page, the switch-role form.
 
-Pure rendering (stdlib only, so :mod:`.http` can name the routes without loading moto): the
+Pure rendering (stdlib only, so :mod:`..wsgi.stack` can name the routes without loading moto): the
 pages show only what the console shows - account, role, display name, colour, identity ARN -
 never a key, token or password; every value is escaped. The look follows the console's: a dark
 navigation bar whose identity menu carries the role's colour and display name once switched
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Final
 
-from ..core.colors import CONSOLE_COLORS
+from ...core.colors import CONSOLE_COLORS
 
 __all__ = [
     "CONSOLE_PATH",
@@ -37,7 +37,7 @@ __all__ = [
 FEDERATION_PATH: Final = "/federation"
 CONSOLE_PATH: Final = "/console"
 SWITCH_ROLE_PATH: Final = "/switchrole"
-#: The paths the sandbox serves itself, ahead of moto (:func:`.http.with_latency_and_info`).
+#: The paths the sandbox serves itself, ahead of moto (:func:`..wsgi.stack.sandbox_app`).
 CONSOLE_PATHS: Final = frozenset({FEDERATION_PATH, CONSOLE_PATH, SWITCH_ROLE_PATH})
 #: The console's own words when a switch fails, whatever the reason.
 SWITCH_FAILED: Final = (

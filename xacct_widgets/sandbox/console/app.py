@@ -12,7 +12,7 @@ colour; open the console as the active role) runs offline. Pages follow:
   https://github.com/99designs/aws-vault/issues/77 and
   https://github.com/Bridgewater/holochrome/issues/8;
 * signing in as an IAM user: every seeded user has a login profile whose password is the
-  documented :data:`.seed.CONSOLE_PASSWORD`; a user with an MFA device must give the sandbox's
+  documented :data:`..accounts.CONSOLE_PASSWORD`; a user with an MFA device must give the sandbox's
   MFA code, and the console session then carries MFA into each switch (as the console does).
   A wrong answer gets the console's "Your authentication information is incorrect", except
   that a missing or wrong MFA code (after the right password) is named as such, and the form
@@ -43,9 +43,10 @@ from urllib.parse import parse_qs, urlsplit
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
-from .accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION, SANDBOX_MFA_CODE
-from .clock import CLOCK, issued_session
-from .console_pages import (
+from ..accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, PARTITION, REGION, SANDBOX_MFA_CODE
+from ..clock import CLOCK
+from ..sessions import issued_session
+from .pages import (
     CONSOLE_PATH,
     FEDERATION_PATH,
     MFA_MISSING,
@@ -59,12 +60,11 @@ from .console_pages import (
     sign_in_page,
     switch_role_page,
 )
-from .console_switch import ConsoleSession, Keys, assume_as, switch_values
+from .switch import ConsoleSession, Keys, assume_as, switch_values
 
 __all__ = ["COOKIE", "forget_console", "serve"]
 
 COOKIE: Final = "xacct-console"
-PARTITION: Final = "aws"
 #: "The URL is valid for 15 minutes from the time it is created."
 TOKEN_LIFETIME: Final = timedelta(minutes=15)
 #: An IAM user's console session lasts 12 hours.
@@ -409,5 +409,5 @@ _ROUTES: Final = {
 
 
 def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    """Answer one console request (the paths in :data:`.console_pages.CONSOLE_PATHS`)."""
+    """Answer one console request (the paths in :data:`.pages.CONSOLE_PATHS`)."""
     return _ROUTES[environ.get("PATH_INFO", "")](environ, start_response)

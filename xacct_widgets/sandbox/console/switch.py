@@ -3,9 +3,9 @@
 The switch is not decided here: it is an ``sts:AssumeRole`` sent over HTTP to this very sandbox
 with the console session's credentials (boto3, the sandbox's own config file), so the caller's
 identity policies, the role's trust policy, MFA and the chaining rules apply exactly as they do
-to any other request (:mod:`.enforce`, :mod:`.sts_limits`). A console session signed in with
-MFA passes the device and the sandbox's code, as the console carries MFA into a switch
-("Switch to an IAM role (console)",
+to any other request (:mod:`..decision.enforce`, :mod:`..decision.sts_limits`). A console
+session signed in with MFA passes the device and the sandbox's code, as the console carries MFA
+into a switch ("Switch to an IAM role (console)",
 https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-console.html).
 """
 
@@ -21,10 +21,11 @@ import boto3
 import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..core.colors import CONSOLE_COLORS
-from .client import PROFILE, config_file
-from .clock import issued_session
-from .console_pages import HistoryLink
+from ...core.colors import CONSOLE_COLORS
+from ..accounts import SANDBOX_MFA_CODE
+from ..remote import PROFILE, config_file
+from ..sessions import issued_session
+from .pages import HistoryLink
 
 __all__ = ["ActiveConsoleRole", "ConsoleSession", "Keys", "assume_as", "switch_values"]
 
@@ -108,7 +109,6 @@ def assume_as(
 ) -> ActiveConsoleRole | tuple[str, str]:
     """Switch ``session`` into the role of ``values``: the new active role, or (HTTP status,
     AWS's error code and message) when the sandbox refuses."""
-    from .accounts import SANDBOX_MFA_CODE
 
     arn = _role_arn(values["account"], values["roleName"])
     if arn is None:

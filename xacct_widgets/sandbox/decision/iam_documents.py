@@ -37,12 +37,12 @@ from moto.iam.exceptions import MalformedPolicyDocument
 from moto.iam.models import iam_backends
 from moto.iam.policy_validation import BaseIAMPolicyValidator, IAMPolicyDocumentValidator
 
-from ..errors import InvalidPolicy
-from ..policy import validate_document
+from ...errors import InvalidPolicy
+from ...policy import validate_document
+from ..accounts import PARTITION
 
 __all__ = ["check_document", "load", "size"]
 
-PARTITION: Final = "aws"
 _ARN: Final = re.compile(r"arn:aws(?:-cn|-us-gov)?:(iam|sts)::(\d{12}):(.+)")
 #: Stands in for an "any principal" value when the engine checks a trust policy's grammar: AWS
 #: accepts ``"Principal": {"AWS": "*"}`` (with conditions, or in a Deny); the engine refuses it

@@ -1,74 +1,38 @@
 """Who is calling, and which policies apply to them: read from moto's backends for the engine.
 
 moto knows users, roles, groups and their policies, but not three things AWS evaluates: the
-session policies and MFA state of a role session (recorded here when AssumeRole answers), a
-user's permissions boundary (moto has no PutUserPermissionsBoundary; :mod:`.simulate` stores
-it on the user object), and which SCPs apply to an organization member account (read from
-moto's organization tree). Pages followed: "Policy evaluation logic", "Permissions boundaries
-for IAM entities", "Session policies" (in "Policies and permissions in IAM"), "Service control
-policies (SCPs)".
+session policies and MFA state of a role session (recorded when AssumeRole answers, in
+:mod:`..sessions`), a user's permissions boundary (moto has no PutUserPermissionsBoundary;
+:mod:`.simulate` stores it on the user object), and which SCPs apply to an organization
+member account (read from moto's organization tree). Pages followed: "Policy evaluation
+logic", "Permissions boundaries for IAM entities", "Session policies" (in "Policies and
+permissions in IAM"), "Service control policies (SCPs)".
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
-from ..policy import Policy, Principal, parse_policy
+from ...policy import Policy, Principal, parse_policy
+from ..accounts import PARTITION
+from ..sessions import IssuedSession
 
 __all__ = [
-    "PARTITION",
     "Caller",
-    "SessionFacts",
     "boundary_of",
     "cached_policy",
-    "forget_sessions",
     "identity_policies",
     "managed_document",
     "principal_tags",
-    "record_session",
     "scp_levels",
-    "session_facts",
 ]
 
-PARTITION = "aws"
 _ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*"}]}
-
-
-@dataclass(frozen=True)
-class SessionFacts:
-    """What AssumeRole fixed for a session: its session policies, MFA, tags and start time."""
-
-    issued_at: datetime
-    policy: str | None = None
-    policy_arns: tuple[str, ...] = ()
-    mfa_at: datetime | None = None  # when MFA was presented; None without MFA
-    tags: dict[str, str] = field(default_factory=dict)
-
-
-_sessions: dict[str, SessionFacts] = {}
-_lock = threading.Lock()
-
-
-def record_session(access_key_id: str, facts: SessionFacts) -> None:
-    with _lock:
-        _sessions[access_key_id] = facts
-
-
-def session_facts(access_key_id: str) -> SessionFacts | None:
-    with _lock:
-        return _sessions.get(access_key_id)
-
-
-def forget_sessions() -> None:
-    with _lock:
-        _sessions.clear()
 
 
 @dataclass(frozen=True)
@@ -77,7 +41,7 @@ class Caller:
 
     principal: Principal
     access_key_id: str
-    session: SessionFacts | None = None
+    session: IssuedSession | None = None
 
     @property
     def account(self) -> str:
