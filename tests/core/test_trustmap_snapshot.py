@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 import pytest
 from helpers import SOURCE, issued_secrets, limited_session
 
@@ -110,3 +111,27 @@ def test_organization_not_readable_is_said(fresh_sandbox):
     assert tm.errors.iloc[0].error_code == "AccessDeniedException"
     admin = f"arn:aws:iam::{fresh_sandbox.MANAGEMENT}:user/admin"
     assert len(tm.what_can(admin)) == 2 * len(members)  # auditor, OrganizationAccountAccessRole
+
+
+def test_accounts_of_one_ou_through_a_thread_pool(fresh_sandbox):
+    """A frame of accounts (one OU, the management account among them when listed) and the
+    caller's own executor: the same edges as the whole organization's, restricted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = fresh_sandbox.session("management", "admin")
+    org = xw.Organization(admin)
+    prod = org.accounts(ou="prod")
+    with ThreadPoolExecutor(2) as pool:
+        tm = xw.TrustMap.collect(prod, session=admin, executor=pool, max_workers=2)
+    assert tm.errors.empty
+    assert sorted(a.account_id for a in tm.accounts) == sorted(prod.account_id)
+    assert set(tm.edges.role_account) == set(prod.account_id)
+    # The management account is not in the OU: its admin is "any principal of" it here, on
+    # auditor and OrganizationAccountAccessRole of each prod account; the vendor as before.
+    assert set(tm.edges.principal_type) == {"account"}
+    management = f"arn:aws:iam::{fresh_sandbox.MANAGEMENT}:root"
+    counts = tm.edges.principal_arn.value_counts().to_dict()
+    assert counts == {management: 2 * len(prod), "arn:aws:iam::999988887777:root": len(prod)}
+    with_management = pd.concat([prod, org.accounts().query("ou == ''")])
+    both = xw.TrustMap.collect(with_management, session=admin)
+    assert both.errors.empty and len(both.accounts) == len(prod) + 1

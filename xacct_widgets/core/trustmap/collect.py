@@ -101,9 +101,13 @@ def read_account(session: boto3.Session, region: str) -> list[dict[str, str]]:
 
 
 def _targets(accounts: TargetsLike, session: boto3.Session) -> TargetsLike:
-    """The caller's own account (the management account, listed by ID) is read with the
-    caller's session: it has no execution role to assume, as ``query`` does for an
-    Organization."""
+    """The caller's own account (the management account, listed by ID or in a frame of
+    accounts such as ``Organization.accounts(ou=...)``) is read with the caller's session: it
+    has no execution role to assume, as ``query`` does for an Organization."""
+    if isinstance(accounts, pd.DataFrame) and set(accounts.columns) & {"role_name", "role_arn"}:
+        return accounts  # the frame names its roles: query reads it as given
+    if isinstance(accounts, pd.DataFrame) and "account_id" in accounts.columns:
+        accounts = [str(a) for a in accounts["account_id"]]
     if not isinstance(accounts, list | tuple | set):
         return accounts
     own = identity(session).account_id
