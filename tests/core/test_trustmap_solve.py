@@ -174,3 +174,18 @@ def test_deny_without_mfa_is_kept_as_a_condition():
     policy = {"Version": "2012-10-17", "Statement": [SWITCH_ANY["Statement"][0], certain]}
     accounts[1].snapshot.users["bob"] = Entity("user", "bob", bob.arn, {"switch": policy})
     assert (bob.arn, "ops") not in _edges(accounts, _org(A, B))
+
+
+def test_questions_refuse_what_is_not_an_arn():
+    from xacct_widgets.core.frames import to_frame
+    from xacct_widgets.core.query import ERROR_COLUMNS
+    from xacct_widgets.core.trustmap import TrustMap
+    from xacct_widgets.errors import InvalidArn
+
+    tm = TrustMap([_account(A, {})], _org(A), to_frame([], ERROR_COLUMNS))
+    for ask in (tm.who_can_assume, tm.what_can):
+        with pytest.raises(InvalidArn, match="is not an ARN"):
+            ask("auditor")
+    with pytest.raises(InvalidArn, match="from_arn"):
+        tm.paths("", f"arn:aws:iam::{A}:role/x")
+    assert tm.what_can("lambda.amazonaws.com").empty  # a service name is a principal too
