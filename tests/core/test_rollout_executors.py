@@ -7,35 +7,16 @@ execution roles themselves. Apply stays in this process: a process pool there is
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 import pandas as pd
 import pytest
 from helpers import SECURITY_AUDIT
 from rollout_helpers import SPEC, Org, org_fixture  # noqa: F401 (the org fixture)
+from test_query_executors import dask_executor, process_pool  # noqa: F401 (the executors)
 
 import xacct_widgets as xw
 from xacct_widgets.errors import InvalidInput
-
-
-@pytest.fixture(scope="module")
-def process_pool() -> Iterator[ProcessPoolExecutor]:
-    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield pool
-
-
-@pytest.fixture(scope="module")
-def dask_executor() -> Iterator[Executor]:
-    distributed = pytest.importorskip("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client.get_executor()
 
 
 @pytest.mark.parametrize("kind", ["threads", "processes", "dask"])
