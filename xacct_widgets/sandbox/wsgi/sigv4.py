@@ -7,7 +7,10 @@ Signature Version 4)", https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-que
 "Elements of an AWS API request signature",
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html). The
 stack reads it here once per request, for throttling (per service) and expiry (per key); moto
-checks the signature itself.
+checks the signature itself. An S3 URL presigned with S3's older query signature (``AWSAccessKeyId``
+and ``Signature``, botocore's default for ``generate_presigned_url``: "Authenticating Requests:
+Using Query Parameters", https://docs.aws.amazon.com/AmazonS3/latest/userguide/RESTAuthentication.html)
+names its key too, with no scope: its service is S3.
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ def signature_of(environ: dict[str, Any]) -> Signature | None:
     if found:
         return Signature(*found.groups())
     query = str(environ.get("QUERY_STRING", ""))
-    if "X-Amz-Credential" not in query:
-        return None
-    credential = parse_qs(query).get("X-Amz-Credential")
-    parts = credential[0].split("/") if credential else []
-    if len(parts) == 5 and parts[4] == "aws4_request" and parts[0]:
-        return Signature(parts[0], parts[1], parts[2], parts[3])
+    if "X-Amz-Credential" in query:
+        credential = parse_qs(query).get("X-Amz-Credential")
+        parts = credential[0].split("/") if credential else []
+        if len(parts) == 5 and parts[4] == "aws4_request" and parts[0]:
+            return Signature(parts[0], parts[1], parts[2], parts[3])
+    elif "AWSAccessKeyId" in query:  # S3's older query-string signature, botocore's presign default
+        key = parse_qs(query).get("AWSAccessKeyId")
+        if key and key[0]:
+            return Signature(key[0], "", "", "s3")
     return None
