@@ -40,15 +40,24 @@ class KernelStates {
     }
     this.watched.add(kernel);
     kernel.registerCommTarget(TARGET, (comm, msg) => {
-      this.comms.set(kernel.id, comm);
+      this.adopt(kernel, comm);
       this.take(kernel.id, msg.content.data);
-      comm.onMsg = (m: KernelMessage.ICommMsgMsg) => this.take(kernel.id, m.content.data);
-      comm.onClose = () => {
-        if (this.comms.get(kernel.id) === comm) {
-          this.comms.delete(kernel.id);
-        }
-      };
     });
+    // A kernel that already has a switcher (a reloaded page, a notebook opened on a running
+    // kernel): its comm is open already; ask it once for its state.
+    kernel
+      .requestCommInfo({ target_name: TARGET })
+      .then(reply => {
+        const content = reply.content as { comms?: Record<string, unknown> };
+        const ids = Object.keys(content.comms ?? {});
+        const id = ids[ids.length - 1];
+        if (id && !this.comms.has(kernel.id) && !kernel.hasComm(id)) {
+          const comm = kernel.createComm(TARGET, id);
+          this.adopt(kernel, comm);
+          comm.send({ action: 'refresh' });
+        }
+      })
+      .catch(() => undefined);
     kernel.statusChanged.connect((_k, status) => {
       // A restarted kernel has no switcher until a cell makes one: show nothing meanwhile.
       if (['restarting', 'autorestarting', 'dead'].includes(status)) {
@@ -56,6 +65,16 @@ class KernelStates {
       }
     });
     kernel.disposed.connect(() => this.forget(kernel.id));
+  }
+
+  private adopt(kernel: Kernel.IKernelConnection, comm: Kernel.IComm): void {
+    this.comms.set(kernel.id, comm);
+    comm.onMsg = (m: KernelMessage.ICommMsgMsg) => this.take(kernel.id, m.content.data);
+    comm.onClose = () => {
+      if (this.comms.get(kernel.id) === comm) {
+        this.comms.delete(kernel.id);
+      }
+    };
   }
 
   send(kernelId: string, action: Record<string, string>): void {

@@ -1,7 +1,7 @@
 """JupyterLab's status-bar item (issue 23) in headless Chromium: two notebooks switched into two
 roles, the item following the focused one, red once the sandbox clock leaves under 5 minutes,
-Back from its menu, a kernel restart (nothing shown, then the new state), and the time from a
-switch to the item's update, printed. Screenshots go to ``test-artifacts/``.
+Back from its menu, a kernel restart (nothing shown, then the new state), a reloaded page, and
+the time from a switch to the item's update, printed. Screenshots go to ``test-artifacts/``.
 
 Needs the extension built and linked into the venv (``./run`` does both: labextension/).
 """
@@ -182,6 +182,10 @@ def test_the_status_bar_follows_the_focused_notebooks_role(browser_page, lab, sa
     _run_all(page)
     expect(item).to_have_attribute("data-xacct-role", "auditor")
     _shot(page, "status-bar-after-restart.png")
+
+    # A reloaded page asks the running kernel once (its comm is open already): no cell runs.
+    page.goto(lab.lab_url(second))
+    expect(item).to_have_attribute("data-xacct-role", "auditor")
 
     html = page.content()
     assert not [s[:4] for s in issued_secrets() if s in html]
