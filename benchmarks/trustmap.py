@@ -8,12 +8,16 @@ root and the previous account's root, ``ci`` trusting a service, ``vendor`` trus
 outside account under an ExternalId). Against it, in the same run:
 
 * ``xw.query(org, "iam", "get_account_summary")``: the floor, one call per account through the
-  same fan-out (an AssumeRole each, cached afterwards);
+  same fan-out (an AssumeRole each);
+* ``xw.query(org, "iam", "get_account_authorization_details")``: the same read as the map's,
+  through the plain fan-out (items flattened into a frame);
 * ``TrustMap.collect(org)``: the paginated ``GetAccountAuthorizationDetails`` per account and
   the organization's SCPs, then the solve (timed apart: ``collect_s``, ``solve_s``).
 
 Prints figures (collect time, its ratio to the one-call query, solve time, edges, peak RSS);
-asserts nothing. Run: ``.venv/bin/python benchmarks/trustmap.py [--accounts 200]``.
+asserts nothing. The sandbox runs in this process, so its CPU is charged to the run (both
+approaches alike); ``--latency-ms 50`` adds AWS's round trip to every request. Run:
+``.venv/bin/python benchmarks/trustmap.py [--accounts 200] [--latency-ms 50]``.
 """
 
 from __future__ import annotations
@@ -78,9 +82,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument(
+        "--latency-ms", type=float, default=0, help="added to every request, as AWS's round trip"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    with xw.Sandbox(member_accounts=args.accounts) as sandbox:
+    with xw.Sandbox(member_accounts=args.accounts, latency_ms=args.latency_ms) as sandbox:
         _seed(sandbox.member_account_ids, sandbox.MANAGEMENT)
         print(f"sandbox with {args.accounts} seeded members: {time.perf_counter() - started:.1f} s")
         admin = sandbox.session("management", "admin")
@@ -89,15 +96,27 @@ def main() -> None:
         t = time.perf_counter()
         floor = xw.query(org, "iam", "get_account_summary", session=admin, max_workers=args.workers)
         query_s = time.perf_counter() - t
-        clear_credential_cache()  # collect assumes every role again, like the query did
+        clear_credential_cache()
+        t = time.perf_counter()
+        same = xw.query(
+            org,
+            "iam",
+            "get_account_authorization_details",
+            session=admin,
+            max_workers=args.workers,
+        )
+        same_s = time.perf_counter() - t
+        clear_credential_cache()  # collect assumes every role again, like the queries did
         t = time.perf_counter()
         tm = xw.TrustMap.collect(org, session=admin, max_workers=args.workers)
         total_s = time.perf_counter() - t
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"xw.query get_account_summary : {query_s:7.1f} s ({len(floor.errors)} errors)")
+    print(f"xw.query get_account_auth... : {same_s:7.1f} s ({len(same.errors)} errors)")
     print(
         f"TrustMap.collect             : {total_s:7.1f} s "
-        f"(read {tm.collect_s:.1f} s = {tm.collect_s / query_s:.2f}x the one-call query, "
+        f"(read {tm.collect_s:.1f} s = {tm.collect_s / query_s:.2f}x get_account_summary, "
+        f"{tm.collect_s / same_s:.2f}x get_account_authorization_details; "
         f"solve {tm.solve_s:.2f} s)"
     )
     print(f"accounts mapped / errors     : {len(tm.accounts)} / {len(tm.errors)}")
