@@ -40,7 +40,7 @@ def _edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-@dataclass
+@dataclass(eq=False)
 class TrustMap:
     """Every principal that can ``sts:AssumeRole`` into every role of the accounts read.
 
