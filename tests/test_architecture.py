@@ -348,3 +348,50 @@ def test_the_layer_check_can_fail() -> None:
     ]
     for module in ("patches", "catalog", "state"):
         assert moto_patches_in(f"{MOTO_INTEGRATION}.{module}"), module
+
+
+# -- one constant per rule ------------------------------------------------------------------------
+LIMITS = "xacct_widgets.aws_limits"
+
+
+def rule_literals(module: str, modules: dict[str, Path] | None = None) -> list[str]:
+    """Limits written again instead of read from :mod:`xacct_widgets.aws_limits`: the session
+    ceiling 43200 as a number, IAM's name characters in a regular expression."""
+    tree = ast.parse((MODULES if modules is None else modules)[module].read_text())
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and type(node.value) is int and node.value == 43200:
+            found.append(f"{node.lineno}: 43200")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "compile"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and "+=,.@-" in str(node.args[0].value)
+        ):
+            found.append(f"{node.lineno}: {node.args[0].value}")
+    return found
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m != LIMITS])
+def test_each_limit_is_written_once(module: str) -> None:
+    assert not rule_literals(module), f"{module}: read the limit from {LIMITS}"
+
+
+def test_the_limit_check_can_fail(tmp_path: Path) -> None:
+    pkg = tmp_path / "tiny"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "again.py").write_text(
+        "import re\nRANGE = (900, 43200)\nNAME = re.compile(r'[\\w+=,.@-]{1,64}', re.ASCII)\n"
+    )
+    (pkg / "reads.py").write_text("from xacct_widgets.aws_limits import SESSION_SECONDS_RANGE\n")
+    modules = _modules(pkg)
+    assert len(rule_literals("tiny.again", modules)) == 2
+    assert rule_literals("tiny.reads", modules) == []
+
+
+def test_the_limits_are_pure_python() -> None:
+    for imported in _imports(LIMITS, top_level_only=False):
+        assert imported.split(".")[0] in sys.stdlib_module_names | {"__future__"}, imported

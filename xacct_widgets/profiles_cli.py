@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import Any
 
+from .aws_limits import SESSION_SECONDS_RANGE
 from .core import profiles
 from .core.profiles.redact import clip
 
@@ -69,7 +70,10 @@ def add_profiles_parsers(sub: Any) -> None:
     console.add_argument("profile", help="a role profile (role_arn + source_profile)")
     console.add_argument("--destination", default=None, help="console page to open")
     console.add_argument(
-        "--duration", type=int, default=None, help="console session in seconds (900-43200)"
+        "--duration",
+        type=int,
+        default=None,
+        help="console session in seconds ({}-{})".format(*SESSION_SECONDS_RANGE),
     )
     console.add_argument(
         "--url", action="store_true", help="print the sign-in URL instead of opening it"

@@ -13,6 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import Final, NoReturn
 
+from ..aws_limits import (
+    CHAINED_SESSION_SECONDS,
+    IAM_NAME_CHARACTERS,
+    MAX_SESSION_DURATION_RANGE,
+    ROLE_NAME_LENGTH,
+    SESSION_NAME_LENGTH,
+    SESSION_SECONDS_RANGE,
+)
 from ..errors import InvalidAccountId, InvalidArn, InvalidInput, InvalidRoleName, InvalidRoleSpec
 
 __all__ = [
@@ -35,30 +43,33 @@ __all__ = [
 
 # IAM's "\w" is ASCII-only; re.ASCII keeps Unicode letters and digits out.
 _ACCOUNT_RE: Final = re.compile(r"[0-9]{12}|[0-9]{4}-[0-9]{4}-[0-9]{4}", re.ASCII)
-_NAME_RE: Final = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
-_POLICY_NAME_RE: Final = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+_NAME_RE: Final = re.compile(
+    rf"[{IAM_NAME_CHARACTERS}]{{{ROLE_NAME_LENGTH[0]},{ROLE_NAME_LENGTH[1]}}}", re.ASCII
+)
+_POLICY_NAME_RE: Final = re.compile(rf"[{IAM_NAME_CHARACTERS}]{{1,128}}", re.ASCII)
 # IAM's documented Path pattern is (\u002F)|(\u002F[\u0021-\u007E]+\u002F); DEL (\u007F), which
 # the prose mentions, is left out on purpose: it is never intended and IAM's pattern refuses it.
 _PATH_RE: Final = re.compile(r"/|/[\u0021-\u007E]+/")
 _EXTERNAL_ID_RE: Final = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
-_SESSION_NAME_RE: Final = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_SESSION_NAME_RE: Final = re.compile(
+    rf"[{IAM_NAME_CHARACTERS}]{{{SESSION_NAME_LENGTH[0]},{SESSION_NAME_LENGTH[1]}}}", re.ASCII
+)
 _MFA_CODE_RE: Final = re.compile(r"[0-9]{6}", re.ASCII)
 _HW_SERIAL_RE: Final = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 _PARTITION_RE: Final = re.compile(r"aws(-[a-z]+)*")
 _SERVICE_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]*")
 _DIGITS12_RE: Final = re.compile(r"[0-9]{12}")
 _TYPED_RESOURCE_RE: Final = re.compile(r"([A-Za-z0-9_.-]+)([/:])(.+)", re.DOTALL)
-_MFA_NAME_RE: Final = re.compile(r"[\w+=,.@-]{1,226}", re.ASCII)
+_MFA_NAME_RE: Final = re.compile(rf"[{IAM_NAME_CHARACTERS}]{{1,226}}", re.ASCII)
 
-NAME_RULE: Final = "1-64 characters, letters, digits and + = , . @ _ - only"
+NAME_RULE: Final = (
+    f"{ROLE_NAME_LENGTH[0]}-{ROLE_NAME_LENGTH[1]} characters, letters, digits and "
+    "+ = , . @ _ - only"
+)
 PATH_RULE: Final = (
     "'/' alone, or 1-512 printable ASCII characters (! to ~) that start and end with '/'"
 )
 ACCOUNT_RULE: Final = "12 digits, optionally written 1234-5678-1234"
-
-MIN_DURATION: Final = 900
-MAX_DURATION: Final = 43200
-MIN_MAX_SESSION: Final = 3600
 
 
 def _fail(cls: type[InvalidInput], what: str, value: object, rule: str, fix: str) -> NoReturn:
@@ -287,7 +298,8 @@ def session_name(value: str) -> str:
         InvalidInput,
         "Session name",
         value,
-        "2-64 characters, letters, digits and + = , . @ _ - only",
+        f"{SESSION_NAME_LENGTH[0]}-{SESSION_NAME_LENGTH[1]} characters, letters, digits and "
+        "+ = , . @ _ - only",
         "Use something like your user name, e.g. 'operator'.",
     )
 
@@ -312,33 +324,34 @@ def _int_in(
     return value
 
 
-def duration_seconds(value: int, max_allowed: int = MAX_DURATION) -> int:
+def duration_seconds(value: int, max_allowed: int = SESSION_SECONDS_RANGE[1]) -> int:
     """Return ``value`` if it is a valid DurationSeconds for a role allowing ``max_allowed``.
 
-    STS refuses more than the role's MaxSessionDuration (and 3600 when chaining roles), so the
-    caller passes that limit in.
+    STS refuses more than the role's MaxSessionDuration (and an hour when chaining roles), so
+    the caller passes that limit in.
     """
-    high = _int_in(
-        max_allowed, MIN_DURATION, MAX_DURATION, "Maximum duration", "Use 900-43200.", InvalidInput
-    )
+    low, most = SESSION_SECONDS_RANGE
+    high = _int_in(max_allowed, low, most, "Maximum duration", f"Use {low}-{most}.", InvalidInput)
     return _int_in(
         value,
-        MIN_DURATION,
+        low,
         high,
         "DurationSeconds",
-        f"Ask for at most {high} s (the role's maximum session duration, or 3600 when chaining).",
+        f"Ask for at most {high} s (the role's maximum session duration, or "
+        f"{CHAINED_SESSION_SECONDS} when chaining).",
         InvalidInput,
     )
 
 
 def max_session_duration(value: int) -> int:
     """Return ``value`` if it is a valid role MaxSessionDuration (3600-43200 seconds)."""
+    low, high = MAX_SESSION_DURATION_RANGE
     return _int_in(
         value,
-        MIN_MAX_SESSION,
-        MAX_DURATION,
+        low,
+        high,
         "MaxSessionDuration",
-        "Use 3600 (1 hour, the default) up to 43200 (12 hours).",
+        f"Use {low} (1 hour, the default) up to {high} (12 hours).",
         InvalidRoleSpec,
     )
 

@@ -33,6 +33,7 @@ import boto3
 import botocore.session
 from botocore.credentials import AssumeRoleCredentialFetcher, Credentials, RefreshableCredentials
 
+from ..aws_limits import CHAINED_SESSION_SECONDS, IAM_NAME_CHARACTERS, SESSION_SECONDS_RANGE
 from ..errors import ExpiredSession, InvalidInput, RootUserError
 from . import ids
 from .aws import aws_call, client_config
@@ -40,7 +41,6 @@ from .identity import Identity
 
 __all__ = [
     "ASSUME_ROLE_METHOD",
-    "ROLE_CHAINING_MAX_SECONDS",
     "AwsSession",
     "assumed_credentials",
     "assumed_session",
@@ -62,8 +62,6 @@ log = logging.getLogger(__name__)
 
 #: ``Credentials.method`` of the sessions built here (botocore's own label is ``assume-role``).
 ASSUME_ROLE_METHOD: Final = "xacct-assume-role"
-#: AWS caps a session obtained by role chaining at one hour, whatever the role's maximum.
-ROLE_CHAINING_MAX_SECONDS: Final = 3600
 
 # botocore credential methods whose credentials belong to a role session: assuming a role from
 # them is role chaining. (Environment variables with a session token are ambiguous - they may come
@@ -106,7 +104,7 @@ _MFA_MARGIN_S: Final = 60
 # Refresh windows are computed as if a session had at least this long to live (clock skew).
 _MIN_LIFETIME_S: Final = 60.0
 # What STS refuses in a RoleSessionName (it allows 2-64 of ``[\w+=,.@-]``).
-_SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
+_SESSION_NAME_BAD: Final = re.compile(rf"[^{IAM_NAME_CHARACTERS}]", re.ASCII)
 
 
 class _NoCache(dict[str, Any]):
@@ -175,14 +173,15 @@ def mfa_arguments(mfa_serial: str | None, mfa_token: str | None) -> tuple[str | 
 def session_duration(
     duration_seconds: int | None, *, chained: bool = False, caller: str | None = None
 ) -> int | None:
-    """Validate a DurationSeconds: 900-43200, and at most one hour when ``chained``.
+    """Validate a DurationSeconds: :data:`~xacct_widgets.aws_limits.SESSION_SECONDS_RANGE`, and at
+    most one hour when ``chained``.
 
     ``caller`` (an ARN) only makes the chaining refusal name who is a role session. None stays
     None (STS's default of one hour).
     """
     if duration_seconds is None:
         return None
-    limit = ROLE_CHAINING_MAX_SECONDS if chained else ids.MAX_DURATION
+    limit = CHAINED_SESSION_SECONDS if chained else SESSION_SECONDS_RANGE[1]
     if chained and isinstance(duration_seconds, int) and duration_seconds > limit:
         who = f"{caller} is itself a role session, and " if caller else ""
         raise InvalidInput(

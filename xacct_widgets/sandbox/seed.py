@@ -14,6 +14,7 @@ from typing import Any
 from moto.iam.models import iam_backends
 from moto.moto_api._internal import mock_random
 
+from ..aws_limits import DEFAULT_SESSION_SECONDS
 from .accounts import (
     CONSOLE_PASSWORD,
     EXTERNAL_VENDOR_ACCOUNT,
@@ -176,7 +177,9 @@ def seed_organization(seed: Seed, member_accounts: int) -> None:
         iam = iam_backends[account][PARTITION]
         iam.attach_role_policy(ADMIN_POLICY, MEMBER_ROLE)  # as AWS does; moto attaches nothing
         for name, trust in (("auditor", auditor_trust), ("vendor-readonly", vendor_trust)):
-            iam.create_role(name, trust, "/", None, f"seeded {name} role", [], "3600")
+            iam.create_role(
+                name, trust, "/", None, f"seeded {name} role", [], str(DEFAULT_SESSION_SECONDS)
+            )
         s3 = s3_backends[account][PARTITION]
         for purpose in ("logs", "data"):
             s3.create_bucket(f"xacct-{account}-{purpose}", REGION)

@@ -29,6 +29,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final
 
+from ..aws_limits import SIGN_IN_TOKEN_SECONDS
 from ..core.switch import ConsolePage, RoleSwitcher
 from ..errors import InvalidInput
 from .fields import button
@@ -63,9 +64,10 @@ def link_seconds_default() -> float:
         seconds = float(raw)
     except ValueError:
         seconds = 0.0
-    if not 0 < seconds <= 900:
+    if not 0 < seconds <= SIGN_IN_TOKEN_SECONDS:
         raise InvalidInput(
-            f"{LINK_SECONDS_ENV}={raw[:20]!r} is not a number of seconds between 0 and 900 "
+            f"{LINK_SECONDS_ENV}={raw[:20]!r} is not a number of seconds between 0 and "
+            f"{SIGN_IN_TOKEN_SECONDS} "
             "(the sign-in token's 15 minutes).",
             fix=f"Set {LINK_SECONDS_ENV} to e.g. 30, or unset it for {LINK_SECONDS:.0f} s.",
         )

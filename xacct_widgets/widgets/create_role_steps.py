@@ -18,6 +18,7 @@ from typing import Any, Final, Generic, TypeVar
 import ipywidgets as w
 import pandas as pd
 
+from ..aws_limits import DEFAULT_SESSION_SECONDS, MAX_SESSION_DURATION_RANGE
 from ..core import ids
 from ..core.target import Plan, RoleSpec
 from ..core.target.spec import description, permissions_boundary, tags_from_text
@@ -112,7 +113,7 @@ def hours(seconds: int) -> str:
     """``7200`` -> ``"2 hours"``; the console's default (1 hour) says so."""
     count = seconds / 3600
     text = f"{count:g} hour" + ("" if count == 1 else "s")
-    return text + (" (default)" if seconds == 3600 else "")
+    return text + (" (default)" if seconds == DEFAULT_SESSION_SECONDS else "")
 
 
 # -- fields ------------------------------------------------------------------------------------
@@ -156,7 +157,9 @@ SPEC_FIELDS: Final[Mapping[str, str]] = {
 
 
 def _session_lengths() -> w.Dropdown:
-    return w.Dropdown(options=[(hours(h * 3600), h * 3600) for h in range(1, 13)], value=3600)
+    low, high = MAX_SESSION_DURATION_RANGE
+    lengths = range(low, high + 1, 3600)  # whole hours, as the console offers them
+    return w.Dropdown(options=[(hours(s), s) for s in lengths], value=DEFAULT_SESSION_SECONDS)
 
 
 #: The wizard's own fields (the policy picker and the result have theirs).

@@ -32,6 +32,7 @@ import boto3
 from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ...aws_limits import IAM_NAME_CHARACTERS
 from ...errors import XacctError
 from .. import ids
 from ..aws import client_config, wrap_client_error
@@ -67,7 +68,7 @@ STALE_CODES: Final = frozenset(
         "RequestExpired",
     }
 )
-_SESSION_NAME_BAD: Final = re.compile(r"[^\w+=,.@-]", re.ASCII)
+_SESSION_NAME_BAD: Final = re.compile(rf"[^{IAM_NAME_CHARACTERS}]", re.ASCII)
 _CACHE_LIMIT: Final = 10_000
 _CALLER_LIMIT: Final = 64
 

@@ -44,10 +44,10 @@ import boto3
 from botocore.configprovider import ConfiguredEndpointProvider
 from botocore.exceptions import BotoCoreError
 
+from ...aws_limits import CHAINED_SESSION_SECONDS, SESSION_SECONDS_RANGE
 from ...errors import AwsError, ExpiredSession, InvalidInput
 from .. import partitions
 from ..frames import scrub_text
-from ..sessions import ROLE_CHAINING_MAX_SECONDS
 from .active import ActiveRole
 
 __all__ = [
@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 #: ``SessionDuration``: "from 900 seconds (15 minutes) to 43200 seconds (12 hours)".
-SESSION_DURATION_RANGE: Final = (900, 43200)
+SESSION_DURATION_RANGE: Final = SESSION_SECONDS_RANGE
 #: Seconds to wait for the federation endpoint before giving up.
 FEDERATION_TIMEOUT_S: Final = 10.0
 #: ``Issuer`` of the login URL: where the console's "sign in again" link points; AWS needs none.
@@ -246,7 +246,7 @@ def _session_duration(seconds: int | None, active: ActiveRole) -> int | None:
             "assumed from another role's session (role chaining), and the federation endpoint "
             "refuses SessionDuration for such credentials.",
             fix="Leave session_duration out (the console session then lasts as the role's "
-            f"credentials do, at most {ROLE_CHAINING_MAX_SECONDS} seconds), or switch from the "
+            f"credentials do, at most {CHAINED_SESSION_SECONDS} seconds), or switch from the "
             "base user (switch(..., from_base=True)) for a longer console session.",
         )
     low, high = SESSION_DURATION_RANGE

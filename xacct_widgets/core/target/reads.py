@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pandas as pd
 
+from ...aws_limits import DEFAULT_SESSION_SECONDS
 from ...errors import InvalidInput, PolicyNotFound, RoleNotFound
 from .. import ids, policies
 from ..aws import aws_call
@@ -199,7 +200,7 @@ def roles(iam: IAMClient) -> pd.DataFrame:
             "path": r.get("Path", "/"),
             "arn": r["Arn"],
             "created": whole_seconds(r.get("CreateDate")),
-            "max_session_duration": r.get("MaxSessionDuration", 3600),
+            "max_session_duration": r.get("MaxSessionDuration", DEFAULT_SESSION_SECONDS),
             "description": r.get("Description", ""),
             "trusted": trusted_text(r.get("AssumeRolePolicyDocument")),
         }

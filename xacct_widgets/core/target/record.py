@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ...aws_limits import DEFAULT_SESSION_SECONDS
 from .. import ids, policies, urls
 from ..frames import to_frame
 from .spec import FrozenMap
@@ -103,7 +104,7 @@ class RoleRecord:
             path=path,
             role_id=str(raw.get("RoleId", "")),
             created=whole_seconds(raw.get("CreateDate")),
-            max_session_duration=int(raw.get("MaxSessionDuration", 3600)),
+            max_session_duration=int(raw.get("MaxSessionDuration", DEFAULT_SESSION_SECONDS)),
             trust_policy=policies.load_policy(doc),
             managed_policy_arns=tuple(sorted(managed)),
             inline_policy_names=tuple(sorted(inline)),

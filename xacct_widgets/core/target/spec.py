@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, NoReturn, TypeVar
 
+from ...aws_limits import DEFAULT_SESSION_SECONDS
 from ...errors import InvalidInput, InvalidPolicy, InvalidRoleSpec
 from .. import ids, partitions, policies
 from .frozen import FrozenMap
@@ -283,7 +284,7 @@ class RoleSpec:
     trusted_principals: tuple[str, ...] = ()
     external_id: str | None = None
     require_mfa: bool = False
-    max_session_duration: int = 3600
+    max_session_duration: int = DEFAULT_SESSION_SECONDS
     path: str = "/"
     description: str = ""
     tags: Mapping[str, str] = field(default_factory=FrozenMap)

@@ -43,6 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 from moto.iam.models import iam_backends
 from moto.sts.models import sts_backends
 
+from ...aws_limits import SESSION_SECONDS_RANGE, SIGN_IN_TOKEN_SECONDS
 from ..accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, PARTITION, REGION, SANDBOX_MFA_CODE
 from ..clock import CLOCK
 from ..sessions import issued_session
@@ -66,10 +67,10 @@ __all__ = ["COOKIE", "forget_console", "serve"]
 
 COOKIE: Final = "xacct-console"
 #: "The URL is valid for 15 minutes from the time it is created."
-TOKEN_LIFETIME: Final = timedelta(minutes=15)
+TOKEN_LIFETIME: Final = timedelta(seconds=SIGN_IN_TOKEN_SECONDS)
 #: An IAM user's console session lasts 12 hours.
 USER_SESSION: Final = timedelta(hours=12)
-SESSION_DURATION_RANGE: Final = (900, 43200)
+SESSION_DURATION_RANGE: Final = SESSION_SECONDS_RANGE
 BAD_CREDENTIALS: Final = (
     "Invalid credentials parameter. The request sent by the client was syntactically incorrect."
 )

@@ -36,6 +36,7 @@ from moto.sts.exceptions import STSValidationError
 from moto.sts.models import sts_backends
 from moto.sts.responses import TokenResponse
 
+from ...aws_limits import CHAINED_SESSION_SECONDS, DEFAULT_SESSION_SECONDS, SESSION_SECONDS_RANGE
 from ...policy import (
     Principal,
     RequestContext,
@@ -47,12 +48,8 @@ from ..accounts import PARTITION
 from ..sessions import issued_session
 from .denials import AccessDeniedError
 
-__all__ = ["CHAINED_MAX_SECONDS", "DURATION_RANGE", "check_assume_role", "requested_duration"]
+__all__ = ["check_assume_role", "requested_duration"]
 
-#: AssumeRole ``DurationSeconds``: 900 seconds up to 12 hours (STS API reference).
-DURATION_RANGE: Final = (900, 43200)
-#: "Role chaining limits your AWS CLI or AWS API role session to a maximum of one hour."
-CHAINED_MAX_SECONDS: Final = 3600
 MAX_SESSION_MESSAGE: Final = (
     "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
 )
@@ -102,7 +99,7 @@ def _check_duration_syntax(response: TokenResponse) -> None:
         seconds = int(value)
     except (TypeError, ValueError):
         return  # moto answers a non-number itself
-    low, high = DURATION_RANGE
+    low, high = SESSION_SECONDS_RANGE
     bound = f"greater than or equal to {low}" if seconds < low else f"less than or equal to {high}"
     if not low <= seconds <= high:
         raise STSValidationError(
@@ -175,9 +172,9 @@ def _check_authorized(request: _AssumeRequest, duration: int) -> None:
     if role is None:
         return
     _check_tag_session(request, role)
-    if request.chained and duration > CHAINED_MAX_SECONDS:
+    if request.chained and duration > CHAINED_SESSION_SECONDS:
         raise STSValidationError(CHAINING_MESSAGE)
-    if duration > int(role.max_session_duration or CHAINED_MAX_SECONDS):
+    if duration > int(role.max_session_duration or DEFAULT_SESSION_SECONDS):
         raise STSValidationError(MAX_SESSION_MESSAGE)
 
 
@@ -191,4 +188,4 @@ def check_assume_role(response: TokenResponse) -> None:
 
 def requested_duration(response: TokenResponse) -> int:
     """``DurationSeconds`` as asked, or STS's default of one hour."""
-    return int(response._get_int_param("DurationSeconds", 3600))
+    return int(response._get_int_param("DurationSeconds", DEFAULT_SESSION_SECONDS))
