@@ -32,7 +32,7 @@ def test_readable_cells_wrap_between_words_and_headers_stay_whole():
 def test_policy_json_is_monospace_and_single_spaced():
     """Issue 20, item 7: in Voila the trust policy was double-spaced in a proportional font (an
     HTML widget's 28px line height and the page's font reached the ``<pre>``)."""
-    from xacct_widgets.widgets.create_role_steps import json_html
+    from xacct_widgets.widgets.create_role_fields import json_html
     from xacct_widgets.widgets.html import STYLE
 
     shown = json_html({"Version": "2012-10-17", "Statement": []})

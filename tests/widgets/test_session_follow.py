@@ -11,7 +11,7 @@ from helpers import ROLE, ROLE_ARN, TARGET, make_role
 
 from xacct_widgets.core.switch import RoleSwitcher
 from xacct_widgets.widgets import RoleSwitcherBar, SwitchRoleWizard
-from xacct_widgets.widgets.switch_role_steps import H_NO_ROLE
+from xacct_widgets.widgets.switch_role_fields import H_NO_ROLE
 from xacct_widgets.widgets.who_may_switch import WhoMaySwitchWizard
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from helpers import make_role, walk
 
 from xacct_widgets.widgets import CreateRoleWizard, SwitchRoleWizard
-from xacct_widgets.widgets.switch_role_steps import H_NO_ROLE
+from xacct_widgets.widgets.switch_role_fields import H_NO_ROLE
 
 URL = (
     "https://signin.aws.amazon.com/switchrole?roleName=cross-account&account=123456781234"

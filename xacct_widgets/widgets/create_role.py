@@ -13,7 +13,7 @@ settings (``TargetAccount.spec_of``), only what the operator changes is planned,
 that takes away is shown red and needs a ticked confirmation. The plan, its problems and the
 apply are the core's (:class:`~xacct_widgets.core.target.TargetAccount`); the widget only
 gathers a :class:`~xacct_widgets.core.target.RoleSpec` and renders the answers. The fields are
-a table (:mod:`.create_role_steps`), the steps another (:mod:`.create_role_flow`); the
+a table (:mod:`.create_role_fields`), the steps another (:mod:`.create_role_flow`); the
 permissions chooser (:mod:`.policy_picker`), the review (:mod:`.create_role_review`) and the
 role read back (:mod:`.role_result`) are parts of their own; this module holds the state and
 what each step does, one core call each.
@@ -32,9 +32,7 @@ from ..core.target import Plan, RoleRecord, RoleSpec, TargetAccount
 from ..core.target.spec import tags_from_text
 from ..errors import InvalidInput, XacctError
 from .base import Step, Wizard, box_html, button, esc
-from .create_role_flow import REACTIONS, STEPS, RoleSteps
-from .create_role_review import PlanReview
-from .create_role_steps import (
+from .create_role_fields import (
     FIELDS,
     LOADED_FIELDS,
     SPEC_FIELDS,
@@ -49,6 +47,8 @@ from .create_role_steps import (
     summary_html,
     tags_text,
 )
+from .create_role_flow import REACTIONS, STEPS, RoleSteps
+from .create_role_review import PlanReview
 from .policy_picker import MAX_POLICY_CHOICES, PolicyPicker
 from .role_result import RoleResult
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final, Protocol
 
-from .create_role_steps import (
+from .create_role_fields import (
     H_ACCOUNT,
     H_NAME,
     H_PERMS,

@@ -19,7 +19,7 @@ from ..core.target import Plan
 from ..errors import XacctError
 from .base import box_html, classed, esc
 from .copy_button import copy_box_html
-from .create_role_steps import Html, build_body, html_widget, json_html, plan_note_html
+from .create_role_fields import Html, build_body, html_widget, json_html, plan_note_html
 from .html import marked_table_html
 
 __all__ = ["PlanReview"]

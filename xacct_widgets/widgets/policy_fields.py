@@ -18,7 +18,7 @@ from ..core import ids, policies
 from ..core.target.spec import inline_policy
 from ..errors import InvalidInput, InvalidPolicy
 from .base import FieldSpec
-from .create_role_steps import as_field_rule
+from .create_role_fields import as_field_rule
 
 __all__ = ["EXAMPLE_INLINE", "PICKER_FIELDS", "document_rule", "inline_name_rule"]
 

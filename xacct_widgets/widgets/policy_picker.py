@@ -27,7 +27,7 @@ from ..core.target import Scope
 from ..core.target.spec import inline_policy
 from ..errors import InvalidArn, InvalidInput, XacctError
 from .base import Field, Wizard, box_html, build_fields, button, classed, esc
-from .create_role_steps import html_widget
+from .create_role_fields import html_widget
 from .policy_fields import EXAMPLE_INLINE, PICKER_FIELDS, document_rule, inline_name_rule
 
 __all__ = [

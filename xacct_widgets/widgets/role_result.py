@@ -23,7 +23,7 @@ from ..core.target import RoleRecord, TargetAccount
 from ..errors import XacctError
 from .base import FieldSpec, Wizard, box_html, build_fields, color_options, esc, html_table
 from .copy_button import copy_button_html
-from .create_role_steps import Html, build_body, html_widget
+from .create_role_fields import Html, build_body, html_widget
 
 __all__ = ["RESULT_FIELDS", "RoleResult"]
 

@@ -28,8 +28,7 @@ from .base import Step, Wizard, button, classed, notify, register
 from .console_button import ConsoleButton, Opener
 from .mfa_input import MfaInput
 from .pickers import badge_html
-from .switch_role_history import HistoryStep
-from .switch_role_steps import (
+from .switch_role_fields import (
     FIELDS,
     ROOT_REASON,
     STEP_TEXT,
@@ -44,6 +43,7 @@ from .switch_role_steps import (
     root_refused,
     verdict_html,
 )
+from .switch_role_history import HistoryStep
 
 __all__ = ["ROOT_REASON", "SwitchRoleWizard"]
 
