@@ -87,3 +87,14 @@ def test_core_and_policy_import_no_widget_toolkit() -> None:
 def test_policy_engine_is_pure() -> None:
     loaded = _modules_after("import xacct_widgets.policy")
     assert not {"boto3", "botocore", "pandas", "moto"} & loaded
+
+
+def test_target_is_a_deprecated_name_for_query_target() -> None:
+    """``xw.Target`` (a fan-out target) read like part A's ``TargetAccount``: it is
+    ``xw.QueryTarget`` now, and the old name still works but warns."""
+    assert "Target" not in xw.__all__ and "QueryTarget" in xw.__all__
+    with pytest.warns(DeprecationWarning, match="use xacct_widgets.QueryTarget"):
+        old = xw.Target
+    assert old is xw.QueryTarget
+    with pytest.warns(DeprecationWarning):
+        from xacct_widgets import Target  # noqa: F401

@@ -9,6 +9,7 @@ type-checking imports repeat it for static tools, and a test keeps the three in 
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -34,7 +35,7 @@ _EXPORTS: dict[str, str] = {
     "Organization": "xacct_widgets.core.query",
     "TrustMap": "xacct_widgets.core.trustmap",
     "QueryResult": "xacct_widgets.core.query",
-    "Target": "xacct_widgets.core.query",
+    "QueryTarget": "xacct_widgets.core.query",
     "CallerSpec": "xacct_widgets.core.query",
     "query": "xacct_widgets.core.query",
     "CreateRoleWizard": "xacct_widgets.widgets.create_role",
@@ -111,6 +112,7 @@ __all__ = [
     "ProfileConflict",
     "QueryPanel",
     "QueryResult",
+    "QueryTarget",
     "RestrictPlan",
     "RoleExportPanel",
     "RoleHistory",
@@ -131,7 +133,6 @@ __all__ = [
     "SourceAccount",
     "SwitchDenied",
     "SwitchRoleWizard",
-    "Target",
     "TargetAccount",
     "Throttled",
     "TrustMap",
@@ -170,7 +171,7 @@ if TYPE_CHECKING:
     from .core.query import CallerSpec as CallerSpec
     from .core.query import Organization as Organization
     from .core.query import QueryResult as QueryResult
-    from .core.query import Target as Target
+    from .core.query import QueryTarget as QueryTarget
     from .core.query import query as query
     from .core.rollout import Rollout as Rollout
     from .core.rollout import RolloutPlan as RolloutPlan
@@ -223,7 +224,22 @@ if TYPE_CHECKING:
     from .widgets.who_may_switch import WhoMaySwitchWizard as WhoMaySwitchWizard
 
 
+#: Old public names -> the name that replaced them; reading one warns (DeprecationWarning).
+_DEPRECATED: dict[str, str] = {
+    # A fan-out target read like part A's TargetAccount; it is a query's target.
+    "Target": "QueryTarget",
+}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"xacct_widgets.{name} is deprecated; use xacct_widgets.{new} (the same class).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'xacct_widgets' has no attribute {name!r}")

@@ -22,7 +22,7 @@ from xacct_widgets.core.profiles import (
     profile_console_url,
     profile_session,
 )
-from xacct_widgets.core.query.targets import Target, resolve_targets
+from xacct_widgets.core.query.targets import QueryTarget, resolve_targets
 from xacct_widgets.errors import ExpiredSession, InvalidInput, XacctError
 
 CONFIG = """# roles
@@ -233,14 +233,14 @@ def test_role_profiles_are_query_targets(aws_files: Path) -> None:
     frame = aws_config_profiles()
     targets, _ = resolve_targets(frame, None, None)
     assert targets == [
-        Target("123456781234", "cross-account"),
-        Target("123456781234", "reader", "/team/", "tenant-42"),
-        Target("123456781234", "auditor"),
+        QueryTarget("123456781234", "cross-account"),
+        QueryTarget("123456781234", "reader", "/team/", "tenant-42"),
+        QueryTarget("123456781234", "auditor"),
     ]
     ref = RoleRef("123456781234", "vendor", external_id="vendor-audit")
     assert resolve_targets(ref, None, None)[0] == [
-        Target("123456781234", "vendor", external_id="vendor-audit")
+        QueryTarget("123456781234", "vendor", external_id="vendor-audit")
     ]
     assert resolve_targets([ref, ref], None, None)[0] == [
-        Target("123456781234", "vendor", external_id="vendor-audit")
+        QueryTarget("123456781234", "vendor", external_id="vendor-audit")
     ]

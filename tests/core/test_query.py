@@ -19,7 +19,7 @@ from xacct_widgets.core.query import (
     SUMMARY_COLUMNS,
     Organization,
     QueryProgress,
-    Target,
+    QueryTarget,
     clear_credential_cache,
     query,
 )
@@ -323,7 +323,7 @@ def test_history_and_switcher_as_targets(
 
 def test_duplicate_targets_are_queried_once(mgmt: boto3.Session, members: list[str]) -> None:
     result = query(
-        [(members[0], OAAR), (members[0], OAAR), Target.role(members[0], OAAR), members[0]],
+        [(members[0], OAAR), (members[0], OAAR), QueryTarget.role(members[0], OAAR), members[0]],
         "s3",
         "list_buckets",
         session=mgmt,

@@ -13,7 +13,7 @@ from helpers import Calls
 
 from xacct_widgets.core.query import (
     Organization,
-    Target,
+    QueryTarget,
     clear_credential_cache,
     parse_jmespath,
     parse_params,
@@ -29,15 +29,15 @@ from xacct_widgets.sandbox import Sandbox
 def test_typed_targets_skip_comments_and_blanks_and_take_the_default_role() -> None:
     text = "# audit\n\n 111111111111 \n222222222222, auditor\n333333333333,auditor,ext-id-1234\n"
     assert parse_targets(text, default_role="OrganizationAccountAccessRole") == [
-        Target("111111111111", "OrganizationAccountAccessRole"),
-        Target("222222222222", "auditor"),
-        Target("333333333333", "auditor", external_id="ext-id-1234"),
+        QueryTarget("111111111111", "OrganizationAccountAccessRole"),
+        QueryTarget("222222222222", "auditor"),
+        QueryTarget("333333333333", "auditor", external_id="ext-id-1234"),
     ]
 
 
 def test_a_line_naming_its_role_needs_no_default() -> None:
     assert parse_targets("111111111111,auditor", default_role=None) == [
-        Target("111111111111", "auditor")
+        QueryTarget("111111111111", "auditor")
     ]
 
 

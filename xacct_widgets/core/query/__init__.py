@@ -39,7 +39,7 @@ from .remote import CallerSpec
 from .result import ERROR_COLUMNS, SUMMARY_COLUMNS, QueryProgress, QueryResult
 from .run import query
 from .runner import QueryFunction
-from .targets import Target, TargetsLike
+from .targets import QueryTarget, Target, TargetsLike
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -53,6 +53,7 @@ __all__ = [
     "QueryFunction",
     "QueryProgress",
     "QueryResult",
+    "QueryTarget",
     "Target",
     "TargetsLike",
     "clear_credential_cache",

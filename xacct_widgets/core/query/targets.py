@@ -24,16 +24,17 @@ from ..switch import HistoryEntry, RoleHistory, RoleSwitcher
 from .credentials import identity
 from .organization import DEFAULT_MEMBER_ROLE, Organization
 
-__all__ = ["Target", "TargetsLike", "resolve_targets"]
+__all__ = ["QueryTarget", "Target", "TargetsLike", "resolve_targets"]
 
 
 @dataclass(frozen=True)
-class Target:
+class QueryTarget:
     """One account to query: a role to assume in it, or a ready session (``session=``).
 
     Lists of ``(account, role)`` pairs, history entries, organization accounts and sessions
-    passed to :func:`query` all become Targets; build them yourself for an ExternalId or a role
-    path.
+    passed to :func:`query` all become QueryTargets; build them yourself for an ExternalId or
+    a role path. (Not to be confused with part A's ``TargetAccount``, the account a role is
+    created in.)
     """
 
     account_id: str | None
@@ -45,7 +46,7 @@ class Target:
     @classmethod
     def role(
         cls, account: str, role_name: str, *, path: str = "/", external_id: str | None = None
-    ) -> Target:
+    ) -> QueryTarget:
         """A role to assume, validated now (before any API call)."""
         return cls(
             ids.account_id(account),
@@ -67,6 +68,9 @@ class Target:
             raise InvalidInput(f"Target {self!r} names no role to assume.")
         return ids.role_arn(self.account_id, self.role_name, self.path, partition=partition)
 
+
+#: The name core's own modules still use; the public ``xw.Target`` warns (``xw.QueryTarget``).
+Target = QueryTarget
 
 #: Everything :func:`query` accepts as ``targets``.
 TargetsLike: TypeAlias = (
@@ -104,7 +108,7 @@ def _one_target(item: Any, role_name: str) -> Target:
         return Target.role(item[0], item[1])
     raise InvalidInput(
         f"Target {item!r} is not understood.",
-        fix="Give (account_id, role_name) pairs, account IDs (with role_name=), xw.Target(...), "
+        fix="Give (account_id, role_name) pairs, account IDs (with role_name=), xw.QueryTarget(...), "
         "history entries, RoleRefs (role profiles), or boto3 sessions.",
     )
 
