@@ -17,7 +17,7 @@ outside account under an ExternalId). Against it, in the same run:
 Prints figures (collect time, its ratio to the one-call query, solve time, edges, peak RSS);
 asserts nothing. The sandbox runs in this process, so its CPU is charged to the run (both
 approaches alike); ``--latency-ms 50`` adds AWS's round trip to every request. Run:
-``.venv/bin/python benchmarks/trustmap.py [--accounts 200] [--latency-ms 50]``.
+``.venv/bin/python benchmarks/trust_map.py [--accounts 200] [--latency-ms 50]``.
 """
 
 from __future__ import annotations
