@@ -23,6 +23,7 @@ from ..frames import to_frame
 from ..query import DEFAULT_MEMBER_ROLE, ERROR_COLUMNS, TargetsLike
 from ..sessions import require_session
 from .collect import collect_accounts, read_organization
+from .graph import to_graph
 from .model import AccountData, OrgData
 from .queries import diff_edges, find_paths
 from .solve import EDGE_COLUMNS, solve
@@ -152,6 +153,12 @@ class TrustMap:
                 fix="e.g. TrustMap.load('before.json').",
             )
         return diff_edges(other.edges, self.edges)
+
+    def graph(self) -> Any:
+        """The map as a ``networkx.MultiDiGraph``: nodes are principals and roles (``type``,
+        ``account``, ``ou``, ``account_name``, ``external``), one edge per row of ``edges``
+        (its columns as attributes). Needs ``pip install 'xacct_widgets[graph]'``."""
+        return to_graph(self.edges, self.accounts, self.org)
 
     def roles(self) -> list[str]:
         """Every role ARN of the map."""
