@@ -35,7 +35,9 @@ def served() -> Iterator[tuple[str, str]]:
             break
     url = next(line.split(": ", 1)[1].strip() for line in printed if line.startswith("endpoint: "))
     yield url, "".join(printed)
-    process.send_signal(signal.SIGINT)
+    # SIGTERM, which `xacct sandbox` handles like Ctrl-C: a SIGINT is ignored by a process a
+    # non-interactive shell started in the background, and so would be by this one.
+    process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
 
 
