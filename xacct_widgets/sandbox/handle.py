@@ -24,7 +24,14 @@ import botocore.session
 from ..errors import SandboxError
 from . import ENV_URL
 from .accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION, SANDBOX_MFA_CODE
-from .remote import PROFILE, config_file, credential_command, fetch_info, remote_clock
+from .remote import (
+    PROFILE,
+    config_file,
+    credential_command,
+    fetch_info,
+    remote_clock,
+    remote_stats,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -244,6 +251,16 @@ class SandboxHandle:
             f"{type(self).__name__}({where}, member_accounts={self.member_accounts}, "
             f"latency_ms={self.latency_ms:g})"
         )
+
+    # -- what the server counted -----------------------------------------------------------
+    def stats(self) -> dict[str, int]:
+        """The server's counts since start: ``connections`` (those that carried an AWS
+        request; the sandbox's own ``/_xacct/`` pages, such as this read, do not count),
+        ``requests`` (likewise), ``accepted``, ``open_connections``, ``handshake_failures``.
+
+        So a test or benchmark sees connection reuse: a client pool making five calls on one
+        kept-alive connection adds 1 connection and 5 requests."""
+        return remote_stats(self.endpoint_url)
 
     # -- the sandbox clock -------------------------------------------------------------------
     def now(self) -> datetime:

@@ -6,8 +6,9 @@ process, one per sandbox, not to the ``Sandbox`` handle that made the session: a
 ``Sandbox.attach(url).session()`` keeps working after the handle is garbage-collected, and so
 does every session derived from it. The files are removed when the process exits.
 
-Another process learns the seeded principals from ``/_xacct/sandbox.json`` and reads or moves
-the sandbox clock through ``/_xacct/clock`` (:mod:`.clock`). Nothing here loads moto.
+Another process learns the seeded principals from ``/_xacct/sandbox.json``, reads or moves
+the sandbox clock through ``/_xacct/clock`` (:mod:`.clock`) and reads the server's counts at
+``/_xacct/stats``. Nothing here loads moto.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ __all__ = [
     "CLOCK_PATH",
     "INFO_PATH",
     "PROFILE",
+    "STATS_PATH",
     "config_file",
     "credential_command",
     "fetch_info",
     "remote_clock",
+    "remote_stats",
 ]
 
 PROFILE: Final = "xacct-sandbox"
@@ -40,6 +43,8 @@ PROFILE: Final = "xacct-sandbox"
 INFO_PATH: Final = "/_xacct/sandbox.json"
 #: Where another process reads or moves the sandbox clock (served by :mod:`.wsgi.xacct_paths`).
 CLOCK_PATH: Final = "/_xacct/clock"
+#: Where another process reads the server's connection and request counts (``Sandbox.stats()``).
+STATS_PATH: Final = "/_xacct/stats"
 
 _lock = threading.Lock()
 #: (endpoint URL, region) -> the folder of its config file; cleaned up when the process exits.
@@ -83,6 +88,18 @@ def remote_clock(url: str, change: Mapping[str, float] | None = None) -> datetim
         raise SandboxError(
             f"The sandbox at {url} did not answer its clock ({err}).",
             fix="Check it still runs; an `xacct sandbox` older than this package has no clock.",
+        ) from err
+
+
+def remote_stats(url: str) -> dict[str, int]:
+    """The connection and request counts of the sandbox at ``url`` (``Sandbox.stats()``)."""
+    try:
+        with urllib.request.urlopen(url + STATS_PATH, timeout=10) as answer:
+            return {str(k): int(v) for k, v in json.load(answer).items()}
+    except (OSError, ValueError, AttributeError) as err:
+        raise SandboxError(
+            f"The sandbox at {url} did not answer its stats ({err}).",
+            fix="Check it still runs; an `xacct sandbox` older than this package has no stats.",
         ) from err
 
 

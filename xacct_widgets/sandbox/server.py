@@ -26,6 +26,7 @@ from .moto_integration import catalog, patches, state
 from .moto_integration.keys import forget_keys
 from .seed import Seed, describe, seed_all
 from .sessions import forget_sessions
+from .wsgi.serving import ServerStats, request_handler
 from .wsgi.stack import check_port_free, sandbox_app
 
 _running_in_process: Sandbox | None = None
@@ -72,6 +73,7 @@ class Sandbox(SandboxHandle):
         self._thread: threading.Thread | None = None
         self._seed: Seed | None = None
         self._saved_auth: tuple[float, int] | None = None
+        self._stats: ServerStats | None = None
         self.self_check: CanaryResult | None = None  # the start-up check (.canary)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -98,11 +100,7 @@ class Sandbox(SandboxHandle):
         return self
 
     def _start(self) -> None:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
@@ -112,16 +110,18 @@ class Sandbox(SandboxHandle):
         self._seed = seed_all(self.member_accounts)
         self._principals = describe(self._seed.principals)
         moto_app = DomainDispatcherApplication(create_backend_app)
+        self._stats = stats = ServerStats()
         app = sandbox_app(
             moto_app,
             info=self._info,
             latency_s=self.latency_ms / 1000,
             requests_per_second=self.requests_per_second,
+            stats=stats,
         )
         check_port_free(self._host, self._port)
         try:
             self._server = make_server(
-                self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
+                self._host, self._port, app, threaded=True, request_handler=request_handler(stats)
             )
         except (OSError, SystemExit) as err:  # werkzeug exits on EADDRINUSE; a race got there first
             raise SandboxError(
@@ -157,6 +157,8 @@ class Sandbox(SandboxHandle):
             if self._thread is not None:  # else shutdown() waits for a serve_forever never run
                 self._server.shutdown()
             self._server.server_close()
+        if self._stats is not None:
+            self._stats.close_all()  # kept-alive connections: no client reaches a stopped server
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._saved_auth is not None:
@@ -188,6 +190,12 @@ class Sandbox(SandboxHandle):
     @property
     def member_account_ids(self) -> list[str]:
         return list(self._seed.member_accounts) if self._seed is not None else []
+
+    def stats(self) -> dict[str, int]:
+        """The server's counts since start, read here without a request (see
+        :meth:`SandboxHandle.stats`)."""
+        _ = self.endpoint_url  # raises when not running
+        return self._stats.snapshot() if self._stats is not None else {}
 
     def _clock(self, change: Mapping[str, float] | None = None) -> datetime:
         _ = self.endpoint_url  # raises when not running

@@ -3,7 +3,8 @@
 :func:`sandbox_app` is the whole WSGI stack around moto's app, read top to bottom:
 
 1. the sandbox's own pages for other processes (:mod:`.xacct_paths`): its description at
-   ``/_xacct/sandbox.json``, its clock at ``/_xacct/clock``;
+   ``/_xacct/sandbox.json``, its clock at ``/_xacct/clock``, its counts at ``/_xacct/stats``;
+   every other request is counted (:class:`.serving.ServerStats`);
 2. moto's own API (``/moto-api``: reset, state), passed through untouched;
 3. the console's pages (:mod:`..console`): federation, sign-in, switch role;
 4. the latency knob (``latency_ms``), so benchmarks and demos feel AWS's round trips on loopback;
@@ -18,6 +19,7 @@ A busy port is reported as a SandboxError before werkzeug prints and calls ``sys
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -26,9 +28,10 @@ from typing import Any
 from ...errors import SandboxError
 from ..console.pages import CONSOLE_PATHS
 from ..moto_integration.hooks import enforcing
-from ..remote import CLOCK_PATH, INFO_PATH
+from ..remote import CLOCK_PATH, INFO_PATH, STATS_PATH
 from .answers import Answer
 from .expiry import expired
+from .serving import ServerStats
 from .sigv4 import signature_of
 from .throttle import RequestBudget, throttled
 from .xacct_paths import clock_page
@@ -44,6 +47,7 @@ def sandbox_app(
     info: Callable[[], bytes],
     latency_s: float = 0,
     requests_per_second: float | None = None,
+    stats: ServerStats | None = None,
 ) -> WSGIApp:
     """moto's WSGI app behind the sandbox's stack (see the module docstring for the order)."""
     budget = RequestBudget(requests_per_second) if requests_per_second else None
@@ -54,6 +58,11 @@ def sandbox_app(
             return _json(start_response, "200 OK", info())
         if path == CLOCK_PATH:
             return _json(start_response, *clock_page(environ))
+        if path == STATS_PATH:
+            counts = stats.snapshot() if stats is not None else {}
+            return _json(start_response, "200 OK", json.dumps(counts).encode())
+        if stats is not None:
+            stats.served(environ)
         if path.startswith("/moto-api"):
             return moto_app(environ, start_response)
         if path in CONSOLE_PATHS:
