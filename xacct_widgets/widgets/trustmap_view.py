@@ -1,7 +1,9 @@
 """``TrustMapView``: a trust map as a filterable table and a picture, and a switch from an edge.
 
-It renders a :class:`~xacct_widgets.core.trustmap.TrustMap` (collected or loaded, so it works
-offline) and wires one thing: choosing an edge whose principal is the notebook's own caller
+The picture is :class:`.TrustMapGraph` (interactive: zoom, pan, click an edge); the static SVG
+(``svg``) is kept beside it for saved notebooks and nbval. It renders a
+:class:`~xacct_widgets.core.trustmap.TrustMap` (collected or loaded, so it works offline) and
+wires one thing: choosing an edge whose principal is the notebook's own caller
 (the switcher's signed-in user, or its active role) offers "Switch into this role", done by the
 existing :class:`~xacct_widgets.core.switch.RoleSwitcher` (its preflight, its history, its
 errors). Every decision shown is the map's; the widget decides nothing.
@@ -9,14 +11,17 @@ errors). Every decision shown is the map's; the widget decides nothing.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Final
 
 import ipywidgets as w
 import pandas as pd
 
 from ..core import ids
+from ..core.trustmap.statements import edge_statements
 from .base import Panel, button, classed, esc
 from .readable import readable_table_html
+from .trustmap_graph import TrustMapGraph
 from .trustmap_picture import trust_map_svg
 
 if TYPE_CHECKING:
@@ -26,10 +31,16 @@ if TYPE_CHECKING:
 __all__ = ["TrustMapView", "conditions_text"]
 
 ALL: Final = ""
+_NONE: Final = {
+    "identity": "No identity statement needed or readable (the trust policy names the "
+    "principal, or its account is not in the map).",
+    "trust": "The role's trust policy is not in the map.",
+}
 HELP: Final = (
     "Every principal that can switch into every role of the map, as the policy engine decided "
-    "it. Filter by account, by outside-the-organization, or by a name; choose an edge to see "
-    "its identity grant, its trust statement and the conditions left to the request."
+    "it. Filter by account, OU, outside-the-organization, or a name; click an edge in the "
+    "picture (or choose it in the list) to see its identity statement, its trust statement and "
+    "the conditions left to the request."
 )
 
 
@@ -51,8 +62,9 @@ def _caller_arn(switcher: RoleSwitcher | None) -> str:
 class TrustMapView(Panel):
     """The map's edges, filtered, as a table and a picture; a chosen edge's details.
 
-    State for notebook code: ``frame`` (the edges shown), ``selected`` (the chosen edge as a
-    dict, or None), ``svg`` (the picture's text).
+    State for notebook code: ``frame`` (the edges shown; ``rows`` their rows in
+    ``trust_map.edges``), ``selected`` (the chosen edge as a dict, or None), ``graph`` (the
+    interactive picture), ``svg`` (the static picture's text).
     """
 
     error_css = ("xacct-trustmap-error", "xacct-error")
@@ -74,6 +86,18 @@ class TrustMapView(Panel):
             ),
             "xacct-trustmap-account",
         )
+        ous = sorted({a.ou for a in trust_map.accounts if a.ou})
+        self.ou = classed(
+            w.Dropdown(options=[("(all OUs)", ALL)] + [(o, o) for o in ous], description="OU"),
+            "xacct-trustmap-ou",
+        )
+        self.color_by = classed(
+            w.ToggleButtons(
+                options=[("account", "account"), ("OU", "ou")], description="Colour by"
+            ),
+            "xacct-trustmap-colour",
+        )
+        self.color_by.style.button_width = "6em"
         self.external_only = classed(
             w.Checkbox(description="Outside the organization only", indent=False),
             "xacct-trustmap-external",
@@ -82,6 +106,9 @@ class TrustMapView(Panel):
             w.Text(description="Name", placeholder="e.g. auditor"), "xacct-trustmap-search"
         )
         self.picture = classed(w.HTML(""), "xacct-trustmap-picture")
+        self.graph = TrustMapGraph(trust_map)
+        for name in ("account", "ou", "external_only", "search", "color_by"):
+            w.dlink((getattr(self, name), "value"), (self.graph, name))
         self.table = classed(w.HTML(""), "xacct-trustmap-table")
         self.edge = classed(w.Select(description="Edge", rows=8), "xacct-trustmap-edge")
         self.edge.layout.width = "60em"
@@ -90,17 +117,20 @@ class TrustMapView(Panel):
             "Switch into this role", "xacct-trustmap-switch", self._switch, disabled=True
         )
         self.frame = trust_map.edges.iloc[0:0]
+        self.rows: list[int] = []
         self.selected: dict[str, Any] | None = None
         self.svg = ""
-        for control in (self.account, self.external_only, self.search):
+        for control in (self.account, self.ou, self.external_only, self.search):
             control.observe(lambda _c: self.refresh(), names="value")
         self.edge.observe(lambda _c: self._choose(), names="value")
+        self.graph.observe(lambda _c: self._clicked(), names="selected_row")
         self.children = [
             w.HTML(f"<p>{esc(HELP)}</p>"),
-            w.HBox([self.account, self.external_only, self.search]),
+            w.HBox([self.account, self.ou, self.external_only]),
+            w.HBox([self.search, self.color_by]),
             self.status,
             self.error,
-            self.picture,
+            self.graph,
             self.edge,
             self.details,
             self.switch_button,
@@ -116,6 +146,13 @@ class TrustMapView(Panel):
         text = f"{account[:4]}-{account[4:8]}-{account[8:]}" if account.isdigit() else account
         return f"{text} ({ou})" if ou else text
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, and the static picture for where no widget renders (a saved notebook)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict):
+            bundle.setdefault("text/html", self.svg)
+        return bundle
+
     # -- filtering ---------------------------------------------------------------------------
     def filtered(self) -> pd.DataFrame:
         edges = self.trust_map.edges
@@ -123,6 +160,9 @@ class TrustMapView(Panel):
         if self.account.value:
             account = self.account.value
             keep &= (edges["role_account"] == account) | (edges["principal_account"] == account)
+        if self.ou.value:
+            in_ou = {a for a, o in self.ous.items() if o == self.ou.value}
+            keep &= edges["role_account"].isin(in_ou) | edges["principal_account"].isin(in_ou)
         if self.external_only.value:
             keep &= edges["external"]
         needle = self.search.value.strip().lower()
@@ -130,11 +170,13 @@ class TrustMapView(Panel):
             keep &= edges["principal_arn"].str.lower().str.contains(needle, regex=False) | edges[
                 "role_arn"
             ].str.lower().str.contains(needle, regex=False)
-        return edges[keep].reset_index(drop=True)
+        return edges[keep]
 
     def refresh(self) -> None:
         """Apply the filters: table, picture and the edge list."""
-        self.frame = self.filtered()
+        kept = self.filtered()
+        self.rows = [int(i) for i in kept.index]
+        self.frame = kept.reset_index(drop=True)
         self.svg = trust_map_svg(self.frame, self.ous)
         self.picture.value = self.svg
         view = pd.DataFrame(
@@ -164,10 +206,18 @@ class TrustMapView(Panel):
         if index is None or index >= len(self.frame):
             self.selected = None
             self.details.value = ""
+            self.graph.selected_row = -1
         else:
             self.selected = dict(self.frame.iloc[index])
             self.details.value = self._details_html(self.selected)
+            self.graph.selected_row = self.rows[index]
         self.sync_buttons()
+
+    def _clicked(self) -> None:
+        """An edge clicked in the picture: choose it in the list (details, switch button)."""
+        row = self.graph.selected_row
+        if row in self.rows and self.edge.value != self.rows.index(row):
+            self.edge.value = self.rows.index(row)
 
     def _details_html(self, edge: dict[str, Any]) -> str:
         rows = [
@@ -179,7 +229,21 @@ class TrustMapView(Panel):
             ("outside the organization", "yes" if edge["external"] else "no"),
         ]
         body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in rows)
-        return f'<table class="xacct-table xacct-trustmap-edge-details">{body}</table>'
+        table = f'<table class="xacct-table xacct-trustmap-edge-details">{body}</table>'
+        found = edge_statements(self.trust_map.accounts, edge)
+        sides = []
+        for side, title in (("identity", "Identity side"), ("trust", "Trust side")):
+            shown = (
+                "".join(
+                    f"<div>{esc(label)}</div><pre>{esc(json.dumps(st, indent=1))}</pre>"
+                    for label, st in found[side]
+                )
+                or f"<div>{esc(_NONE[side])}</div>"
+            )
+            sides.append(
+                f'<div class="xacct-trustmap-{side}-statement"><b>{title}</b>{shown}</div>'
+            )
+        return table + '<div class="xacct-trustmap-statements">' + "".join(sides) + "</div>"
 
     def can_switch(self) -> bool:
         """True when the chosen edge starts at the notebook's own caller."""

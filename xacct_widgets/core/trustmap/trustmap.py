@@ -7,10 +7,11 @@ credentials, and provable in the sandbox (:mod:`.verify`).
 
 from __future__ import annotations
 
+import importlib
 import json
 import time
 from collections.abc import Mapping
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -21,7 +22,8 @@ import pandas as pd
 from ...errors import InvalidArn, InvalidInput
 from ..frames import to_frame
 from ..query import DEFAULT_MEMBER_ROLE, ERROR_COLUMNS, TargetsLike
-from ..sessions import require_session
+from ..query.credentials import credentials_of
+from ..sessions import derived_session, require_session
 from .collect import collect_accounts, read_organization
 from .graph import to_graph
 from .model import AccountData, OrgData
@@ -33,6 +35,8 @@ __all__ = ["FORMAT", "TrustMap"]
 
 #: The snapshot file's format marker (``TrustMap.save``).
 FORMAT: Final = "xacct-trustmap/1"
+#: What :meth:`TrustMap.show` returns (``module:class``): the widgets layer's view of a map.
+VIEWER: Final = "xacct_widgets.widgets.trustmap_view:TrustMapView"
 
 
 def _edge_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -89,14 +93,20 @@ class TrustMap:
         """
         session = require_session(session, "TrustMap.collect")
         started = time.perf_counter()
-        found, errors, _ = collect_accounts(
-            accounts,
-            session=session,
-            execution_role=execution_role,
-            executor=executor,
-            max_workers=max_workers,
-        )
-        org, org_errors = read_organization(session)
+        # The organization's few reads go on beside the fan-out instead of after it, through a
+        # session of their own (same credentials and settings): boto3 sessions are not
+        # thread-safe, and the fan-out uses the caller's meanwhile.
+        beside_session = derived_session(session, credentials_of(session))
+        with ThreadPoolExecutor(1, thread_name_prefix="trustmap-org") as beside:
+            org_read = beside.submit(read_organization, beside_session)
+            found, errors, _ = collect_accounts(
+                accounts,
+                session=session,
+                execution_role=execution_role,
+                executor=executor,
+                max_workers=max_workers,
+            )
+            org, org_errors = org_read.result()
         named = [
             AccountData(
                 a.account_id,
@@ -159,6 +169,19 @@ class TrustMap:
         ``account``, ``ou``, ``account_name``, ``external``), one edge per row of ``edges``
         (its columns as attributes). Needs ``pip install 'xacct_widgets[graph]'``."""
         return to_graph(self.edges, self.accounts, self.org)
+
+    def show(self, **options: Any) -> Any:
+        """The map as an interactive picture in the notebook (accounts as boxes, principals and
+        roles as nodes; filter, search, colour by account or OU, click an edge for both its
+        statements and, from your own principal, "Switch into this role").
+
+        ``options`` go to :class:`~xacct_widgets.TrustMapView` (e.g. ``switcher=``). The view
+        is the widgets layer's: core names it (as pandas names its plotting backend) and never
+        imports ipywidgets itself, so a map collected where no widget can render still works.
+        """
+        module, _, name = VIEWER.partition(":")
+        view: Any = getattr(importlib.import_module(module), name)
+        return view(self, **options)
 
     def roles(self) -> list[str]:
         """Every role ARN of the map."""
