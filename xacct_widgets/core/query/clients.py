@@ -1,13 +1,19 @@
-"""Clients for a fan-out: one per (credentials, service, region), built once and kept.
+"""Clients for a fan-out, built once and kept: one per (service, region) signing as each unit's
+role (:mod:`.signing`), or one per (credentials, service, region) for work that holds a client
+of its own (a rollout's IAM client); all of them send through shared connections
+(:mod:`.connections`).
 
 Building a botocore client costs ~5 ms of CPU and ~0.35 MiB (a client class with a method per
 operation, a copy of the session's event handlers, the parsed endpoint rules); the call it makes
 costs ~1 ms. Built per unit, under the GIL, the clients *were* the fan-out's run time. So:
 
-* **A client per (role credentials, service, region)**, kept in a bounded, process-wide LRU
-  (:data:`CLIENT_LIMIT`) next to the credentials it was built with. A repeated query, or the next
-  operation in the same accounts, builds no client. botocore clients are thread-safe: the cache
-  only guards its own dict, never a call.
+* **A query's accounts share one client per (service, region)** (:func:`shared_client`): it
+  signs each request as the unit running in that thread and rate-limits per role
+  (:mod:`.signing`); a first pass builds one client per service and region, not per account.
+* **A client per (role credentials, service, region)** (:func:`cached_client`), kept in a
+  bounded, process-wide LRU (:data:`CLIENT_LIMIT`) next to the credentials it was built with.
+  A repeated query, or the next operation in the same accounts, builds no client. botocore
+  clients are thread-safe: the cache only guards its own dict, never a call.
 * **Refreshable credentials stay refreshable**: the client is built with the role's botocore
   ``RefreshableCredentials`` object itself (not frozen keys), so it renews them when they near
   expiry and is never rebuilt for it. When a role is assumed again (credentials AWS refused),
@@ -25,10 +31,13 @@ costs ~1 ms. Built per unit, under the GIL, the clients *were* the fan-out's run
 * **Timestamps without dateutil**: the factory's clients parse AWS's ISO timestamps with
   :func:`.timestamps.iso_timestamp` (same values and tzinfo as botocore's parser, ~300x less
   CPU than dateutil's).
+* **Connections are the caller's, not the account's**: the factory session's ``before-send``
+  handler (inherited by every client it builds, and set on the caller's STS client) sends
+  through one pool per endpoint sized for the query's workers (:mod:`.connections`).
 * **Adaptive retries** (:data:`FANOUT_MAX_ATTEMPTS` attempts): botocore's client-side rate
-  limiting, per client, so a throttled account and region slows itself down, not the fan-out;
-  ``Throttling`` / ``TooManyRequestsException`` reach a unit's error row only when every
-  attempt was throttled.
+  limiting, per client (per role for a shared client), so a throttled account and region
+  slows itself down, not the fan-out; ``Throttling`` / ``TooManyRequestsException`` reach a
+  unit's error row only when every attempt was throttled.
 """
 
 from __future__ import annotations
@@ -45,8 +54,10 @@ from botocore.credentials import Credentials
 
 from ..aws import client_config
 from ..sessions import derived_session
+from .connections import PoolSettings, SharedSender, close_pools, share_connections, verify_of
 from .lru import LRU
 from .models import shared_loader
+from .signing import UNIT_CREDENTIALS, RoleLimiters
 from .timestamps import iso_timestamp
 
 __all__ = [
@@ -57,6 +68,7 @@ __all__ = [
     "clear_client_cache",
     "fanout_config",
     "session_client",
+    "shared_client",
 ]
 
 #: Clients kept at most (~0.35 MiB each); the least recently used is closed past it.
@@ -65,6 +77,8 @@ CLIENT_LIMIT: Final = 2048
 FANOUT_MAX_ATTEMPTS: Final = 10
 # A per-role client serves one unit at a time; a small pool keeps idle sockets few.
 _ROLE_POOL: Final = 4
+# Connections per endpoint of a caller's shared pool, at least (grown to its query's workers).
+_SHARED_POOL: Final = 16
 
 _FOR_CLIENT: contextvars.ContextVar[Credentials | None] = contextvars.ContextVar(
     "xacct_query_client_credentials", default=None
@@ -102,6 +116,9 @@ class ClientFactory(botocore.session.Session):
         self._count_lock = threading.Lock()
         self._providers: dict[str, Any] = {}  # service -> the EndpointProvider its clients share
         self.register("creating-client-class", self._count)
+        #: Sends every request of this factory's clients through the shared pools.
+        self.sender = SharedSender(PoolSettings(verify_of(self), _SHARED_POOL))
+        share_connections(self.get_component("event_emitter"), self.sender)
 
     def _count(self, **_: Any) -> None:
         with self._count_lock:
@@ -146,6 +163,7 @@ def _close(_key: Hashable, value: Any) -> None:
 
 
 _CLIENTS = LRU(CLIENT_LIMIT, on_evict=_close)
+_SHARED = LRU(CLIENT_LIMIT, on_evict=_close)  # (factory, service, region) -> (factory, client)
 _SESSION_CLIENTS = LRU(256)  # clients of ready sessions (targets): keyed by the session's id
 _BUILDING = threading.Lock()  # guards only the check-then-build of a missing entry
 
@@ -165,6 +183,27 @@ def cached_client(
             return found[1]
         client = factory.build(credentials, service, region, fanout_config(_ROLE_POOL))
         _CLIENTS.put(entry_key, (credentials, client))
+        return client
+
+
+def shared_client(factory: ClientFactory, service: str, region: str) -> Any:
+    """The factory's one client of (service, region), for every role: call it inside
+    :func:`.signing.signing_as` (see that module)."""
+    entry_key = (id(factory), service, region)
+    found = _SHARED.get(entry_key)
+    if found is not None and found[0] is factory:
+        return found[1]
+    with _BUILDING:
+        found = _SHARED.get(entry_key)
+        if found is not None and found[0] is factory:
+            return found[1]
+        config = Config(
+            retries={"mode": "standard", "max_attempts": FANOUT_MAX_ATTEMPTS},
+            user_agent_extra="xacct_widgets",
+        )
+        client = factory.build(UNIT_CREDENTIALS, service, region, config)
+        RoleLimiters().register(client)
+        _SHARED.put(entry_key, (factory, client))
         return client
 
 
@@ -191,4 +230,6 @@ def session_client(session: boto3.Session, service: str, region: str) -> Any:
 def clear_client_cache() -> None:
     """Close and forget every cached client."""
     _CLIENTS.clear()
+    _SHARED.clear()
     _SESSION_CLIENTS.clear()
+    close_pools()

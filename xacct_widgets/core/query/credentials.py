@@ -38,7 +38,8 @@ from .. import ids
 from ..aws import client_config, wrap_client_error
 from ..identity import Identity
 from ..sessions import assumed_credentials, derived_session
-from .clients import ClientFactory, cached_client, clear_client_cache, fanout_config
+from .clients import ClientFactory, cached_client, clear_client_cache, fanout_config, shared_client
+from .connections import share_connections
 from .lru import LRU
 from .models import shared_loader
 from .result import STAGE_ASSUME, Failed, Failure, failure
@@ -145,14 +146,17 @@ class Caller:
         self.ensure_pool(16)
 
     def ensure_pool(self, workers: int) -> None:
-        """(Re)build the shared STS client when a query needs a bigger connection pool."""
+        """(Re)build the shared STS client, and grow the shared connection pools, when a query
+        needs more connections."""
         if self.sts is not None and self.pool >= workers:
             return
+        self.factory.sender.resize(max(workers, 16))
         with self.lock:
             sts = self.session.client(
                 "sts", region_name=self.region, config=fanout_config(max(workers, 16))
             )
         sts.meta.events.register("before-call.sts.AssumeRole", self._count)
+        share_connections(sts.meta.events, self.factory.sender)  # AssumeRole shares them too
         self.sts, self.pool, self.endpoint = sts, max(workers, 16), str(sts.meta.endpoint_url)
 
     def _count(self, **_: Any) -> None:
@@ -174,6 +178,11 @@ class Caller:
         """The cached client of role ``key`` in (service, region), signing with
         ``credentials`` (refreshable: the client is not rebuilt when they renew)."""
         return cached_client(self.factory, key, credentials, service, region)
+
+    def shared(self, service: str, region: str) -> Any:
+        """This caller's one client of (service, region) for every role: call it inside
+        :func:`.signing.signing_as` (the unit's role credentials)."""
+        return shared_client(self.factory, service, region)
 
     def session_for(self, credentials: Credentials, region: str) -> boto3.Session:
         """A short-lived boto3.Session for a callable target, sharing the parsed models."""

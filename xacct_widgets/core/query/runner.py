@@ -50,6 +50,7 @@ from .result import (
     failure,
     row,
 )
+from .signing import signing_as
 
 __all__ = ["CANCELLED", "QueryFunction", "Runner", "Unit", "drain", "progress_sink", "run_units"]
 
@@ -169,15 +170,15 @@ class Runner:
                 session = self.caller.session_for(credentials, unit.region)
             return _function_items(self.fn(session, unit.region))
         assert self.op is not None
-        if unit.session is not None:
-            client = session_client(unit.session, self.op.service, unit.region)
-        else:
+        try:
+            if unit.session is not None:
+                return self.op.items(session_client(unit.session, self.op.service, unit.region))
             assert self.caller is not None and self.credentials is not None
             assert credentials is not None and unit.role_arn is not None
             key = self.credentials.key(unit.role_arn, unit.external_id)
-            client = self.caller.client(key, credentials, self.op.service, unit.region)
-        try:
-            return self.op.items(client)
+            client = self.caller.shared(self.op.service, unit.region)
+            with signing_as(key, credentials):  # the one client signs as this unit's role
+                return self.op.items(client)
         except XacctError as err:  # the credentials' refresh (a new AssumeRole) was refused
             raise Failed(failure(STAGE_ASSUME, err)) from err
 

@@ -1,0 +1,148 @@
+"""Connections and clients shared across accounts (issue 24), counted by the sandbox itself.
+
+``Sandbox.stats()`` counts the connections that carried an AWS request: a fan-out's accounts
+share one pool per endpoint (``connections.py``) and one client per (service, region)
+(``signing.py``), so a repeated query opens no connection and a first pass about one per worker.
+The organization of 30 accounts runs in its own process (moto keeps one state per process; the
+shared test sandbox has 3 members).
+
+moto's in-process mock (``mock_aws``) answers on the same ``before-send`` event the shared pool
+sends on: under it nothing may be sent (no request may reach real AWS).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import boto3
+import pandas as pd
+import pytest
+from botocore.exceptions import NoCredentialsError
+
+from xacct_widgets.core.query import clear_credential_cache, query
+from xacct_widgets.core.query.connections import pools_open
+from xacct_widgets.core.query.credentials import caller_for
+from xacct_widgets.sandbox import Sandbox, SandboxHandle
+
+OAAR = "OrganizationAccountAccessRole"
+MEMBERS = 30
+WORKERS = 8
+_SERVE = (
+    "import sys\n"
+    "from xacct_widgets.sandbox import Sandbox\n"
+    f"sb = Sandbox(member_accounts={MEMBERS}).start()\n"
+    "print(sb.endpoint_url, flush=True)\n"
+    "sys.stdin.read()\n"
+)
+
+
+@pytest.fixture(scope="module")
+def org() -> Iterator[SandboxHandle]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SERVE],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    url = proc.stdout.readline().strip()
+    try:
+        assert url.startswith("http://127."), "the 30-account sandbox did not start"
+        yield Sandbox.attach(url)
+    finally:
+        clear_credential_cache()
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+def _opened(sb: SandboxHandle, before: dict[str, int]) -> tuple[int, int]:
+    now = sb.stats()
+    return now["connections"] - before["connections"], now["requests"] - before["requests"]
+
+
+def test_a_repeated_query_opens_no_connection(org: SandboxHandle) -> None:
+    clear_credential_cache()
+    mgmt = org.session("management", "admin")
+    targets = [(a, OAAR) for a in org.member_account_ids]
+    before = org.stats()
+    first = query(targets, "s3", "list_buckets", session=mgmt, max_workers=WORKERS)
+    opened, requests = _opened(org, before)
+    assert first.ok and len(first.frame) == 2 * MEMBERS and first.assume_calls == MEMBERS
+    # 1 GetCallerIdentity + 30 AssumeRole + 30 ListBuckets on about one connection per worker
+    # (the identity's own client adds one), where a pool per account opened 30 or more.
+    assert requests == 1 + 2 * MEMBERS
+    assert opened <= WORKERS + 1, opened
+    assert first.clients_built == 1  # one S3 client signs for all 30 accounts
+
+    before = org.stats()
+    again = query(targets, "s3", "list_buckets", session=mgmt, max_workers=WORKERS)
+    opened, requests = _opened(org, before)
+    assert again.ok and again.assume_calls == 0 and again.clients_built == 0
+    pd.testing.assert_frame_equal(again.frame, first.frame)
+    assert requests == MEMBERS and opened == 0
+
+
+def test_each_account_s_rows_are_signed_as_its_own_role(org: SandboxHandle) -> None:
+    """One client for every account: each request still carries its unit's credentials."""
+    clear_credential_cache()
+    mgmt = org.session("management", "admin")
+    targets = [(a, OAAR) for a in org.member_account_ids]
+    result = query(targets, "sts", "get_caller_identity", session=mgmt, max_workers=WORKERS)
+    assert result.ok and result.clients_built == 1
+    assert sorted(result.frame["Account"]) == sorted(org.member_account_ids)
+    assert (result.frame["Account"] == result.frame["account_id"]).all()
+    assert result.frame["Arn"].str.contains(f"assumed-role/{OAAR}/").all()
+
+
+def test_the_shared_client_signs_nothing_outside_a_unit(org: SandboxHandle) -> None:
+    clear_credential_cache()
+    caller = caller_for(org.session("management", "admin"), WORKERS)
+    with pytest.raises(NoCredentialsError):
+        caller.shared("s3", org.region).list_buckets()
+
+
+def test_pools_close_with_the_client_cache(org: SandboxHandle) -> None:
+    mgmt = org.session("management", "admin")
+    assert query([(org.member_account_ids[0], OAAR)], "s3", "list_buckets", session=mgmt).ok
+    assert pools_open() >= 1
+    clear_credential_cache()
+    assert pools_open() == 0
+    before = org.stats()
+    assert query([(org.member_account_ids[0], OAAR)], "s3", "list_buckets", session=mgmt).ok
+    assert _opened(org, before)[0] >= 1  # closed pools: new connections
+
+
+def test_under_moto_s_mock_nothing_is_sent_and_moto_answers(org: SandboxHandle) -> None:
+    """``mock_aws`` answers AWS's own endpoints on ``before-send``; the shared pool asks it
+    first and sends nothing (no pool is even made), while a sandbox endpoint, which the mock
+    does not answer, still goes through the pool."""
+    moto = pytest.importorskip("moto")
+    clear_credential_cache()
+    with moto.mock_aws():
+        caller = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        account = "123456789012"  # moto's default account: the role is made there
+        member = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+        )
+        iam = member.client("iam")
+        trust = (
+            '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
+        )
+        iam.create_role(RoleName="reader", AssumeRolePolicyDocument=trust)
+        member.client("s3").create_bucket(Bucket="under-the-mock")
+        mocked = query([(account, "reader")], "s3", "list_buckets", session=caller)
+        assert pools_open() == 0  # nothing went through the shared pool
+        assert mocked.ok and mocked.assume_calls == 1
+        assert "under-the-mock" in set(mocked.frame["Name"])
+
+        before = org.stats()
+        mgmt = org.session("management", "admin")
+        sandboxed = query([(org.member_account_ids[0], OAAR)], "s3", "list_buckets", session=mgmt)
+        assert sandboxed.ok and len(sandboxed.frame) == 2 and pools_open() >= 1
+        assert _opened(org, before)[1] >= 2  # the sandbox's requests reached it
+    clear_credential_cache()
