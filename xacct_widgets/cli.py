@@ -31,6 +31,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     exports = sb.env(account, user or "operator")
     print(f"xacct sandbox running at {sb.endpoint_url}  (Ctrl-C to stop)")
     print(f"endpoint: {sb.endpoint_url}")
+    if sb.ca_bundle:
+        print(f"CA bundle: {sb.ca_bundle}  (removed at stop)")
     print("principals (access key IDs masked; secrets only in the export lines below):")
     print(sb.principals().to_string(index=False))
     if sb.member_accounts:
@@ -103,6 +105,20 @@ def build_parser() -> argparse.ArgumentParser:
         default="source:operator",
         metavar="ACCOUNT:USER",
         help="whose keys the export lines carry",
+    )
+    sandbox.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a CA made at start (its bundle is exported "
+        "as AWS_CA_BUNDLE; nothing enters the system's trust store)",
+    )
+    sandbox.add_argument(
+        "--connect-latency-ms",
+        type=float,
+        default=0,
+        metavar="MS",
+        help="make each new connection wait this long before its first answer, as the "
+        "handshake to a far region does (once per connection; --latency-ms is per request)",
     )
 
     lab = sub.add_parser("lab", help="JupyterLab on the tutorial notebooks, wired to the sandbox")

@@ -84,6 +84,8 @@ def start_sandbox(args: argparse.Namespace) -> Sandbox:
         latency_ms=float(getattr(args, "latency_ms", 0) or 0),
         port=int(getattr(args, "sandbox_port", 0) or 0),
         requests_per_second=getattr(args, "requests_per_second", None),
+        tls=bool(getattr(args, "tls", False)),
+        connect_latency_ms=float(getattr(args, "connect_latency_ms", 0) or 0),
     ).start()
 
 

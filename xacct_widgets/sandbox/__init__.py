@@ -11,11 +11,14 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["ENV_URL", "Sandbox", "SandboxHandle"]
+__all__ = ["ENV_CA_BUNDLE", "ENV_URL", "Sandbox", "SandboxHandle"]
 
 #: The environment variable through which ``xacct lab`` / ``xacct app`` hand their kernels the
 #: sandbox's URL (``Sandbox.from_env()`` reads it).
 ENV_URL: Final = "XACCT_SANDBOX_URL"
+#: The CA bundle of an HTTPS sandbox (``Sandbox(tls=True)``), set beside :data:`ENV_URL` by
+#: ``Sandbox.env()``; ``Sandbox.from_env()`` reads it (else ``AWS_CA_BUNDLE``).
+ENV_CA_BUNDLE: Final = "XACCT_SANDBOX_CA_BUNDLE"
 
 if TYPE_CHECKING:
     from .handle import SandboxHandle as SandboxHandle

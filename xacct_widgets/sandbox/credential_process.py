@@ -23,17 +23,23 @@ __all__ = ["command", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m xacct_widgets.sandbox.credential_process URL ACCOUNT:USER``."""
+    """``python -m xacct_widgets.sandbox.credential_process URL ACCOUNT:USER [--ca-bundle PEM]``
+    (the CA bundle of an HTTPS sandbox, ``Sandbox(tls=True)``)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    ca_bundle = None
+    if len(args) == 4 and args[2] == "--ca-bundle":
+        ca_bundle = args.pop()
+        args.pop()
     if len(args) != 2 or ":" not in args[1]:
         print(
-            "usage: python -m xacct_widgets.sandbox.credential_process URL ACCOUNT:USER",
+            "usage: python -m xacct_widgets.sandbox.credential_process URL ACCOUNT:USER"
+            " [--ca-bundle PEM]",
             file=sys.stderr,
         )
         return 2
     account, _, user = args[1].partition(":")
     try:
-        env = SandboxHandle.attach(args[0]).env(account, user)
+        env = SandboxHandle.attach(args[0], ca_bundle=ca_bundle).env(account, user)
     except XacctError as err:
         print(f"xacct credential_process: {err}", file=sys.stderr)
         return 1

@@ -22,15 +22,17 @@ import boto3
 import botocore.session
 
 from ..errors import SandboxError
-from . import ENV_URL
+from . import ENV_CA_BUNDLE, ENV_URL
 from .accounts import ACCOUNT_ALIASES, CONSOLE_PASSWORD, REGION, SANDBOX_MFA_CODE
 from .remote import (
     PROFILE,
+    ca_bundle_of,
     config_file,
     credential_command,
     fetch_info,
     remote_clock,
     remote_stats,
+    trust,
 )
 
 if TYPE_CHECKING:
@@ -66,19 +68,37 @@ class SandboxHandle:
         member_accounts: int = 0,
         principals: Principals | None = None,
         member_account_ids: list[str] | None = None,
+        connect_latency_ms: float = 0,
+        ca_bundle: str | None = None,
     ) -> None:
         self._url = url
         self.region = region
         self.latency_ms = latency_ms
+        self.connect_latency_ms = connect_latency_ms
+        #: The PEM file an HTTPS sandbox's clients trust (``Sandbox(tls=True)``); None on HTTP.
+        self.ca_bundle = ca_bundle
         self.member_accounts = member_accounts
         self._principals: Principals = principals or {}
         self._member_ids: list[str] = list(member_account_ids or [])
 
     # -- reaching a sandbox -------------------------------------------------------------------
     @classmethod
-    def attach(cls, url: str) -> SandboxHandle:
-        """A handle on a sandbox served by another process (``xacct sandbox``, ``xacct lab``)."""
+    def attach(cls, url: str, *, ca_bundle: str | None = None) -> SandboxHandle:
+        """A handle on a sandbox served by another process (``xacct sandbox``, ``xacct lab``).
+
+        An HTTPS sandbox (``xacct sandbox --tls``) needs its CA bundle: ``ca_bundle``, else the
+        one this process already trusts for ``url``, else ``XACCT_SANDBOX_CA_BUNDLE``."""
         url = url.rstrip("/")
+        if url.startswith("https:"):
+            ca_bundle = ca_bundle or ca_bundle_of(url) or os.environ.get(ENV_CA_BUNDLE)
+            if not ca_bundle:
+                raise SandboxError(
+                    f"The sandbox at {url} speaks HTTPS with its own CA, and no CA bundle is "
+                    "known for it.",
+                    fix=f"Pass ca_bundle= or set {ENV_CA_BUNDLE} to the file `xacct sandbox "
+                    "--tls` prints.",
+                )
+            trust(url, ca_bundle)
         info = fetch_info(url)
         return SandboxHandle(
             url,
@@ -87,19 +107,24 @@ class SandboxHandle:
             member_accounts=int(info["member_accounts"]),
             principals=info["principals"],
             member_account_ids=info["member_account_ids"],
+            connect_latency_ms=float(info.get("connect_latency_ms", 0)),
+            ca_bundle=ca_bundle if url.startswith("https:") else None,
         )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SandboxHandle:
-        """The sandbox named by ``XACCT_SANDBOX_URL`` (set by ``xacct lab`` for its kernels)."""
-        url = (environ if environ is not None else os.environ).get(ENV_URL)
+        """The sandbox named by ``XACCT_SANDBOX_URL`` (set by ``xacct lab`` for its kernels);
+        an HTTPS one's CA bundle from ``XACCT_SANDBOX_CA_BUNDLE``, else ``AWS_CA_BUNDLE``."""
+        env = environ if environ is not None else os.environ
+        url = env.get(ENV_URL)
         if not url:
             raise SandboxError(
                 f"{ENV_URL} is not set, so no sandbox is known to this process.",
                 fix="Start JupyterLab with `xacct lab`, or run `xacct sandbox` and "
                 f"export the {ENV_URL} it prints.",
             )
-        return SandboxHandle.attach(url)
+        trusted = env.get(ENV_CA_BUNDLE) or env.get("AWS_CA_BUNDLE")
+        return SandboxHandle.attach(url, ca_bundle=trusted if url.startswith("https:") else None)
 
     # -- what a handle cannot do ---------------------------------------------------------------
     def start(self) -> SandboxHandle:
@@ -185,17 +210,22 @@ class SandboxHandle:
         core.set_config_variable("config_file", str(config_file(self.endpoint_url, self.region)))
         core.set_config_variable("credentials_file", os.devnull)
         core.set_config_variable("profile", PROFILE)
+        if self.ca_bundle:  # over AWS_CA_BUNDLE from the environment, which names another CA
+            core.set_config_variable("ca_bundle", self.ca_bundle)
         core.set_credentials(entry["access_key_id"], entry["secret_access_key"])
         return boto3.Session(botocore_session=core, region_name=region or self.region)
 
     def env(self, account: str = "source", user: str = "operator") -> dict[str, str]:
-        """Environment for a kernel or the AWS CLI: endpoint, region and that principal's keys."""
+        """Environment for a kernel or the AWS CLI: endpoint, region and that principal's keys,
+        and an HTTPS sandbox's CA bundle (``AWS_CA_BUNDLE``, which botocore and the CLI read)."""
         entry = self._principal(account, user)
+        trusted = {ENV_CA_BUNDLE: self.ca_bundle, "AWS_CA_BUNDLE": self.ca_bundle}
         return {
             ENV_URL: self.endpoint_url,
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "AWS_ACCESS_KEY_ID": entry["access_key_id"],
             "AWS_SECRET_ACCESS_KEY": entry["secret_access_key"],
+            **(trusted if self.ca_bundle else {}),
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
         }
@@ -214,7 +244,8 @@ class SandboxHandle:
         from ..core.query import CallerSpec
 
         self.principal(account, user)  # raises SandboxError for an unknown principal
-        return CallerSpec(principal_session, (self.endpoint_url, account, user))
+        trusted = (self.ca_bundle,) if self.ca_bundle else ()
+        return CallerSpec(principal_session, (self.endpoint_url, account, user, *trusted))
 
     def principals(self) -> pd.DataFrame:
         """The seeded principals as a table, access key IDs masked, no secrets."""
@@ -247,9 +278,12 @@ class SandboxHandle:
 
     def __repr__(self) -> str:
         where = self._url or "not running"
+        extra = ", tls" if self.ca_bundle else ""
+        if self.connect_latency_ms:
+            extra += f", connect_latency_ms={self.connect_latency_ms:g}"
         return (
             f"{type(self).__name__}({where}, member_accounts={self.member_accounts}, "
-            f"latency_ms={self.latency_ms:g})"
+            f"latency_ms={self.latency_ms:g}{extra})"
         )
 
     # -- what the server counted -----------------------------------------------------------
@@ -288,7 +322,9 @@ _ATTACHED: dict[str, SandboxHandle] = {}
 _ATTACH_LOCK = threading.Lock()
 
 
-def principal_session(url: str, account: str, user: str) -> boto3.Session:
+def principal_session(
+    url: str, account: str, user: str, ca_bundle: str | None = None
+) -> boto3.Session:
     """A session for a seeded principal of the sandbox at ``url``, built in this process.
 
     How a process pool or Dask worker gets a sandbox caller's base credentials
@@ -298,5 +334,5 @@ def principal_session(url: str, account: str, user: str) -> boto3.Session:
     with _ATTACH_LOCK:
         handle = _ATTACHED.get(url)
         if handle is None:
-            handle = _ATTACHED[url] = SandboxHandle.attach(url)
+            handle = _ATTACHED[url] = SandboxHandle.attach(url, ca_bundle=ca_bundle)
     return handle.session(account, user)

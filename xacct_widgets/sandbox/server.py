@@ -24,9 +24,11 @@ from .clock import CLOCK
 from .handle import SandboxHandle
 from .moto_integration import catalog, patches, state
 from .moto_integration.keys import forget_keys
+from .remote import trust
 from .seed import Seed, describe, seed_all
 from .sessions import forget_sessions
-from .wsgi.serving import ServerStats, request_handler
+from .wsgi.local_ca import LocalCA, make_local_ca
+from .wsgi.serving import ServerStats, request_handler, serve_tls
 from .wsgi.stack import check_port_free, sandbox_app
 
 _running_in_process: Sandbox | None = None
@@ -50,21 +52,36 @@ class Sandbox(SandboxHandle):
         region: str = REGION,
         enforce: bool = True,
         requests_per_second: float | None = None,
+        tls: bool = False,
+        connect_latency_ms: float = 0,
     ) -> None:
         if not isinstance(member_accounts, int) or not 0 <= member_accounts <= 5000:
             raise SandboxError(
                 f"member_accounts must be an integer 0-5000, got {member_accounts!r}."
             )
-        if latency_ms < 0:
-            raise SandboxError(f"latency_ms must be >= 0, got {latency_ms!r}.")
+        for name, value in (("latency_ms", latency_ms), ("connect_latency_ms", connect_latency_ms)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise SandboxError(
+                    f"{name} must be a number of milliseconds >= 0, got {value!r}.",
+                    fix=f"e.g. {name}=100 to model a far region's round trip.",
+                )
+        if not isinstance(tls, bool):
+            raise SandboxError(f"tls must be True or False, got {tls!r}.")
         if not host.startswith("127.") and host not in ("localhost", "::1"):
             raise SandboxError(
                 f"The sandbox binds loopback only, not {host!r}.", fix="Use host='127.0.0.1'."
             )
         super().__init__(
-            None, region=region, latency_ms=latency_ms, member_accounts=member_accounts
+            None,
+            region=region,
+            latency_ms=latency_ms,
+            member_accounts=member_accounts,
+            connect_latency_ms=connect_latency_ms,
         )
         self.enforce = enforce
+        # HTTPS with a certificate of a CA made at start (.wsgi.local_ca); ca_bundle names it.
+        self.tls = tls
+        self._ca: LocalCA | None = None
         # Past this many requests per second per service: AWS's throttling error (http.py).
         self.requests_per_second = requests_per_second
         self._host = host
@@ -119,9 +136,10 @@ class Sandbox(SandboxHandle):
             stats=stats,
         )
         check_port_free(self._host, self._port)
+        handler = request_handler(stats, self.connect_latency_ms / 1000)
         try:
             self._server = make_server(
-                self._host, self._port, app, threaded=True, request_handler=request_handler(stats)
+                self._host, self._port, app, threaded=True, request_handler=handler
             )
         except (OSError, SystemExit) as err:  # werkzeug exits on EADDRINUSE; a race got there first
             raise SandboxError(
@@ -130,6 +148,12 @@ class Sandbox(SandboxHandle):
             ) from err
         host, port = self._server.server_address[:2]
         self._url = f"http://{host}:{port}"
+        if self.tls:
+            self._ca = make_local_ca(host)
+            serve_tls(self._server, self._ca.server_context())
+            self._url = f"https://{host}:{port}"
+            self.ca_bundle = str(self._ca.ca_bundle)
+            trust(self._url, self.ca_bundle)
         if self.enforce:
             self._saved_auth = state.start_authorizing()
             # Real questions before serving (.canary), through the same stack without its
@@ -161,10 +185,14 @@ class Sandbox(SandboxHandle):
             self._stats.close_all()  # kept-alive connections: no client reaches a stopped server
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._ca is not None:
+            if self._url is not None:
+                trust(self._url, None)
+            self._ca.remove()
         if self._saved_auth is not None:
             state.restore_authorization(self._saved_auth)
         self._server = self._thread = self._saved_auth = None
-        self._url = None
+        self._url = self._ca = self.ca_bundle = None
 
     def reset(self) -> None:
         """Wipe everything done since start and seed afresh (same keys, same IDs, real time)."""
@@ -207,6 +235,8 @@ class Sandbox(SandboxHandle):
             {
                 "region": self.region,
                 "latency_ms": self.latency_ms,
+                "connect_latency_ms": self.connect_latency_ms,
+                "tls": self.tls,
                 "member_accounts": self.member_accounts,
                 "member_account_ids": self.member_account_ids,
                 "principals": self._principals,

@@ -176,7 +176,8 @@ def _current(environ: dict[str, Any]) -> tuple[str | None, ConsoleSession | None
 def _self_url(environ: dict[str, Any]) -> str:
     host = str(environ.get("SERVER_NAME", "127.0.0.1"))
     host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{environ.get('SERVER_PORT', '80')}"
+    scheme = environ.get("wsgi.url_scheme", "http")  # https on Sandbox(tls=True)
+    return f"{scheme}://{host}:{environ.get('SERVER_PORT', '80')}"
 
 
 def _local(url: str, environ: dict[str, Any]) -> str | None:

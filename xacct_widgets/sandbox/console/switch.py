@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ...core.colors import CONSOLE_COLORS
 from ..accounts import SANDBOX_MFA_CODE
-from ..remote import PROFILE, config_file
+from ..remote import PROFILE, ca_bundle_of, config_file
 from ..sessions import issued_session
 from .pages import HistoryLink
 
@@ -100,6 +100,9 @@ def _sts(keys: Keys, endpoint: str, region: str) -> Any:
     core.set_config_variable("config_file", str(config_file(endpoint, region)))
     core.set_config_variable("credentials_file", os.devnull)
     core.set_config_variable("profile", PROFILE)
+    ca_bundle = ca_bundle_of(endpoint)
+    if ca_bundle:  # Sandbox(tls=True): over an AWS_CA_BUNDLE the environment may name
+        core.set_config_variable("ca_bundle", ca_bundle)
     core.set_credentials(keys.access_key_id, keys.secret, keys.token)
     return boto3.Session(botocore_session=core, region_name=region).client("sts")
 

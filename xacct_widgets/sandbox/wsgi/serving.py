@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any, Final
 
-__all__ = ["CONNECTION_KEY", "ConnectionRecord", "ServerStats", "request_handler"]
+__all__ = ["CONNECTION_KEY", "ConnectionRecord", "ServerStats", "request_handler", "serve_tls"]
 
 #: The environ key under which the handler hands the stack its connection's record.
 CONNECTION_KEY: Final = "xacct.connection"
@@ -169,6 +169,16 @@ def request_handler(stats: ServerStats, connect_latency_s: float = 0) -> type[An
                     response.error("500 Internal Server Error")
 
     return SandboxRequestHandler
+
+
+def serve_tls(server: Any, context: ssl.SSLContext) -> None:
+    """Make werkzeug's ``server`` answer HTTPS with ``context``. Its listening socket is wrapped
+    so that accepting does not shake hands: each connection's thread does (:func:`_handshake`),
+    so a slow or plain-HTTP client never holds up the others."""
+    server.socket = context.wrap_socket(
+        server.socket, server_side=True, do_handshake_on_connect=False
+    )
+    server.ssl_context = context  # werkzeug's environ then says https
 
 
 def _handshake(sock: ssl.SSLSocket) -> bool:
