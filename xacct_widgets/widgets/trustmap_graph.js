@@ -93,12 +93,21 @@ function render({ model, el }) {
   }
 
   function resize() {
+    // As wide as the output; as tall as the map needs at that width (240 to 640 px).
     const ratio = window.devicePixelRatio || 1;
     const w = el.clientWidth || 900;
+    let aspect = 0.6;
+    const groups = data().groups;
+    if (groups.length) {
+      const width = Math.max(...groups.map((g) => g.x + g.w));
+      const height = Math.max(...groups.map((g) => g.y + g.h));
+      aspect = (height + 40) / (width + 40);
+    }
+    const h = Math.round(Math.max(240, Math.min(640, w * aspect)));
     canvas.style.width = `${w}px`;
-    canvas.style.height = "560px";
+    canvas.style.height = `${h}px`;
     canvas.width = Math.round(w * ratio);
-    canvas.height = Math.round(560 * ratio);
+    canvas.height = Math.round(h * ratio);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   }
 
@@ -247,7 +256,8 @@ function render({ model, el }) {
     draw();
   }, { passive: false });
 
-  // For tests and notebook code: where an edge (a row of TrustMap.edges) is drawn on the page.
+  // For tests and notebook code: a point of the page where a click picks this edge (a row of
+  // TrustMap.edges): along its line, the first spot where no other drawn edge is nearer.
   el.trustMap = {
     edgePoint(row) {
       const d = data();
@@ -255,16 +265,27 @@ function render({ model, el }) {
       if (k === undefined) return null;
       const s = d.links.source[k], t = d.links.target[k];
       const r = canvas.getBoundingClientRect();
-      return {
-        x: r.left + (sx(d.nodes.x[s]) + sx(d.nodes.x[t])) / 2,
-        y: r.top + (sy(d.nodes.y[s]) + sy(d.nodes.y[t])) / 2,
-      };
+      for (let f = 0.5; f > 0.04; f -= 0.05) {
+        for (const at of [f, 1 - f]) {
+          const x = sx(d.nodes.x[s]) + at * (sx(d.nodes.x[t]) - sx(d.nodes.x[s]));
+          const y = sy(d.nodes.y[s]) + at * (sy(d.nodes.y[t]) - sy(d.nodes.y[s]));
+          if (x < 0 || y < 0 || x > canvas.clientWidth || y > canvas.clientHeight) continue;
+          if (nodeAt(x, y) < 0 && nearest(x, y) === k) return { x: r.left + x, y: r.top + y };
+        }
+      }
+      return null;
     },
     shown: () => visible.links.map((k) => data().links.row[k]),
+    rowOf(principal, role) {
+      const d = data();
+      const k = d.links.row.findIndex((_, j) =>
+        d.nodes.id[d.links.source[j]] === principal && d.nodes.id[d.links.target[j]] === role);
+      return k < 0 ? null : d.links.row[k];
+    },
   };
 
   const refit = () => { filter(); fit(); draw(); };
-  model.on("change:data", refit);
+  model.on("change:data", () => { resize(); refit(); });
   for (const name of ["account", "ou", "external_only", "search"]) model.on(`change:${name}`, refit);
   model.on("change:color_by", draw);
   model.on("change:selected_row", draw);

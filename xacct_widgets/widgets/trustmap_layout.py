@@ -6,7 +6,8 @@ stay interactive) and the positions are the same on every run. The result is pla
 
 Boxes are the map's accounts, ordered by OU then ID, and one last box for principals outside
 the map (services, providers, accounts not read, anyone). Inside a box: users, then roles, then
-the rest, in a near-square grid; boxes are packed in rows of at most :data:`ROW_WIDTH`.
+the rest, in columns about four times as tall as wide (so edges into one box fan out instead of
+lying on one line); boxes are packed in rows of at most :data:`ROW_WIDTH`.
 """
 
 from __future__ import annotations
@@ -32,8 +33,14 @@ _GAP: Final = 40
 KINDS: Final = ("user", "role", "service", "federated-saml", "federated-oidc", "account", "any")
 
 
-def short_name(arn: str) -> str:
-    """``user/alice``, ``role/ops``, a service's name, ``anyone (*)``."""
+def short_name(arn: str, width: int = 20) -> str:
+    """``user/alice``, ``role/ops``, a service's name, ``anyone (*)``; at most ``width``
+    characters (a box's cell), the whole ARN being in the hover text."""
+    text = _short(arn)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _short(arn: str) -> str:
     if arn == "*":
         return "anyone (*)"
     tail = arn.split(":", 5)[-1]
@@ -112,7 +119,7 @@ def graph_data(
     cursor_x = cursor_y = row_h = 0.0
     for g in order:
         inside = sorted(members[g], key=lambda i: (KINDS.index(node_kind[i]), arns[i]))
-        cols = max(1, math.ceil(math.sqrt(len(inside) * 2)))
+        cols = max(1, math.ceil(math.sqrt(len(inside) / 4)))  # taller than wide
         rows_n = max(1, math.ceil(len(inside) / cols))
         w, h = cols * _CELL_W + 2 * _PAD, rows_n * _CELL_H + _HEAD + _PAD
         if cursor_x and cursor_x + w > ROW_WIDTH:

@@ -72,6 +72,7 @@ class TrustMapView(Panel):
 
     def __init__(self, trust_map: TrustMap, *, switcher: RoleSwitcher | None = None) -> None:
         super().__init__()
+        self.add_class("xacct-trustmap")
         self.trust_map = trust_map
         self.switcher = switcher
         self.ous = {a.account_id: a.ou for a in trust_map.accounts}
