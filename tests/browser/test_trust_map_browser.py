@@ -7,8 +7,13 @@ statements, and "Switch into this role" switches for real. Screenshot:
 from __future__ import annotations
 
 import time
+from typing import Any
 
+import pandas as pd
 import pytest
+
+from xacct_widgets.widgets.trustmap_graph import TrustMapGraph
+from xacct_widgets.widgets.trustmap_layout import graph_data
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +85,85 @@ def _artifact(name: str):
 
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def _big_map_data(accounts: int = 100, users: int = 20, roles: int = 30) -> dict[str, Any]:
+    """5,000 nodes (100 accounts x 50) and 18,000 edges, laid out as TrustMapGraph does."""
+    ids = [f"{100000000000 + i}" for i in range(accounts)]
+    rows = []
+    for i, account in enumerate(ids):
+        for offset in (1, 2, 3):
+            other = ids[(i + offset) % accounts]
+            for u in range(users):
+                for r in range(u % 3, roles, 10):
+                    rows.append(
+                        {
+                            "principal_arn": f"arn:aws:iam::{account}:user/u{u}",
+                            "principal_type": "user",
+                            "principal_account": account,
+                            "role_arn": f"arn:aws:iam::{other}:role/r{r}",
+                            "external": False,
+                            "conditions": [],
+                        }
+                    )
+    edges = pd.DataFrame(rows)
+    every_role = [(f"arn:aws:iam::{a}:role/r{r}", a) for a in ids for r in range(roles)]
+    return graph_data(edges, every_role, {a: f"ou-{int(a) % 7}" for a in ids})
+
+
+def test_picture_stays_interactive_at_5000_nodes(browser_page):
+    """The ES module alone (a stand-in for anywidget's model: get, set, on, save_changes) with
+    5,000 nodes: a zoom redraws and a click finds its edge within an interactive budget."""
+    data = _big_map_data()
+    assert len(data["nodes"]["id"]) == 5000
+    page = browser_page
+    page.set_content('<div id="host" style="width: 1200px"></div>')
+    esm = TrustMapGraph._esm
+    timings = page.evaluate(
+        """async ([esm, data]) => {
+          const url = URL.createObjectURL(new Blob([esm], {type: "text/javascript"}));
+          const widget = (await import(url)).default;
+          const state = {data, account: "", ou: "", external_only: false, search: "",
+                         color_by: "account", selected_row: -1};
+          const handlers = {};
+          const model = {
+            get: (k) => state[k],
+            set: (k, v) => { state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); },
+            on: (name, f) => { (handlers[name] = handlers[name] || []).push(f); },
+            save_changes: () => {},
+          };
+          const el = document.getElementById("host");
+          let t = performance.now();
+          widget.render({model, el});
+          const first = performance.now() - t;
+          const canvas = el.querySelector("canvas");
+          const zooms = [];
+          for (let i = 0; i < 5; i++) {
+            t = performance.now();
+            canvas.dispatchEvent(new WheelEvent("wheel", {deltaY: -120, clientX: 600,
+                                                         clientY: 300, cancelable: true}));
+            zooms.push(performance.now() - t);
+          }
+          let row = null, point = null;  // an edge a click can tell apart from the others
+          for (const r of el.trustMap.shown().slice(1234)) {
+            point = el.trustMap.edgePoint(r);
+            if (point) { row = r; break; }
+          }
+          t = performance.now();
+          const at = {clientX: point.x, clientY: point.y, bubbles: true};
+          canvas.dispatchEvent(new MouseEvent("mousedown", at));
+          canvas.dispatchEvent(new MouseEvent("mouseup", at));
+          const click = performance.now() - t;
+          t = performance.now();
+          model.set("search", "u7");
+          const filter = performance.now() - t;
+          return {first, zoom: Math.max(...zooms), click, filter, row,
+                  selected: state.selected_row, shown: Number(el.dataset.edgesShown)};
+        }""",
+        [esm, data],
+    )
+    print("5,000 nodes, ms:", {k: round(v, 1) for k, v in timings.items()})
+    assert timings["selected"] == timings["row"]  # the click picked the edge it aimed at
+    assert 0 < timings["shown"] < len(data["links"]["row"])  # the filter applied
+    assert timings["zoom"] < 250 and timings["click"] < 250 and timings["filter"] < 500
+    assert not page.page_errors, page.page_errors

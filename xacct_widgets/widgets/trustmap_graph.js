@@ -267,10 +267,14 @@ function render({ model, el }) {
       const r = canvas.getBoundingClientRect();
       for (let f = 0.5; f > 0.04; f -= 0.05) {
         for (const at of [f, 1 - f]) {
-          const x = sx(d.nodes.x[s]) + at * (sx(d.nodes.x[t]) - sx(d.nodes.x[s]));
-          const y = sy(d.nodes.y[s]) + at * (sy(d.nodes.y[t]) - sy(d.nodes.y[s]));
+          // Whole pixels of the page (a mouse event's clientX/Y), and what a click reads from
+          // them: offsetX/Y, which start inside the canvas's border.
+          const left = r.left + canvas.clientLeft, top = r.top + canvas.clientTop;
+          const px = Math.round(left + sx(d.nodes.x[s]) + at * (sx(d.nodes.x[t]) - sx(d.nodes.x[s])));
+          const py = Math.round(top + sy(d.nodes.y[s]) + at * (sy(d.nodes.y[t]) - sy(d.nodes.y[s])));
+          const x = px - left, y = py - top;
           if (x < 0 || y < 0 || x > canvas.clientWidth || y > canvas.clientHeight) continue;
-          if (nodeAt(x, y) < 0 && nearest(x, y) === k) return { x: r.left + x, y: r.top + y };
+          if (nodeAt(x, y) < 0 && nearest(x, y) === k) return { x: px, y: py };
         }
       }
       return null;
