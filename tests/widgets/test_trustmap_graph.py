@@ -12,7 +12,7 @@ from test_trustmap_view import A, B, _offline_map
 
 from xacct_widgets.widgets.trustmap_graph import TrustMapGraph
 from xacct_widgets.widgets.trustmap_layout import OUTSIDE, graph_data
-from xacct_widgets.widgets.trustmap_view import TrustMapView
+from xacct_widgets.widgets.trustmap_view import MAX_LISTED, TrustMapView
 
 
 def test_show_returns_the_view_with_the_interactive_picture():
@@ -116,3 +116,21 @@ def test_layout_of_5000_nodes():
     assert time.perf_counter() - started < 2
     assert len(data["nodes"]["id"]) == 100 * 25 * 3 == 7500
     assert len(data["groups"]) == 100 and len(data["links"]["row"]) == 5000
+
+
+def test_a_long_map_lists_the_first_edges_and_a_click_reaches_any():
+    """Past MAX_LISTED edges the list and table stop (said so); the picture still draws every
+    edge, and a click on one the list does not hold shows it all the same."""
+    tm = _offline_map()
+    edges = tm.edges.loc[tm.edges.index.repeat(MAX_LISTED)].reset_index(drop=True)
+    tm.edges = edges
+    view = TrustMapView(tm)
+    assert len(view.edge.options) == MAX_LISTED and len(view.frame) == len(edges)
+    assert f"The first {MAX_LISTED:,} of {len(edges):,} edges are listed" in view.table.value
+    assert len(view.graph.data["links"]["row"]) == len(edges)
+    last = len(edges) - 1
+    view.graph.selected_row = last
+    assert view.edge.value is None and view.selected == dict(edges.iloc[last])
+    assert view.graph.selected_row == last and "Trust side" in view.details.value
+    view.edge.value = 1  # the list again
+    assert view.selected == dict(edges.iloc[1]) and view.graph.selected_row == 1

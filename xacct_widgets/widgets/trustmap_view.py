@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["TrustMapView", "conditions_text"]
 
 ALL: Final = ""
+#: Edges listed (and tabled) at most; the picture draws every edge the filters keep.
+MAX_LISTED: Final = 1000
 _NONE: Final = {
     "identity": "No identity statement needed or readable (the trust policy names the "
     "principal, or its account is not in the map).",
@@ -119,11 +121,13 @@ class TrustMapView(Panel):
         )
         self.frame = trust_map.edges.iloc[0:0]
         self.rows: list[int] = []
+        self._position: dict[int, int] = {}
         self.selected: dict[str, Any] | None = None
         self.svg = ""
         for control in (self.account, self.ou, self.external_only, self.search):
             control.observe(lambda _c: self.refresh(), names="value")
-        self.edge.observe(lambda _c: self._choose(), names="value")
+        self._listing = True  # False while the list is cleared for an edge it does not hold
+        self.edge.observe(lambda _c: self._choose() if self._listing else None, names="value")
         self.graph.observe(lambda _c: self._clicked(), names="selected_row")
         self.children = [
             w.HTML(f"<p>{esc(HELP)}</p>"),
@@ -177,33 +181,44 @@ class TrustMapView(Panel):
         """Apply the filters: table, picture and the edge list."""
         kept = self.filtered()
         self.rows = [int(i) for i in kept.index]
+        self._position = {row: i for i, row in enumerate(self.rows)}
         self.frame = kept.reset_index(drop=True)
         self.svg = trust_map_svg(self.frame, self.ous)
         self.picture.value = self.svg
+        listed = self.frame.head(MAX_LISTED)
         view = pd.DataFrame(
             {
-                "principal": self.frame["principal_arn"],
-                "type": self.frame["principal_type"],
-                "role": self.frame["role_arn"],
-                "via": self.frame["via"],
-                "trust statement": self.frame["trust_statement"],
-                "conditions": self.frame["conditions"].map(conditions_text),
-                "outside": self.frame["external"].map({True: "yes", False: ""}),
+                "principal": listed["principal_arn"],
+                "type": listed["principal_type"],
+                "role": listed["role_arn"],
+                "via": listed["via"],
+                "trust statement": listed["trust_statement"],
+                "conditions": listed["conditions"].map(conditions_text),
+                "outside": listed["external"].map({True: "yes", False: ""}),
             }
         )
-        self.table.value = readable_table_html(
+        more = len(self.frame) - len(listed)
+        note = (
+            f"<p>The first {MAX_LISTED:,} of {len(self.frame):,} edges are listed: filter to "
+            "list the others (the picture draws them all).</p>"
+            if more > 0
+            else ""
+        )
+        self.table.value = note + readable_table_html(
             view, css="xacct-trustmap-rows", empty="No edge matches these filters."
         )
         self.edge.options = [
-            (f"{r.principal_arn} → {r.role_arn}", i) for i, r in enumerate(self.frame.itertuples())
+            (f"{r.principal_arn} → {r.role_arn}", i) for i, r in enumerate(listed.itertuples())
         ]
         total = len(self.trust_map.edges)
         self.say(f"{len(self.frame)} of {total} edges shown.")
         self._choose()
 
     # -- one edge ------------------------------------------------------------------------------
-    def _choose(self) -> None:
-        index = self.edge.value
+    def _choose(self, index: int | None = None) -> None:
+        """Show the edge at ``index`` of ``frame`` (default: the one chosen in the list)."""
+        if index is None:
+            index = self.edge.value
         if index is None or index >= len(self.frame):
             self.selected = None
             self.details.value = ""
@@ -216,9 +231,18 @@ class TrustMapView(Panel):
 
     def _clicked(self) -> None:
         """An edge clicked in the picture: choose it in the list (details, switch button)."""
-        row = self.graph.selected_row
-        if row in self.rows and self.edge.value != self.rows.index(row):
-            self.edge.value = self.rows.index(row)
+        position = self._position.get(self.graph.selected_row)
+        if position is None or position == self.edge.value:
+            return
+        if position < len(self.edge.options):
+            self.edge.value = position
+        else:  # drawn, not listed: shown without a choice in the list
+            self._listing = False
+            try:
+                self.edge.value = None
+            finally:
+                self._listing = True
+            self._choose(position)
 
     def _details_html(self, edge: dict[str, Any]) -> str:
         rows = [
