@@ -161,6 +161,31 @@ def test_every_executor_returns_the_same_frame_and_errors(
         executor.shutdown()
 
 
+@pytest.mark.parametrize("kind", ["processes", "dask"])
+def test_a_repeat_on_workers_goes_where_the_roles_are(
+    sandbox: Sandbox, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Each worker process caches the roles it assumed; a repeat's batches go back to that
+    worker (handed back by any other), so the sandbox sees only the S3 calls: no AssumeRole."""
+    executor = request.getfixturevalue("process_pool" if kind == "processes" else "dask_executor")
+    spec = sandbox.caller_spec("management", "admin")
+    targets = [(a, OAAR) for a in sandbox.member_account_ids]
+    regions = ["us-east-1", "eu-west-1"]
+
+    def run() -> QueryResult:
+        return query(
+            targets, "s3", "list_buckets", session=spec, regions=regions, executor=executor
+        )
+
+    first = run()
+    before = sandbox.stats()
+    again = run()
+    served = sandbox.stats()["requests"] - before["requests"]
+    assert first.ok and again.ok and len(again.frame) == 12
+    pd.testing.assert_frame_equal(again.frame, first.frame)
+    assert served == len(targets) * len(regions)  # one ListBuckets per unit, nothing else
+
+
 def test_what_travels_holds_no_secret(sandbox: Sandbox) -> None:
     spec = sandbox.caller_spec("management", "admin")
     job = RemoteJob(spec, "s3", "list_buckets", None, None, False, None, 8)

@@ -21,19 +21,29 @@ it is sent must make sense there and must not carry a secret:
 
 Units go in batches (:func:`batch_size`), each run on a thread pool inside the worker: a unit
 mostly waits on the network, so one process runs many at once, as threads do here.
+
+**A repeated query goes back to the worker that holds its roles.** Each worker process caches
+the credentials it assumed, and an executor hands a task to whichever worker is free, so a
+repeat assumed again the roles of every batch that changed worker (half of them or more on two
+workers). The parent remembers which worker answered for each role (a random ID per worker
+process, never a secret) and sends the next query's units in batches of one worker each; a
+worker given another's batch hands it back unrun (a message each way, against an AssumeRole per
+unit), and after :data:`MAX_MOVES` hand-backs any worker runs it (a worker that is gone).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import pickle
 import threading
+import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import Executor, Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import boto3
 
@@ -45,6 +55,7 @@ from .result import Outcome, QueryProgress
 from .runner import QueryFunction, Runner, Unit, drain
 
 __all__ = [
+    "MAX_MOVES",
     "CallerSpec",
     "RemoteJob",
     "batch_size",
@@ -187,6 +198,73 @@ def batch_size(units: int, workers: int) -> int:
     return max(1, min(workers * 2, math.ceil(units / 4)))
 
 
+#: Hand-backs of a batch by workers that do not hold its roles before any worker runs it; each
+#: waits :data:`HAND_BACK_PAUSE` first, so a busy home worker has ~2 s to become free.
+MAX_MOVES: Final = 100
+HAND_BACK_PAUSE: Final = 0.02
+_HOMES = LRU(100_000)  # (caller, role ARN, ExternalId) -> the worker that holds its credentials
+
+
+def _home_key(job: RemoteJob, unit: Unit) -> Hashable:
+    return (job.caller, unit.role_arn, unit.external_id)
+
+
+def plan_batches(job: RemoteJob, units: Sequence[Unit], size: int) -> list[list[int]]:
+    """Batches of at most ``size`` units, each of units whose roles one worker holds (or none
+    yet), the workers' batches interleaved so each finds one of its own near the queue's
+    head."""
+    groups: dict[str | None, list[int]] = {}
+    for i, unit in enumerate(units):
+        groups.setdefault(_HOMES.get(_home_key(job, unit)), []).append(i)
+    chunks = [[ids[k : k + size] for k in range(0, len(ids), size)] for ids in groups.values()]
+    return [chunk for row in itertools.zip_longest(*chunks) for chunk in row if chunk]
+
+
+def _settle(
+    future: Future[list[Outcome]], value: Any = None, error: BaseException | None = None
+) -> None:
+    """Complete ``future`` unless it was cancelled meanwhile (``stop``)."""
+    try:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+    except InvalidStateError:
+        pass
+
+
+def _submit_home(
+    executor: Executor, job: RemoteJob, batch: list[Unit], home: str | None
+) -> Future[list[Outcome]]:
+    """Submit ``batch`` for worker ``home``; the future of its outcomes, wherever it ran."""
+    outer: Future[list[Outcome]] = Future()
+
+    def attempt(moves: int) -> None:
+        if outer.done():
+            return
+        # ``moves`` is an argument so no executor takes the retry for the same task (Dask's
+        # submit is pure by default: the same arguments would answer the same hand-back).
+        inner = executor.submit(run_batch, job, batch, home if moves < MAX_MOVES else None, moves)
+        outer.add_done_callback(lambda o: inner.cancel() if o.cancelled() else None)
+
+        def done(f: Future[tuple[str, list[Outcome]] | None]) -> None:
+            if f.cancelled():
+                outer.cancel()
+            elif f.exception() is not None:
+                _settle(outer, error=f.exception())
+            elif (answer := f.result()) is None:
+                attempt(moves + 1)  # handed back: not that batch's worker
+            else:
+                for unit in batch:
+                    _HOMES.put(_home_key(job, unit), answer[0])
+                _settle(outer, answer[1])
+
+        inner.add_done_callback(done)
+
+    attempt(0)
+    return outer
+
+
 def run_remote(
     executor: Executor,
     job: RemoteJob,
@@ -194,15 +272,15 @@ def run_remote(
     report: Callable[[QueryProgress], Any] | None,
     stop: threading.Event | None,
 ) -> list[Outcome]:
-    """Run ``units`` on ``executor`` in batches; one outcome per unit, in their order."""
-    size = batch_size(len(units), job.workers)
-    return drain(
-        lambda batch: executor.submit(run_batch, job, [units[i] for i in batch]),
-        units,
-        size,
-        report,
-        stop,
-    )
+    """Run ``units`` on ``executor`` in batches, each where its roles are cached when a worker
+    has them; one outcome per unit, in their order."""
+    batches = plan_batches(job, units, batch_size(len(units), job.workers))
+
+    def submit(batch: list[int]) -> Future[list[Outcome]]:
+        home = _HOMES.get(_home_key(job, units[batch[0]]))
+        return _submit_home(executor, job, [units[i] for i in batch], home)
+
+    return drain(submit, units, batches, report, stop)
 
 
 # -- in the worker -------------------------------------------------------------------------------
@@ -212,9 +290,14 @@ _POOL: list[tuple[int, ThreadPoolExecutor]] = []  # (threads, pool) of this work
 _POOL_LOCK = threading.Lock()
 
 
+_WORKER_ID = uuid.uuid4().hex  # this process, as the parent's batches name it (no secret)
+
+
 def _reset_in_child() -> None:
-    """A forked worker starts with no pool and free locks (the parent's threads are gone)."""
-    global _RUNNERS_LOCK, _POOL_LOCK, _SESSIONS_LOCK
+    """A forked worker starts with no pool and free locks (the parent's threads are gone), and
+    a worker ID of its own."""
+    global _RUNNERS_LOCK, _POOL_LOCK, _SESSIONS_LOCK, _WORKER_ID
+    _WORKER_ID = uuid.uuid4().hex
     _POOL.clear()
     _RUNNERS_LOCK, _POOL_LOCK, _SESSIONS_LOCK = threading.Lock(), threading.Lock(), threading.Lock()
 
@@ -254,8 +337,15 @@ def _pool(workers: int) -> ThreadPoolExecutor:
         return _POOL[0][1]
 
 
-def run_batch(job: RemoteJob, units: list[Unit]) -> list[Outcome]:
-    """Run a batch of units where this function is called (a worker process): one outcome
-    each, in order. Never raises for a unit's failure; the outcomes hold no secret."""
+def run_batch(
+    job: RemoteJob, units: list[Unit], home: str | None = None, moves: int = 0
+) -> tuple[str, list[Outcome]] | None:
+    """Run a batch of units where this function is called (a worker process): this worker's
+    ID and one outcome each, in order; None, unrun, when the batch is for worker ``home``
+    and this is another (its ``moves``-th hand-back). Never raises for a unit's failure; the
+    outcomes hold no secret."""
+    if home is not None and home != _WORKER_ID:
+        time.sleep(HAND_BACK_PAUSE)  # the home worker may be about to take it
+        return None
     runner = _runner(job)
-    return list(_pool(job.workers).map(runner.run, units))
+    return _WORKER_ID, list(_pool(job.workers).map(runner.run, units))

@@ -247,11 +247,12 @@ def run_units(
 def drain(
     submit: Submit,
     units: Sequence[Unit],
-    batch: int,
+    batch: int | Sequence[list[int]],
     report: Callable[[QueryProgress], Any] | None,
     stop: threading.Event | None,
 ) -> list[Outcome]:
-    """Submit ``units`` in batches of ``batch``, collect one outcome per unit in their order.
+    """Submit ``units`` in batches of ``batch`` (or in the given batches of indices, which
+    cover every unit once), collect one outcome per unit in their order.
 
     ``report`` is called in this thread after each unit; setting ``stop`` cancels the batches
     not started (their units' outcome: code ``Cancelled``). Finished futures are handed over by
@@ -262,8 +263,10 @@ def drain(
     errors = 0
     pending: dict[Future[list[Outcome]], list[int]] = {}
     finished: queue.SimpleQueue[Future[list[Outcome]]] = queue.SimpleQueue()
-    for start in range(0, len(units), batch):
-        indices = list(range(start, min(start + batch, len(units))))
+    if isinstance(batch, int):
+        step = batch
+        batch = [list(range(i, min(i + step, len(units)))) for i in range(0, len(units), step)]
+    for indices in batch:
         future = submit(indices)
         pending[future] = indices
         future.add_done_callback(finished.put)
