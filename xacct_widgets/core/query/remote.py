@@ -199,9 +199,9 @@ def batch_size(units: int, workers: int) -> int:
 
 
 #: Hand-backs of a batch by workers that do not hold its roles before any worker runs it; each
-#: waits :data:`HAND_BACK_PAUSE` first, so a busy home worker has ~2 s to become free.
-MAX_MOVES: Final = 100
-HAND_BACK_PAUSE: Final = 0.02
+#: waits :data:`HAND_BACK_PAUSE` first, so a busy home worker has ~1 s to become free.
+MAX_MOVES: Final = 20
+HAND_BACK_PAUSE: Final = 0.05
 _HOMES = LRU(100_000)  # (caller, role ARN, ExternalId) -> the worker that holds its credentials
 
 
