@@ -8,10 +8,17 @@ trip like real AWS and the server's CPU is not charged to the client.
 
 How it is measured, and why:
 
-* **The latency floor**: with W threads and one round trip per unit, no client can finish N
-  units faster than ceil(N / W) x 50 ms (a repeated query: credentials cached); a first query
-  also assumes each role, so its floor is two round trips per unit. Each time is printed with
-  its ratio to the floor.
+* **The floor**: with W threads and one round trip per unit, no client can finish N units
+  faster than ceil(N / W) x 50 ms (a repeated query: credentials cached); a first query also
+  assumes each role, so its floor is two round trips per unit, plus one new connection per
+  worker (``--connect-latency-ms``: the handshake to a far region, paid once per connection
+  in parallel by the W workers). Nor can it finish faster than the sandbox's own CPU time for
+  the run (one Python process serves every request). Each time is printed with its ratio to
+  the larger of the two.
+* **Connections opened**: ``Sandbox.stats()`` before and after each run (every process's
+  connections, process-pool and Dask workers included). ``--tls`` serves HTTPS with the
+  sandbox's own CA (``xacct sandbox --tls``), so each new connection also costs a real TLS
+  handshake; ``--connect-latency-ms 100`` adds what a far region's round trips would.
 * **Client CPU per unit**: the process's CPU time (every thread) during the run, per account.
 * **Server CPU per unit**: the sandbox process's CPU time during the same run (read from
   ``/proc``, when this script started the sandbox), per account. The sandbox is one Python
@@ -19,8 +26,12 @@ How it is measured, and why:
   request's CPU (``benchmarks/sandbox_requests.py`` breaks that down per operation).
 * **Each approach runs in its own fresh child process**, so ``ru_maxrss`` (peak RSS) is that
   approach's alone. Every child imports the same modules first (boto3, pandas, xacct_widgets,
-  botocove), so the baselines match. Process-pool and Dask rows count the parent only (their
-  workers are other processes) and include starting the workers.
+  botocove), so the baselines match. Process-pool and Dask rows count the parent's CPU only
+  (their workers are other processes); their start-up (workers started, the query's modules
+  imported there) is timed apart (``start s``); their AssumeRole calls are the sandbox's
+  requests less one per unit (``~``): each worker process caches the roles it assumed, and a
+  batch lands on whichever worker is free, so a repeat assumes again the roles of the batches
+  that changed worker.
 * **AssumeRole calls are counted the same way for all in-process approaches**: a botocore
   ``before-call`` hook on the management session, registered before any client exists.
 * The sandbox answers one request of each kind before anything is timed (its first request
@@ -51,6 +62,8 @@ SIZES = (200, 1000)
 LATENCY_MS = 50
 WORKERS = 20
 MODES = ("sequential", "botocove", "xw.query", "xw.process", "xw.dask")
+DEFAULT_MODES = ("botocove", "xw.query", "xw.process", "xw.dask")
+PROCESSES = 2  # worker processes of the process pool and the Dask cluster
 
 
 def _rss_mib() -> float:
@@ -80,6 +93,24 @@ def _timed(run: Any) -> tuple[Any, float, float]:
     return value, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _worker_ready() -> int:
+    """Run in a worker process: import what a batch needs; this process's ID."""
+    import xacct_widgets.core.query  # noqa: F401
+
+    time.sleep(0.2)  # long enough for the other workers to take the next tasks
+    return os.getpid()
+
+
+def _start_workers(executor: Any, processes: int) -> None:
+    """Start-up, timed apart from the query: every worker process started, with the query's
+    modules imported (a process pool starts its workers at the first task)."""
+    seen: set[int] = set()
+    for _ in range(20):
+        seen |= {f.result() for f in [executor.submit(_worker_ready) for _ in range(processes)]}
+        if len(seen) >= processes:
+            return
+
+
 def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]:
     """Run one approach in this (fresh) process and return its figures."""
     import boto3
@@ -92,6 +123,17 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
     sb = Sandbox.attach(url)
     os.environ.update(sb.env("management", "admin"))
     members = sb.member_account_ids[:accounts]
+
+    def counts() -> tuple[int, int]:
+        """Connections and requests the sandbox has served so far."""
+        stats = sb.stats()
+        return int(stats.get("connections", 0)), int(stats.get("requests", 0))
+
+    def since(before: tuple[int, int], prefix: str = "") -> None:
+        now = counts()
+        out[prefix + "connections"] = now[0] - before[0]
+        out[prefix + "requests"] = now[1] - before[1]
+
     mgmt = sb.session("management", "admin")
     calls = {"assume": 0}
 
@@ -137,7 +179,9 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         return sum(len(r["Result"]) for r in result["Results"]), errors
 
     if mode in ("sequential", "botocove"):
+        before = counts()
         (rows, errors), wall, cpu = _timed(sequential if mode == "sequential" else cove)
+        since(before)
         out.update(rows=rows, errors=errors, wall_s=wall, cpu_s=cpu, assume_calls=calls["assume"])
         out["server_cpu_s"] = _timed.server  # type: ignore[attr-defined]
         out["peak_mib"] = _rss_mib()
@@ -151,12 +195,12 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        executor = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"))
+        executor = ProcessPoolExecutor(PROCESSES, mp_context=multiprocessing.get_context("spawn"))
         closers.append(executor.shutdown)
     elif mode == "xw.dask":
         from distributed import Client, LocalCluster
 
-        cluster = LocalCluster(n_workers=2, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=PROCESSES, processes=True, dashboard_address=None)
         client = Client(cluster)
         executor = client.get_executor()
         closers += [client.close, cluster.close]
@@ -164,6 +208,8 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         raise SystemExit(f"unknown mode {mode!r}")
     if executor is not None:
         session = sb.caller_spec("management", "admin")
+        out["remote"] = True  # AssumeRole happens in the workers: counted by the sandbox
+        _start_workers(executor, PROCESSES)
     out["startup_s"] = time.perf_counter() - started
 
     def run() -> Any:
@@ -171,7 +217,9 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
             targets, "s3", "list_buckets", session=session, max_workers=workers, executor=executor
         )
 
+    before = counts()
     first, wall, cpu = _timed(run)
+    since(before)
     out.update(
         rows=len(first.frame),
         errors=len(first.errors),
@@ -182,13 +230,14 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         clients=first.clients_built,
         peak_mib=_rss_mib(),
     )
-    before = calls["assume"]
+    assumed, served = calls["assume"], counts()
     second, wall, cpu = _timed(run)
+    since(served, "repeat_")
     out.update(
         repeat_wall_s=wall,
         repeat_cpu_s=cpu,
         repeat_server_cpu_s=_timed.server,  # type: ignore[attr-defined]
-        repeat_assume_calls=calls["assume"] - before,
+        repeat_assume_calls=calls["assume"] - assumed,
         repeat_clients=second.clients_built,
         repeat_rows=len(second.frame),
         repeat_errors=len(second.errors),
@@ -199,22 +248,30 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
     return out
 
 
-def _start_sandbox(members: int) -> tuple[subprocess.Popen[str], str]:
-    """``xacct sandbox`` in its own process; returns it and the endpoint it prints.
+def _start_sandbox(members: int, args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
+    """``xacct sandbox`` in its own process; returns it and the endpoint it prints. With
+    ``--tls`` its CA bundle (the path it prints) is put in ``XACCT_SANDBOX_CA_BUNDLE`` for this
+    process and the children, which attach with it.
 
     Its stdout also carries export lines with secret keys: they are read and discarded here,
     never printed.
     """
     xacct = Path(sys.executable).with_name("xacct")
     command = [str(xacct)] if xacct.exists() else [sys.executable, "-m", "xacct_widgets.cli"]
+    options = [*("--member-accounts", str(members)), *("--latency-ms", str(args.latency_ms))]
+    if args.tls:
+        options.append("--tls")
+    if args.connect_latency_ms:
+        options += ["--connect-latency-ms", str(args.connect_latency_ms)]
     proc = subprocess.Popen(
-        [*command, "sandbox", "--member-accounts", str(members), "--latency-ms", str(LATENCY_MS)],
+        [*command, "sandbox", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
     assert proc.stdout is not None
     deadline = time.monotonic() + 600
+    url = None
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
@@ -222,7 +279,12 @@ def _start_sandbox(members: int) -> tuple[subprocess.Popen[str], str]:
                 raise SystemExit(f"xacct sandbox exited with {proc.returncode}")
             continue
         if line.startswith("endpoint:"):
-            return proc, line.split(":", 1)[1].strip()
+            url = line.split(":", 1)[1].strip()
+            if not args.tls:
+                return proc, url
+        elif line.startswith("CA bundle:") and url is not None:
+            os.environ["XACCT_SANDBOX_CA_BUNDLE"] = line.split(":", 1)[1].split()[0]
+            return proc, url
     proc.terminate()
     raise SystemExit("xacct sandbox did not print its endpoint within 600 s")
 
@@ -277,30 +339,40 @@ def _f(r: dict[str, object], key: str) -> float:
     return float(r[key])  # type: ignore[arg-type]
 
 
-def _table(accounts: int, workers: int, results: dict[str, dict[str, object]]) -> None:
+def _table(
+    accounts: int, workers: int, args: argparse.Namespace, results: dict[str, dict[str, object]]
+) -> None:
     rounds = math.ceil(accounts / workers)
-    floor_first, floor_repeat = rounds * 2 * LATENCY_MS / 1000, rounds * LATENCY_MS / 1000
+    latency, handshake = args.latency_ms / 1000, args.connect_latency_ms / 1000
+    floor_first, floor_repeat = rounds * 2 * latency + handshake, rounds * latency
     print(
         f"\n{accounts} accounts, {workers} threads: latency floor {floor_first:.2f} s with "
-        f"AssumeRole (2 round trips), {floor_repeat:.2f} s repeated (1 round trip)"
+        f"AssumeRole (2 round trips + one {args.connect_latency_ms:g} ms handshake per worker), "
+        f"{floor_repeat:.2f} s repeated (1 round trip, connections kept); the floor of a run is "
+        "the larger of that and the sandbox's CPU time for it"
     )
     print(
-        f"{'approach':<20}{'wall s':>8}{'x floor':>9}{'CPU ms/unit':>13}{'srv CPU ms/unit':>17}"
-        f"{'AssumeRole':>12}"
-        f"{'clients':>9}{'rows':>7}{'errors':>8}{'peak RSS MiB':>14}{'start s':>9}"
+        f"{'approach':<18}{'wall s':>7}{'floor s':>8}{'x floor':>8}{'CPU ms/unit':>12}"
+        f"{'srv CPU ms/unit':>16}{'conns':>7}{'AssumeRole':>11}"
+        f"{'clients':>8}{'rows':>6}{'errors':>7}{'peak RSS MiB':>13}{'start s':>8}"
     )
 
     def line(
-        name: str, wall: float, floor: float, cpu: float, r: dict[str, object], p: str
+        name: str, wall: float, latency_floor: float, cpu: float, r: dict[str, object], p: str
     ) -> None:
         start = f"{_f(r, 'startup_s'):.1f}" if "startup_s" in r and p == "" else ""
-        server = r.get(p + "server_cpu_s")
-        srv = f"{_f(r, p + 'server_cpu_s') * 1000 / accounts:.2f}" if server else "-"
+        server = float(r.get(p + "server_cpu_s") or 0)  # type: ignore[arg-type]
+        srv = f"{server * 1000 / accounts:.2f}" if server else "-"
+        floor = max(latency_floor, server)
+        assume = r.get(p + "assume_calls", "")
+        if r.get("remote") and p + "requests" in r:  # in the workers: requests less the calls
+            assume = f"~{int(r[p + 'requests']) - accounts}"  # type: ignore[call-overload]
         print(
-            f"{name:<20}{wall:>8.2f}{wall / floor:>9.1f}{cpu * 1000 / accounts:>13.2f}{srv:>17}"
-            f"{r.get(p + 'assume_calls', '')!s:>12}{r.get(p + 'clients', '')!s:>9}"
-            f"{r[p + 'rows']!s:>7}{r.get(p + 'errors', '')!s:>8}"
-            f"{_f(r, p + 'peak_mib'):>14.0f}{start:>9}"
+            f"{name:<18}{wall:>7.2f}{floor:>8.2f}{wall / floor:>8.1f}{cpu * 1000 / accounts:>12.2f}"
+            f"{srv:>16}{r.get(p + 'connections', '-')!s:>7}{assume!s:>11}"
+            f"{r.get(p + 'clients', '')!s:>8}"
+            f"{r[p + 'rows']!s:>6}{r.get(p + 'errors', '')!s:>7}"
+            f"{_f(r, p + 'peak_mib'):>13.0f}{start:>8}"
         )
 
     for mode, r in results.items():
@@ -336,7 +408,17 @@ def main() -> None:
     parser.add_argument("--url", help="use a running sandbox instead of starting one")
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--accounts", type=int, nargs="*", default=list(SIZES))
-    parser.add_argument("--modes", nargs="*", default=list(MODES), choices=MODES)
+    parser.add_argument("--modes", nargs="*", default=list(DEFAULT_MODES), choices=MODES)
+    parser.add_argument("--latency-ms", type=float, default=LATENCY_MS, help="per request")
+    parser.add_argument(
+        "--connect-latency-ms",
+        type=float,
+        default=0,
+        help="per new connection (xacct sandbox --connect-latency-ms): a far region's handshake",
+    )
+    parser.add_argument(
+        "--tls", action="store_true", help="an HTTPS sandbox with its own CA (xacct sandbox --tls)"
+    )
     parser.add_argument(
         "--server-pid", type=int, help="with --url: the sandbox's process ID, for its CPU figures"
     )
@@ -351,12 +433,14 @@ def main() -> None:
     url = args.url
     started = time.perf_counter()
     if url is None:
-        proc, url = _start_sandbox(max(args.accounts))
+        proc, url = _start_sandbox(max(args.accounts), args)
     try:
         _warm_up(url)
         print(
-            f"sandbox: {max(args.accounts)} member accounts, {LATENCY_MS} ms per request, "
-            f"separate process (ready in {time.perf_counter() - started:.1f} s)"
+            f"sandbox: {max(args.accounts)} member accounts, {args.latency_ms:g} ms per request, "
+            f"{args.connect_latency_ms:g} ms per new connection, "
+            f"{'HTTPS (its own CA)' if args.tls else 'HTTP'}, separate process "
+            f"(ready in {time.perf_counter() - started:.1f} s)"
         )
         by_size: dict[int, dict[str, dict[str, object]]] = {}
         for accounts in args.accounts:
@@ -365,7 +449,7 @@ def main() -> None:
             ]
             pid = proc.pid if proc is not None else args.server_pid
             by_size[accounts] = {m: _run_child(m, url, args.workers, accounts, pid) for m in modes}
-            _table(accounts, args.workers, by_size[accounts])
+            _table(accounts, args.workers, args, by_size[accounts])
     finally:
         if proc is not None:
             proc.terminate()
