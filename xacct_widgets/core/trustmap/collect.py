@@ -1,19 +1,19 @@
 """Reading the organization for a trust map: one fan-out of IAM reads, then the SCPs.
 
 Each account answers one question, its whole IAM configuration (the ``Snapshot`` that
-``SourceAccount`` reads: ``iam:GetAccountAuthorizationDetails`` through its boto3 paginator),
-asked through :func:`xacct_widgets.query` so executors, retries, cached credentials and
-"failures are rows, never a lost account" come from the one fan-out. The organization is read
-once with the caller's session when it may (``organizations`` paginators): its accounts and
-OUs, and every SCP with the targets it is attached to, so each member account gets its levels
-(root, OUs, the account) as the sandbox and AWS evaluate them.
+``SourceAccount`` reads: ``iam:GetAccountAuthorizationDetails``, every page), asked through
+:func:`xacct_widgets.query` as an operation, so executors, retries, cached credentials, its
+one shared client and "failures are rows, never a lost account" come from the one fan-out.
+The organization is read once with the caller's session when it may (``organizations``
+paginators): its accounts and OUs, and every SCP with the targets it is attached to, so each
+member account gets its levels (root, OUs, the account) as the sandbox and AWS evaluate them.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from typing import Any, Final
@@ -26,85 +26,83 @@ from ..aws import aws_call, client_config
 from ..frames import scrub_text, to_frame
 from ..query import ERROR_COLUMNS, Organization, Target, TargetsLike, query
 from ..query.credentials import identity
-from ..query.timestamps import iso_timestamp
+from ..query.result import STAGE_CALL
+from ..query.targets import resolve_targets
 from ..source.snapshot import read as read_snapshot
-from .model import AccountData, OrgData, snapshot_from_json, snapshot_to_json
+from .model import AccountData, OrgData
 
-__all__ = ["collect_accounts", "read_account", "read_organization"]
+__all__ = ["collect_accounts", "read_organization", "read_policies"]
 
 log = logging.getLogger(__name__)
 
-#: The column in which each account's IAM configuration comes back from the fan-out.
-_COLUMN: Final = "trustmap_iam"
 _NOT_IN_ORG: Final = frozenset({"AWSOrganizationsNotInUseException"})
+#: What each account is asked: its users, groups, roles and its own managed policies. AWS-managed
+#: policies are the same in every account, so they are left out here (asking for them costs the
+#: most) and read once per collect (:func:`read_policies`).
+_FILTER: Final = ("User", "Group", "Role", "LocalManagedPolicy")
+_LISTS: Final = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+#: Each page as one item of the fan-out: its four lists, each one cell of the row.
+_PAGE: Final = "{" + ", ".join(f"{k}: {k}" for k in _LISTS) + "}"
+_POLICY: Final = "trustmap_policy"
 
 
-#: AWS-managed policies (``arn:aws:iam::aws:policy/...``) are the same in every account: each is
-#: read once per collect (per worker process with a remote executor) instead of once per
-#: account, where asking ``GetAccountAuthorizationDetails`` for them costs the most.
-_AWS_MANAGED: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
-_AWS_MANAGED_LOCK = threading.Lock()
+def read_policies(session: boto3.Session, region: str, arns: tuple[str, ...]) -> list[Any]:
+    """The default version of each managed policy in ``arns``, read in one account; a policy
+    this account may not read is a row with its error (another account may read it).
+
+    Module level (``functools.partial`` of it pickles) so a process pool or Dask can run it.
+    """
+    iam = session.client("iam", region_name=region, config=client_config())
+    rows = []
+    for arn in arns:
+        try:
+            with aws_call("iam:GetPolicy", arn):
+                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+                found = iam.get_policy_version(PolicyArn=arn, VersionId=version)
+        except AwsError as err:
+            item = {"arn": arn, "error_code": err.code, "message": scrub_text(str(err))}
+        else:
+            document = found["PolicyVersion"]["Document"]
+            text = document if isinstance(document, str) else json.dumps(document)
+            item = {"arn": arn, "version": version, "document": text}
+        rows.append({_POLICY: json.dumps(item)})
+    return rows
 
 
-class _Paginator:
-    """The authorization-details paginator without the AWS-managed policies filter."""
+class _Replay:
+    """An IAM client for :func:`~..source.snapshot.read` that answers from what the fan-out
+    read: the account's pages, and the managed policies read once for every account."""
 
-    def __init__(self, paginator: Any) -> None:
-        self._paginator = paginator
+    def __init__(self, pages: list[dict[str, Any]], managed: dict[str, tuple[str, str]]) -> None:
+        self._pages = pages
+        self._managed = managed
 
-    def paginate(self, **params: Any) -> Any:
-        wanted = [f for f in params.get("Filter", []) if f != "AWSManagedPolicy"]
-        return self._paginator.paginate(**{**params, "Filter": wanted})
+    def get_paginator(self, _name: str) -> _Replay:
+        return self
 
-
-class _SharedAwsManaged:
-    """The IAM client as :func:`~..source.snapshot.read` uses it (its one reader of an
-    account), with AWS-managed policies served from :data:`_AWS_MANAGED` once read."""
-
-    def __init__(self, iam: Any) -> None:
-        self._iam = iam
-
-    def get_paginator(self, name: str) -> Any:
-        paginator = self._iam.get_paginator(name)
-        return _Paginator(paginator) if name == "get_account_authorization_details" else paginator
-
-    def _cached(self, arn: str) -> tuple[dict[str, Any], dict[str, Any]]:
-        with _AWS_MANAGED_LOCK:
-            found = _AWS_MANAGED.get(arn)
-        if found is None:
-            policy = self._iam.get_policy(PolicyArn=arn)
-            version = policy["Policy"]["DefaultVersionId"]
-            found = (policy, self._iam.get_policy_version(PolicyArn=arn, VersionId=version))
-            with _AWS_MANAGED_LOCK:
-                _AWS_MANAGED[arn] = found
-        return found
+    def paginate(self, **_params: Any) -> list[dict[str, Any]]:
+        return self._pages
 
     def get_policy(self, *, PolicyArn: str) -> dict[str, Any]:
-        if PolicyArn.split(":")[4] != "aws":
-            return self._iam.get_policy(PolicyArn=PolicyArn)  # type: ignore[no-any-return]
-        return self._cached(PolicyArn)[0]
+        return {"Policy": {"DefaultVersionId": self._managed[PolicyArn][0]}}
 
     def get_policy_version(self, *, PolicyArn: str, VersionId: str) -> dict[str, Any]:
-        if PolicyArn.split(":")[4] != "aws":
-            found = self._iam.get_policy_version(PolicyArn=PolicyArn, VersionId=VersionId)
-            return found  # type: ignore[no-any-return]
-        return self._cached(PolicyArn)[1]
+        return {"PolicyVersion": {"Document": self._managed[PolicyArn][1]}}
 
 
-def read_account(session: boto3.Session, region: str) -> list[dict[str, str]]:
-    """The fan-out's question for one account: its IAM configuration, as one JSON cell.
-
-    Module level (not a closure) so a process pool or Dask can run it too. Its client parses
-    timestamps as the fan-out's own clients do (:func:`~..query.timestamps.iso_timestamp`: the
-    same values, without dateutil's ~90 us for each of the answer's dates); the snapshot keeps
-    no date, so the map is the same either way.
-    """
-    # boto3 exposes no public accessor for its botocore session (as sessions.derived_session).
-    parsers = session._session.get_component("response_parser_factory")
-    parsers.set_parser_defaults(timestamp_parser=iso_timestamp)
-    iam = session.client("iam", region_name=region, config=client_config())
-    snapshot = read_snapshot(_SharedAwsManaged(iam))
-    return [{_COLUMN: json.dumps(snapshot_to_json(snapshot), sort_keys=True, default=str)}]
+def _referenced(pages: list[dict[str, Any]]) -> set[str]:
+    """Managed policies the account's users, groups and roles use that its pages do not hold
+    (AWS-managed ones: left out of the question)."""
+    held = {str(p["Arn"]) for page in pages for p in page.get("Policies") or []}
+    used: set[str] = set()
+    for page in pages:
+        for key in _LISTS[:3]:
+            for entity in page.get(key) or []:
+                used |= {str(p["PolicyArn"]) for p in entity.get("AttachedManagedPolicies") or []}
+                boundary = (entity.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+                if boundary:
+                    used.add(str(boundary))
+    return used - held
 
 
 def _targets(accounts: TargetsLike, session: boto3.Session) -> TargetsLike:
@@ -127,6 +125,62 @@ def _targets(accounts: TargetsLike, session: boto3.Session) -> TargetsLike:
     return out
 
 
+def _failed(account: str, stage: str, code: str, message: str) -> dict[str, str]:
+    return {
+        "account_id": account,
+        "region": "",
+        "stage": stage,
+        "error_code": code,
+        "message": message,
+    }
+
+
+def _target_of(account: str, targets: list[Target]) -> Target:
+    """The target the fan-out read ``account`` through (a role to assume, or a session)."""
+    for target in targets:
+        if target.account_id == account:
+            return target
+    for target in targets:
+        if target.session is not None and identity(target.session).account_id == account:
+            return target
+    raise AssertionError(f"{account} was read but is no target")  # pragma: no cover
+
+
+def _read_managed(
+    needs: dict[str, set[str]], targets: list[Target], options: dict[str, Any]
+) -> tuple[dict[str, tuple[str, str]], dict[str, dict[str, str]]]:
+    """(ARN -> (version, document), account -> its error row) for the managed policies the
+    accounts use and their pages do not hold. As before this collect read pages once: the
+    first account that needs a policy reads it for all; where its role may not, that account
+    fails (an error row) and the next account that needs it tries."""
+    managed: dict[str, tuple[str, str]] = {}
+    failed: dict[str, dict[str, str]] = {}
+    for account, arns in needs.items():
+        wanted = tuple(sorted(arns - set(managed)))
+        if not wanted:
+            continue
+        read = query(
+            [_target_of(account, targets)],
+            functools.partial(read_policies, arns=wanted),
+            **{**options, "max_workers": 1},
+        )
+        if not read.errors.empty:
+            why = read.errors.iloc[0]
+            failed[account] = _failed(
+                account, str(why["stage"]), str(why["error_code"]), str(why["message"])
+            )
+            continue
+        for text in read.frame[_POLICY]:
+            item = json.loads(str(text))
+            if "document" in item:
+                managed[str(item["arn"])] = (str(item["version"]), str(item["document"]))
+            elif account not in failed:
+                failed[account] = _failed(
+                    account, STAGE_CALL, str(item["error_code"]), str(item["message"])
+                )
+    return managed, failed
+
+
 def collect_accounts(
     accounts: TargetsLike,
     *,
@@ -135,23 +189,45 @@ def collect_accounts(
     executor: Executor | None,
     max_workers: int,
 ) -> tuple[list[AccountData], pd.DataFrame, float]:
-    """(each account's snapshot, the error rows, the fan-out's seconds)."""
-    with _AWS_MANAGED_LOCK:
-        _AWS_MANAGED.clear()  # a new collect reads AWS's current versions again
+    """(each account's snapshot, the error rows, the fan-out's seconds).
+
+    Each account is one ``iam:GetAccountAuthorizationDetails`` (every page) through the
+    fan-out's own operation path, the one ``xw.query(org, "iam", ...)`` takes: one shared
+    client signing as each account's role, no client or session built per account. The
+    AWS-managed policies they use are then read once, in the first account that uses them
+    (what that account's role may read, as before), and every snapshot is built from these.
+    """
+    options: dict[str, Any] = {
+        "session": session,
+        "role_name": execution_role,
+        "executor": executor,
+        "max_workers": max_workers,
+    }
+    targets, _caller = resolve_targets(_targets(accounts, session), execution_role, session)
     result = query(
-        _targets(accounts, session),
-        read_account,
-        session=session,
-        role_name=execution_role,
-        executor=executor,
-        max_workers=max_workers,
+        targets,
+        "iam",
+        "get_account_authorization_details",
+        params={"Filter": list(_FILTER)},
+        jmespath=_PAGE,
+        **options,
     )
-    found: dict[str, AccountData] = {}
-    if _COLUMN in result.frame.columns:
-        for account, text in zip(result.frame["account_id"], result.frame[_COLUMN], strict=True):
-            snap = snapshot_from_json(json.loads(str(text)))
-            found[str(account)] = AccountData(str(account), snap)
-    return list(found.values()), result.errors, result.elapsed_s
+    pages: dict[str, list[dict[str, Any]]] = {}
+    if not result.frame.empty:
+        columns = [result.frame["account_id"]] + [result.frame[k] for k in _LISTS]
+        for account, *lists in zip(*columns, strict=True):
+            page = {k: v if isinstance(v, list) else [] for k, v in zip(_LISTS, lists, strict=True)}
+            pages.setdefault(str(account), []).append(page)
+    needs = {a: _referenced(p) for a, p in pages.items()}
+    managed, failed = _read_managed(needs, targets, options)
+    found = [
+        AccountData(account, read_snapshot(_Replay(account_pages, managed)))
+        for account, account_pages in pages.items()
+        if account not in failed
+    ]
+    kept = [e for e in (result.errors, to_frame(failed.values(), ERROR_COLUMNS)) if not e.empty]
+    frame = pd.concat(kept, ignore_index=True) if kept else to_frame([], ERROR_COLUMNS)
+    return found, frame, result.elapsed_s
 
 
 def _pages(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
