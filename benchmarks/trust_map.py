@@ -17,8 +17,11 @@ outside account under an ExternalId). Against it, in the same run:
   ratio is not the load of one moment (the issue's target: collect <= 2x the floor).
 
 Prints figures (collect time, its ratio to the one-call query, solve time, edges, peak RSS);
-asserts nothing. The sandbox runs in this process, so its CPU is charged to the run (both
-approaches alike); ``--latency-ms 50`` adds AWS's round trip to every request. Run:
+asserts nothing. Here (2 shared cores, 200 accounts, no latency): read 4.1 s = 1.38x the
+one-call query (3.0 s), solve 2.3 s, 15,400 edges, 340 MiB peak RSS (the collect through a
+boto3 session and a client per account was 3.4x the same floor). The sandbox runs in this
+process, so its CPU is charged to the run (both approaches alike); ``--latency-ms 50`` adds
+AWS's round trip to every request. Run:
 ``.venv/bin/python benchmarks/trust_map.py [--accounts 200] [--latency-ms 50]``.
 """
 
