@@ -167,3 +167,32 @@ def test_picture_stays_interactive_at_5000_nodes(browser_page):
     assert 0 < timings["shown"] < len(data["links"]["row"])  # the filter applied
     assert timings["zoom"] < 250 and timings["click"] < 250 and timings["filter"] < 500
     assert not page.page_errors, page.page_errors
+
+
+def test_trust_map_in_jupyterlab(notebook_ui, sandbox):
+    """Notebook 06 in JupyterLab 4: Run All, then the same click on the picture tm.show() drew
+    (anywidget's prebuilt extension serves the ES module; nothing from a CDN)."""
+    from playwright.sync_api import expect
+
+    nb = notebook_ui.open("06_who_can_switch_where.ipynb").run_all()
+    nb.assert_clean()
+    page = nb.page
+    member = sorted(sandbox.member_account_ids)[0]
+    admin = f"arn:aws:iam::{sandbox.MANAGEMENT}:user/admin"
+    auditor = f"arn:aws:iam::{member}:role/auditor"
+    canvas = page.locator(".xacct-trustmap-canvas")
+    expect(canvas).to_have_count(1, timeout=SLOW_MS)
+    canvas.scroll_into_view_if_needed()
+    graph = f"document.querySelector('{GRAPH}').trustMap"
+    page.wait_for_function(f"{graph}.rowOf('{admin}', '{auditor}') !== null", timeout=SLOW_MS)
+    row = page.evaluate(f"{graph}.rowOf('{admin}', '{auditor}')")
+    point = page.evaluate(f"{graph}.edgePoint({row})")
+    assert point is not None, "the admin -> auditor edge cannot be told apart on the canvas"
+    page.mouse.click(point["x"], point["y"])
+    details = page.locator(".xacct-trustmap-details")
+    expect(details).to_contain_text("Trust side", timeout=SLOW_MS)
+    expect(details).to_contain_text(auditor)
+    expect(page.locator("button.xacct-trustmap-switch")).to_be_enabled()
+    page.locator(".xacct-trustmap").scroll_into_view_if_needed()
+    page.screenshot(path=str(_artifact("trust-map-lab.png")))
+    assert not page.page_errors, page.page_errors
