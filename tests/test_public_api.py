@@ -52,6 +52,19 @@ def test_errors_are_public_and_share_one_root(name: str) -> None:
     assert issubclass(getattr(xw, name), xw.XacctError)
 
 
+def test_every_error_of_the_hierarchy_is_public() -> None:
+    """A caller catches what it can name: each XacctError subclass is exported by ``xw``
+    (RunbookFailed and GraphUnavailable once were not)."""
+    import xacct_widgets.errors as errors
+
+    defined = {
+        name
+        for name, value in vars(errors).items()
+        if isinstance(value, type) and issubclass(value, errors.XacctError)
+    }
+    assert defined - set(xw.__all__) == set()
+
+
 def _modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sorted(sys.modules)))"],

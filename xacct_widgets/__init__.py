@@ -82,6 +82,8 @@ _EXPORTS: dict[str, str] = {
     "parse_bookmarks_html": "xacct_widgets.core.profiles",
     "SignInUrl": "xacct_widgets.core.switch.console",
     "ProfileConflict": "xacct_widgets.errors",
+    "RunbookFailed": "xacct_widgets.errors",
+    "GraphUnavailable": "xacct_widgets.errors",
 }
 
 __all__ = [
@@ -95,6 +97,7 @@ __all__ = [
     "CreateRoleWizard",
     "DestructiveChange",
     "ExpiredSession",
+    "GraphUnavailable",
     "HistoryEntry",
     "Identity",
     "InvalidAccountId",
@@ -127,6 +130,7 @@ __all__ = [
     "RolloutResult",
     "RolloutWizard",
     "RootUserError",
+    "RunbookFailed",
     "Sandbox",
     "SandboxError",
     "SignInUrl",
@@ -197,6 +201,7 @@ if TYPE_CHECKING:
     from .errors import AwsError as AwsError
     from .errors import DestructiveChange as DestructiveChange
     from .errors import ExpiredSession as ExpiredSession
+    from .errors import GraphUnavailable as GraphUnavailable
     from .errors import InvalidAccountId as InvalidAccountId
     from .errors import InvalidArn as InvalidArn
     from .errors import InvalidColor as InvalidColor
@@ -209,6 +214,7 @@ if TYPE_CHECKING:
     from .errors import ProfileConflict as ProfileConflict
     from .errors import RoleNotFound as RoleNotFound
     from .errors import RootUserError as RootUserError
+    from .errors import RunbookFailed as RunbookFailed
     from .errors import SandboxError as SandboxError
     from .errors import SwitchDenied as SwitchDenied
     from .errors import Throttled as Throttled

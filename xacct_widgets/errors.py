@@ -179,3 +179,8 @@ class ProfileConflict(InvalidInput):
     ) -> None:
         self.profiles = profiles
         super().__init__(message, fix=fix)
+
+
+class GraphUnavailable(XacctError, ImportError):
+    """``TrustMap.graph()`` needs networkx, an optional extra (``xacct_widgets[graph]``) that is
+    not installed; an ``ImportError`` too, as callers of optional backends expect."""

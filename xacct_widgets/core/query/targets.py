@@ -108,8 +108,8 @@ def _one_target(item: Any, role_name: str) -> Target:
         return Target.role(item[0], item[1])
     raise InvalidInput(
         f"Target {item!r} is not understood.",
-        fix="Give (account_id, role_name) pairs, account IDs (with role_name=), xw.QueryTarget(...), "
-        "history entries, RoleRefs (role profiles), or boto3 sessions.",
+        fix="Give (account_id, role_name) pairs, account IDs (with role_name=), "
+        "xw.QueryTarget(...), history entries, RoleRefs (role profiles), or boto3 sessions.",
     )
 
 

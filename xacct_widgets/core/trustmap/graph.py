@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ...errors import XacctError
+from ...errors import GraphUnavailable
 from .model import AccountData, OrgData
 from .queries import records
 
@@ -28,10 +28,6 @@ __all__ = ["GraphUnavailable", "to_graph"]
 
 #: What to install for :meth:`TrustMap.graph`.
 INSTALL = "pip install 'xacct_widgets[graph]'"
-
-
-class GraphUnavailable(XacctError, ImportError):
-    """``TrustMap.graph()`` needs networkx, an optional extra that is not installed."""
 
 
 def _networkx() -> Any:
