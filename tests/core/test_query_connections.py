@@ -4,7 +4,8 @@
 share one pool per endpoint (``connections.py``) and one client per (service, region)
 (``signing.py``), so a repeated query opens no connection and a first pass about one per worker.
 The organization of 30 accounts runs in its own process (moto keeps one state per process; the
-shared test sandbox has 3 members).
+shared test sandbox has 3 members), over HTTPS with its own CA and a connect latency, so the
+shared pools verify with the sandbox's bundle as the clients they replace did.
 
 moto's in-process mock (``mock_aws``) answers on the same ``before-send`` event the shared pool
 sends on: under it nothing may be sent (no request may reach real AWS).
@@ -32,8 +33,8 @@ WORKERS = 8
 _SERVE = (
     "import sys\n"
     "from xacct_widgets.sandbox import Sandbox\n"
-    f"sb = Sandbox(member_accounts={MEMBERS}).start()\n"
-    "print(sb.endpoint_url, flush=True)\n"
+    f"sb = Sandbox(member_accounts={MEMBERS}, tls=True, connect_latency_ms=20).start()\n"
+    "print(sb.endpoint_url, sb.ca_bundle, flush=True)\n"
     "sys.stdin.read()\n"
 )
 
@@ -48,10 +49,10 @@ def org() -> Iterator[SandboxHandle]:
         text=True,
     )
     assert proc.stdout is not None and proc.stdin is not None
-    url = proc.stdout.readline().strip()
+    url, _, bundle = proc.stdout.readline().strip().partition(" ")
     try:
-        assert url.startswith("http://127."), "the 30-account sandbox did not start"
-        yield Sandbox.attach(url)
+        assert url.startswith("https://127."), "the 30-account sandbox did not start"
+        yield Sandbox.attach(url, ca_bundle=bundle)
     finally:
         clear_credential_cache()
         proc.stdin.close()
