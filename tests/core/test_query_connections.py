@@ -13,11 +13,11 @@ sends on: under it nothing may be sent (no request may reach real AWS).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
 
-import boto3
 import pandas as pd
 import pytest
 from botocore.exceptions import NoCredentialsError
@@ -116,34 +116,52 @@ def test_pools_close_with_the_client_cache(org: SandboxHandle) -> None:
     assert _opened(org, before)[0] >= 1  # closed pools: new connections
 
 
+# mock_aws resets every moto backend of its process when it ends: run beside an embedded sandbox
+# (the shared test fixture), it would wipe that sandbox's accounts. So it runs in its own process.
+_UNDER_MOCK = """
+import json, sys
+import boto3
+from moto import mock_aws
+from xacct_widgets.core.query import query
+from xacct_widgets.core.query.connections import pools_open
+from xacct_widgets.sandbox import Sandbox
+
+url, bundle, role = sys.argv[1:4]
+out = {}
+with mock_aws():
+    keys = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+    member = boto3.Session(region_name="us-east-1", **keys)
+    trust = '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
+    member.client("iam").create_role(RoleName="reader", AssumeRolePolicyDocument=trust)
+    member.client("s3").create_bucket(Bucket="under-the-mock")
+    caller = boto3.Session(region_name="us-east-1", **keys)
+    mocked = query([("123456789012", "reader")], "s3", "list_buckets", session=caller)
+    out["pools_after_mock"] = pools_open()
+    out["mocked"] = [mocked.ok, mocked.assume_calls, sorted(mocked.frame["Name"])]
+    org = Sandbox.attach(url, ca_bundle=bundle)
+    mgmt = org.session("management", "admin")
+    sandboxed = query([(org.member_account_ids[0], role)], "s3", "list_buckets", session=mgmt)
+    out["sandboxed"] = [sandboxed.ok, len(sandboxed.frame), pools_open()]
+print(json.dumps(out))
+"""
+
+
 def test_under_moto_s_mock_nothing_is_sent_and_moto_answers(org: SandboxHandle) -> None:
     """``mock_aws`` answers AWS's own endpoints on ``before-send``; the shared pool asks it
     first and sends nothing (no pool is even made), while a sandbox endpoint, which the mock
     does not answer, still goes through the pool."""
-    moto = pytest.importorskip("moto")
-    clear_credential_cache()
-    with moto.mock_aws():
-        caller = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
-        account = "123456789012"  # moto's default account: the role is made there
-        member = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
-        iam = member.client("iam")
-        trust = (
-            '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}'
-        )
-        iam.create_role(RoleName="reader", AssumeRolePolicyDocument=trust)
-        member.client("s3").create_bucket(Bucket="under-the-mock")
-        mocked = query([(account, "reader")], "s3", "list_buckets", session=caller)
-        assert pools_open() == 0  # nothing went through the shared pool
-        assert mocked.ok and mocked.assume_calls == 1
-        assert "under-the-mock" in set(mocked.frame["Name"])
-
-        before = org.stats()
-        mgmt = org.session("management", "admin")
-        sandboxed = query([(org.member_account_ids[0], OAAR)], "s3", "list_buckets", session=mgmt)
-        assert sandboxed.ok and len(sandboxed.frame) == 2 and pools_open() >= 1
-        assert _opened(org, before)[1] >= 2  # the sandbox's requests reached it
-    clear_credential_cache()
+    pytest.importorskip("moto")
+    before = org.stats()
+    done = subprocess.run(
+        [sys.executable, "-c", _UNDER_MOCK, org.endpoint_url, str(org.ca_bundle), OAAR],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["pools_after_mock"] == 0  # nothing went through the shared pool
+    assert out["mocked"] == [True, 1, ["under-the-mock"]]  # moto answered, AssumeRole included
+    assert out["sandboxed"] == [True, 2, 1]  # the sandbox, not mocked, through one shared pool
+    assert _opened(org, before)[1] == 3  # its GetCallerIdentity, AssumeRole and ListBuckets
