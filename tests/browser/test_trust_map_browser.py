@@ -7,6 +7,7 @@ statements, and "Switch into this role" switches for real. Screenshot:
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,6 +15,9 @@ import pytest
 
 from xacct_widgets.widgets.trustmap_graph import TrustMapGraph
 from xacct_widgets.widgets.trustmap_layout import graph_data
+
+# Not `from conftest import ...`: under xdist another folder's conftest may own that name.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 
@@ -80,9 +84,7 @@ def test_click_an_edge_in_the_trust_map(voila_app, browser_page, fresh_sandbox):
     print(f"timings: {voila_app.timings}")
 
 
-def _artifact(name: str):
-    from conftest import ARTIFACTS
-
+def _artifact(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
 
