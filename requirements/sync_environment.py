@@ -1,4 +1,4 @@
-"""Write environment.yml from requirements/lock.txt, so conda users get exactly the tested set.
+"""Write environment.yml from requirements.txt, so conda users get exactly the tested set.
 
 Run by `./run lock` after each re-lock; tests/test_lock.py checks the two agree.
 """
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*(?:\[[^\]]*\])?==[^\s;\\]+)(\s*;\s*[^\\]+?)?\s*\\?$")
 HEADER = """\
 # conda env create -f environment.yml && conda activate xacct-widgets
-# Written by `./run lock` from requirements/lock.txt (the versions ./run and CI test): do not
+# Written by `./run lock` from requirements.txt (the versions ./run and CI test): do not
 # edit by hand. conda provides Python and pip; every package comes from PyPI at its locked version.
 name: xacct-widgets
 channels:
@@ -44,5 +44,5 @@ def render(lock: Path) -> str:
 
 if __name__ == "__main__":
     target = ROOT / "environment.yml"
-    target.write_text(render(ROOT / "requirements" / "lock.txt"))
+    target.write_text(render(ROOT / "requirements.txt"))
     print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)

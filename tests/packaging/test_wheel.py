@@ -69,7 +69,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     venv.create(root / "venv", with_pip=True, clear=True)
     bin_dir = root / "venv" / "bin"
     constraints = root / "constraints.txt"
-    constraints.write_text(locked_pins(REPO / "requirements" / "lock.txt"))
+    constraints.write_text(locked_pins(REPO / "requirements.txt"))
     # The versions the suite was tested with (the lock's pins as constraints), installed by uv's
     # pip interface (uv is locked too): the same resolution as `pip install`, a minute faster.
     _run(
