@@ -1,15 +1,74 @@
-"""Helpers shared by tests that start servers (JupyterLab, Voila) in child processes."""
+"""Helpers shared by tests that start servers (JupyterLab, Voila, sandboxes) in child processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from xacct_widgets.sandbox import Sandbox, SandboxHandle
+
+_SERVE = """
+import json, sys
+from xacct_widgets.sandbox import Sandbox
+sb = Sandbox(**json.loads(sys.argv[1])).start()
+print(sb.endpoint_url, sb.ca_bundle or "", flush=True)
+sys.stdin.read()  # serve until the test closes stdin
+"""
+
+
+@contextlib.contextmanager
+def sandbox_process(**options: Any) -> Iterator[SandboxHandle]:
+    """``Sandbox(**options)`` served by another process (moto keeps one state per process, so
+    a sandbox of other settings cannot share this one's), attached here; stopped at the end."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SERVE, json.dumps(options)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    url, _, bundle = proc.stdout.readline().strip().partition(" ")
+    scheme = "https" if options.get("tls") else "http"
+    try:
+        assert url.startswith(f"{scheme}://127."), f"Sandbox(**{options!r}) did not start"
+        yield Sandbox.attach(url, ca_bundle=bundle or None)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
+
+
+@contextlib.contextmanager
+def cli_sandbox(*args: str) -> Iterator[tuple[dict[str, str], str]]:
+    """``xacct sandbox *args`` in its own process: the ``name: value`` lines it printed at start
+    (``endpoint``, ``CA bundle``, ...) and all it printed; stopped with SIGTERM, as by Ctrl-C (a
+    SIGINT is ignored in a background job of a non-interactive shell), and must exit 0."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xacct_widgets.cli", "sandbox", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    printed: list[str] = []
+    assert process.stdout is not None
+    for line in process.stdout:
+        printed.append(line)
+        if line.startswith("export AWS_REGION="):
+            break
+    fields = {k: v.strip() for k, v in (line.split(": ", 1) for line in printed if ": " in line)}
+    yield fields, "".join(printed)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
 
 
 def free_port() -> int:

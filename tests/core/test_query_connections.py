@@ -21,42 +21,25 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 from botocore.exceptions import NoCredentialsError
+from support import sandbox_process
 
 from xacct_widgets.core.query import clear_credential_cache, query
 from xacct_widgets.core.query.connections import pools_open
 from xacct_widgets.core.query.credentials import caller_for
-from xacct_widgets.sandbox import Sandbox, SandboxHandle
+from xacct_widgets.sandbox import SandboxHandle
 
 OAAR = "OrganizationAccountAccessRole"
 MEMBERS = 30
 WORKERS = 8
-_SERVE = (
-    "import sys\n"
-    "from xacct_widgets.sandbox import Sandbox\n"
-    f"sb = Sandbox(member_accounts={MEMBERS}, tls=True, connect_latency_ms=20).start()\n"
-    "print(sb.endpoint_url, sb.ca_bundle, flush=True)\n"
-    "sys.stdin.read()\n"
-)
 
 
 @pytest.fixture(scope="module")
 def org() -> Iterator[SandboxHandle]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    url, _, bundle = proc.stdout.readline().strip().partition(" ")
     try:
-        assert url.startswith("https://127."), "the 30-account sandbox did not start"
-        yield Sandbox.attach(url, ca_bundle=bundle)
+        with sandbox_process(member_accounts=MEMBERS, tls=True, connect_latency_ms=20) as handle:
+            yield handle
     finally:
         clear_credential_cache()
-        proc.stdin.close()
-        proc.wait(timeout=60)
 
 
 def _opened(sb: SandboxHandle, before: dict[str, int]) -> tuple[int, int]:

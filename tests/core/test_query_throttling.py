@@ -7,8 +7,6 @@ test sandbox must not throttle other tests).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -17,38 +15,19 @@ import botocore.session
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from support import sandbox_process
 
 from xacct_widgets.core.query import clear_credential_cache, clients, query
-from xacct_widgets.sandbox import Sandbox
+from xacct_widgets.sandbox import SandboxHandle
 
 OAAR = "OrganizationAccountAccessRole"
 BUDGET = 2  # requests per second per service: low, so a slow machine still exceeds it
-_SERVE = (
-    "import sys\n"
-    "from xacct_widgets.sandbox import Sandbox\n"
-    f"sb = Sandbox(member_accounts=3, requests_per_second={BUDGET}).start()\n"
-    "print(sb.endpoint_url, flush=True)\n"
-    "sys.stdin.read()\n"
-)
 
 
 @pytest.fixture(scope="module")
-def budgeted() -> Iterator[Sandbox]:
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    url = proc.stdout.readline().strip()
-    try:
-        assert url.startswith("http://127."), "the budgeted sandbox did not start"
-        yield Sandbox.attach(url)
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=30)
+def budgeted() -> Iterator[SandboxHandle]:
+    with sandbox_process(member_accounts=3, requests_per_second=BUDGET) as handle:
+        yield handle
 
 
 @pytest.fixture
@@ -94,7 +73,7 @@ def _burst(client: Any, call: str, n: int) -> set[str]:
     ],
 )
 def test_the_sandbox_answers_each_service_s_throttling_error(
-    budgeted: Sandbox, service: str, call: str, code: str
+    budgeted: SandboxHandle, service: str, call: str, code: str
 ) -> None:
     once = Config(retries={"mode": "standard", "max_attempts": 1}, max_pool_connections=20)
     session = budgeted.session("management", "admin")
@@ -103,7 +82,7 @@ def test_the_sandbox_answers_each_service_s_throttling_error(
 
 
 def test_a_throttled_fan_out_completes_with_every_row(
-    budgeted: Sandbox, retried: list[str]
+    budgeted: SandboxHandle, retried: list[str]
 ) -> None:
     clear_credential_cache()
     regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"]
@@ -122,7 +101,7 @@ def test_a_throttled_fan_out_completes_with_every_row(
 
 
 def test_throttling_is_an_error_row_only_when_retries_run_out(
-    budgeted: Sandbox, monkeypatch: pytest.MonkeyPatch
+    budgeted: SandboxHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clear_credential_cache()
     monkeypatch.setattr(clients, "FANOUT_MAX_ATTEMPTS", 1)  # no retry at all

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import cli_sandbox
 
 from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox
@@ -21,24 +21,8 @@ from xacct_widgets.sandbox import Sandbox
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, str]]:
     """A sandbox in another process; yields its URL and everything it printed at start."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "xacct_widgets.cli", "sandbox", "--member-accounts", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    printed: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        printed.append(line)
-        if line.startswith("export AWS_REGION="):
-            break
-    url = next(line.split(": ", 1)[1].strip() for line in printed if line.startswith("endpoint: "))
-    yield url, "".join(printed)
-    # SIGTERM, which `xacct sandbox` handles like Ctrl-C: a SIGINT is ignored by a process a
-    # non-interactive shell started in the background, and so would be by this one.
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+    with cli_sandbox("--member-accounts", "2") as (fields, printed):
+        yield fields["endpoint"], printed
 
 
 def test_prints_endpoint_and_exports(served: tuple[str, str]) -> None:

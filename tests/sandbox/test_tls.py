@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, SSLError
+from support import cli_sandbox
 
 from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox, SandboxHandle
@@ -39,27 +39,12 @@ ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeou
 def served() -> Iterator[tuple[SandboxHandle, str]]:
     """``xacct sandbox --tls --connect-latency-ms 100`` in its own process: a handle attached
     with the CA bundle it printed, and everything it printed."""
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "xacct_widgets.cli", "sandbox", "--tls"),
-            *("--connect-latency-ms", str(CONNECT_LATENCY_MS)),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    printed: list[str] = []
-    assert process.stdout is not None
-    for line in process.stdout:
-        printed.append(line)
-        if line.startswith("export AWS_REGION="):
-            break
-    fields = dict(line.split(": ", 1) for line in printed if ": " in line)
-    url = fields["endpoint"].strip()
-    ca_bundle = fields["CA bundle"].split()[0]
-    yield SandboxHandle.attach(url, ca_bundle=ca_bundle), "".join(printed)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+    with cli_sandbox("--tls", "--connect-latency-ms", str(CONNECT_LATENCY_MS)) as (
+        fields,
+        printed,
+    ):
+        ca_bundle = fields["CA bundle"].split()[0]
+        yield SandboxHandle.attach(fields["endpoint"], ca_bundle=ca_bundle), printed
     assert not Path(ca_bundle).exists()  # the CA's folder is removed at stop
 
 
