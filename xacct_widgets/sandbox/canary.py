@@ -203,7 +203,7 @@ def _ask(client: Client, url: str, region: str, users: Mapping[str, Mapping[str,
                 f"{probe.request} as {probe.user} of {probe.account} should be {expected} "
                 f"({probe.why}) but got {got} (HTTP {answer.status_code}"
                 f"{' ' + code if code else ''}) with moto {version('moto')}.",
-                fix="Install the tested versions with ./run (requirements.txt, the lock); if this moto "
-                "is the one you mean to use, the sandbox needs adapting to it (see "
+                fix="Install the tested versions with ./run (the lock, requirements.txt); if this "
+                "moto is the one you mean to use, the sandbox needs adapting to it (see "
                 "xacct_widgets/sandbox/moto_integration/).",
             )
