@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, Final
 
 import boto3
@@ -168,63 +168,65 @@ _SESSION_CLIENTS = LRU(256)  # clients of ready sessions (targets): keyed by the
 _BUILDING = threading.Lock()  # guards only the check-then-build of a missing entry
 
 
+def _kept(cache: LRU, key: Hashable, owner: object, build: Callable[[], Any]) -> Any:
+    """The client kept under ``key`` when it was built for ``owner`` (the same object), else
+    ``build()``'s, kept in its place. Built under one lock, so no client is built twice; a call
+    on a kept client takes no lock."""
+    found = cache.get(key)
+    if found is not None and found[0] is owner:
+        return found[1]
+    with _BUILDING:
+        found = cache.get(key)
+        if found is not None and found[0] is owner:
+            return found[1]
+        client = build()
+        cache.put(key, (owner, client))
+        return client
+
+
 def cached_client(
     factory: ClientFactory, key: Hashable, credentials: Credentials, service: str, region: str
 ) -> Any:
     """The client for (role ``key``, service, region), built with ``credentials`` if missing
     or if it was built with other credentials (the role was assumed again)."""
-    entry_key = (key, service, region)
-    found = _CLIENTS.get(entry_key)
-    if found is not None and found[0] is credentials:
-        return found[1]
-    with _BUILDING:
-        found = _CLIENTS.get(entry_key)
-        if found is not None and found[0] is credentials:
-            return found[1]
-        client = factory.build(credentials, service, region, fanout_config(_ROLE_POOL))
-        _CLIENTS.put(entry_key, (credentials, client))
-        return client
+    return _kept(
+        _CLIENTS,
+        (key, service, region),
+        credentials,
+        lambda: factory.build(credentials, service, region, fanout_config(_ROLE_POOL)),
+    )
 
 
 def shared_client(factory: ClientFactory, service: str, region: str) -> Any:
     """The factory's one client of (service, region), for every role: call it inside
     :func:`.signing.signing_as` (see that module)."""
-    entry_key = (id(factory), service, region)
-    found = _SHARED.get(entry_key)
-    if found is not None and found[0] is factory:
-        return found[1]
-    with _BUILDING:
-        found = _SHARED.get(entry_key)
-        if found is not None and found[0] is factory:
-            return found[1]
+
+    def build() -> Any:
         config = Config(
             retries={"mode": "standard", "max_attempts": FANOUT_MAX_ATTEMPTS},
             user_agent_extra="xacct_widgets",
         )
         client = factory.build(UNIT_CREDENTIALS, service, region, config)
         RoleLimiters().register(client)
-        _SHARED.put(entry_key, (factory, client))
         return client
+
+    return _kept(_SHARED, (id(factory), service, region), factory, build)
 
 
 def session_client(session: boto3.Session, service: str, region: str) -> Any:
     """A client of a ready session (a session target), built once per (session, service,
     region) and kept while that session lives."""
-    entry_key = (id(session), service, region)
-    found = _SESSION_CLIENTS.get(entry_key)
-    if found is not None and found[0] is session:
-        return found[1]
-    with _BUILDING:  # boto3 sessions are not documented as thread-safe
-        found = _SESSION_CLIENTS.get(entry_key)
-        if found is not None and found[0] is session:
-            return found[1]
-        client = session.client(
+    # Built under the lock too: boto3 sessions are not documented as thread-safe.
+    return _kept(
+        _SESSION_CLIENTS,
+        (id(session), service, region),
+        session,
+        lambda: session.client(
             service,  # type: ignore[call-overload]
             region_name=region,
             config=fanout_config(_ROLE_POOL),
-        )
-        _SESSION_CLIENTS.put(entry_key, (session, client))
-        return client
+        ),
+    )
 
 
 def clear_client_cache() -> None:
