@@ -36,8 +36,10 @@ def make_role(
     trusted=SOURCE,
     policy_arns: Iterable[str] = (READ_ONLY,),
     max_session_duration: int = 3600,
+    account: str = "target",
 ):
-    """Create the role in the target account as its admin would (plain boto3); its ARN."""
+    """Create the role in ``account`` (the target, unless told) as its admin would (plain
+    boto3); its ARN."""
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
@@ -50,7 +52,7 @@ def make_role(
         condition["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
     if condition:
         statement["Condition"] = condition
-    iam = sandbox.session("target", "admin").client("iam")
+    iam = sandbox.session(account, "admin").client("iam")
     iam.create_role(
         RoleName=name,
         AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
@@ -58,7 +60,8 @@ def make_role(
     )
     for arn in policy_arns:
         iam.attach_role_policy(RoleName=name, PolicyArn=arn)
-    return f"arn:aws:iam::{TARGET}:role/{name}"
+    account_id = {"target": TARGET, "source": SOURCE}[account]
+    return f"arn:aws:iam::{account_id}:role/{name}"
 
 
 def session_with_keys(sandbox, access_key_id, secret, *, account="target"):

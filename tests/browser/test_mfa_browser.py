@@ -6,31 +6,16 @@ Screenshots go to ``test-artifacts/`` (voila-mfa-*.png).
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from helpers import make_role
 
 pytestmark = pytest.mark.browser
 
-SOURCE = "987654329876"
 TARGET = "123456781234"
 
 
 def _mfa_role(sandbox) -> None:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-            }
-        ],
-    }
-    sandbox.session("target", "admin").client("iam").create_role(
-        RoleName="cross-account", AssumeRolePolicyDocument=json.dumps(trust)
-    )
+    make_role(sandbox, require_mfa=True, policy_arns=())
 
 
 def test_the_code_alone_switches_into_an_mfa_role_in_the_voila_app(

@@ -93,20 +93,7 @@ def test_a_refusal_without_the_code_says_the_role_requires_mfa(fresh_sandbox, mf
 
 def test_a_refusal_by_a_readable_trust_policy_requiring_mfa_is_certain(fresh_sandbox):
     # A role of the caller's own account: its trust policy is read, so MFA is known, not guessed.
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
-            }
-        ],
-    }
-    fresh_sandbox.session("source", "admin").client("iam").create_role(
-        RoleName="local-mfa", AssumeRolePolicyDocument=json.dumps(trust)
-    )
+    make_role(fresh_sandbox, "local-mfa", require_mfa=True, policy_arns=(), account="source")
     switcher = RoleSwitcher(fresh_sandbox.session("source", "operator"), history=":memory:")
     with pytest.raises(SwitchDenied) as denied:
         switcher.switch(SOURCE, "local-mfa")
