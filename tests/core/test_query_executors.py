@@ -21,8 +21,9 @@ import botocore.session
 import pandas as pd
 import pytest
 
-from xacct_widgets.core.query import CallerSpec, Organization, QueryResult, query
+from xacct_widgets.core.query import CallerSpec, Organization, QueryResult, query, remote
 from xacct_widgets.core.query.credentials import clear_credential_cache
+from xacct_widgets.core.query.lru import LRU
 from xacct_widgets.core.query.remote import RemoteJob
 from xacct_widgets.core.query.runner import Unit
 from xacct_widgets.errors import InvalidInput
@@ -163,10 +164,17 @@ def test_every_executor_returns_the_same_frame_and_errors(
 
 @pytest.mark.parametrize("kind", ["processes", "dask"])
 def test_a_repeat_on_workers_goes_where_the_roles_are(
-    sandbox: Sandbox, kind: str, request: pytest.FixtureRequest
+    sandbox: Sandbox, kind: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each worker process caches the roles it assumed; a repeat's batches go back to that
-    worker (handed back by any other), so the sandbox sees only the S3 calls: no AssumeRole."""
+    worker (handed back by any other), so the sandbox sees only the S3 calls: no AssumeRole.
+
+    The way out for a worker that is gone (any worker runs a batch after MAX_MOVES hand-backs,
+    ~1 s) is a matter of time, not of homing: on a loaded machine a busy home worker can miss
+    it, and a stranger assumes the role again. So here the homes are this test's own (earlier
+    tests' pools are gone) and the hand-backs last ~20 s instead of ~1 s."""
+    monkeypatch.setattr(remote, "_HOMES", LRU(1000))
+    monkeypatch.setattr(remote, "MAX_MOVES", 400)
     executor = request.getfixturevalue("process_pool" if kind == "processes" else "dask_executor")
     spec = sandbox.caller_spec("management", "admin")
     targets = [(a, OAAR) for a in sandbox.member_account_ids]
