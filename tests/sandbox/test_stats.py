@@ -8,6 +8,7 @@ its calls on one connection, and a second client opens its own.
 from __future__ import annotations
 
 import http.client
+import socket
 from urllib.parse import urlsplit
 
 import pytest
@@ -77,6 +78,26 @@ def test_the_server_answers_http_1_1_keep_alive(sandbox: Sandbox) -> None:
             assert answer.getheader("Connection") != "close"
     finally:
         connection.close()
+
+
+def test_an_answer_leaves_in_one_write_without_waiting_for_an_ack(sandbox: Sandbox) -> None:
+    """Head and body go out together, with Nagle's algorithm off (``TCP_NODELAY``), as AWS's
+    endpoints answer: written in two parts, the body of each answer on a kept-alive connection
+    waited for the client's delayed acknowledgement (40 ms on Linux), a latency AWS never adds.
+    On loopback one write arrives in one read."""
+    address = urlsplit(sandbox.endpoint_url)
+    with socket.create_connection((address.hostname or "", address.port or 80)) as raw:
+        for _ in range(3):  # the first answer and those after it on the same connection
+            raw.sendall(b"GET /_xacct/clock HTTP/1.1\r\nHost: sandbox\r\n\r\n")
+            answer = raw.recv(65536)
+            head, _, body = answer.partition(b"\r\n\r\n")
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            assert head.startswith(b"HTTP/1.1 200")
+            assert len(body) == length > 0
 
 
 def test_stats_of_a_stopped_sandbox_is_refused() -> None:
