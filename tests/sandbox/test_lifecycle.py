@@ -126,3 +126,26 @@ def test_latency_is_added_to_each_request() -> None:
     started = time.perf_counter()
     list(wrapped({"PATH_INFO": "/moto-api/reset"}, lambda *a: None))
     assert app_calls == ["/", "/moto-api/reset"]
+
+
+@pytest.mark.parametrize(("work_s", "waited_s"), [(0.0, 0.05), (0.03, 0.02), (0.08, 0.0)])
+def test_latency_includes_the_sandboxs_own_work(
+    monkeypatch: pytest.MonkeyPatch, work_s: float, waited_s: float
+) -> None:
+    """An answer leaves ``latency_ms`` after its request arrived, as an AWS round trip
+    includes AWS's own work: the sandbox's work is not added on top (a fake clock, no timing)."""
+    from xacct_widgets.sandbox.wsgi import stack
+
+    clock = {"now": 100.0}
+    slept: list[float] = []
+    monkeypatch.setattr(stack.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(stack.time, "sleep", slept.append)
+
+    def app(environ, start_response):
+        clock["now"] += work_s  # moto and the policy engine at work
+        start_response("200 OK", [])
+        return [b"answer"]
+
+    wrapped = stack.sandbox_app(app, info=lambda: b"{}", latency_s=0.05)
+    assert list(wrapped({"PATH_INFO": "/"}, lambda *a: None)) == [b"answer"]
+    assert slept == [pytest.approx(waited_s)]

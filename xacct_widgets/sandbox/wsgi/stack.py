@@ -7,7 +7,10 @@
    every other request is counted (:class:`.serving.ServerStats`);
 2. moto's own API (``/moto-api``: reset, state), passed through untouched;
 3. the console's pages (:mod:`..console`): federation, sign-in, switch role;
-4. the latency knob (``latency_ms``), so benchmarks and demos feel AWS's round trips on loopback;
+4. the latency knob (``latency_ms``), so benchmarks and demos feel AWS's round trips on loopback:
+   an answer leaves ``latency_ms`` after its request arrived, the sandbox's own work (steps 5-8)
+   included, as an AWS round trip includes AWS's; work that takes longer is not delayed further
+   (an answer that waited after the work was counted twice: latency plus moto's CPU);
 5. the SigV4 credential scope, parsed once (:mod:`.sigv4`);
 6. throttling per signing service past ``requests_per_second`` (:mod:`.throttle`);
 7. expired session keys refused with ``ExpiredToken`` (:mod:`.expiry`);
@@ -69,8 +72,13 @@ def sandbox_app(
             from ..console.app import serve  # loads moto: only in the process serving the sandbox
 
             return serve(environ, start_response)
+        answer_at = time.monotonic() + latency_s
+        answer = aws(environ, start_response)
         if latency_s:
-            time.sleep(latency_s)
+            time.sleep(max(0.0, answer_at - time.monotonic()))
+        return answer
+
+    def aws(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         signed = signature_of(environ)
         service = signed.service if signed is not None else "unsigned"
         if budget is not None and not budget.take(service):
