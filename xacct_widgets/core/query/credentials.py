@@ -22,6 +22,7 @@ the keys live only inside botocore credential objects.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -129,12 +130,8 @@ class Caller:
     endpoint carries over), the shared data loader, each target's own credentials.
     """
 
-    def __init__(self, session: boto3.Session, who: Identity) -> None:
+    def __init__(self, session: boto3.Session, workers: int = 16) -> None:
         self.session = session
-        self.identity = who
-        self.partition = ids.parse_arn(who.arn).partition
-        raw = who.session_name or who.name or "caller"
-        self.session_name = _SESSION_NAME_BAD.sub("-", f"xacct-query-{raw}")[:64]
         self.factory = ClientFactory(session)
         self.region: str = session.region_name or "us-east-1"
         self.lock = threading.Lock()  # boto3 sessions are not documented as thread-safe
@@ -143,7 +140,14 @@ class Caller:
         self.pool = 0
         self.sts: Any = None
         self.endpoint = ""
-        self.ensure_pool(16)
+        self.ensure_pool(workers)
+        # Asked through the shared client: its connection then serves the fan-out's first
+        # AssumeRole instead of costing one more handshake, and no second STS client is built.
+        who = identity(session, client=self.sts)
+        self.identity = who
+        self.partition = ids.parse_arn(who.arn).partition
+        raw = who.session_name or who.name or "caller"
+        self.session_name = _SESSION_NAME_BAD.sub("-", f"xacct-query-{raw}")[:64]
 
     def ensure_pool(self, workers: int) -> None:
         """(Re)build the shared STS client, and grow the shared connection pools, when a query
@@ -206,17 +210,18 @@ class Caller:
         )
 
 
-def identity(session: boto3.Session, lock: threading.Lock | None = None) -> Identity:
-    """Who ``session`` is, one GetCallerIdentity per access key (then cached)."""
+def identity(
+    session: boto3.Session, lock: threading.Lock | None = None, *, client: Any = None
+) -> Identity:
+    """Who ``session`` is, one GetCallerIdentity per access key (then cached); asked through
+    ``client`` (an STS client of ``session``) when given."""
     key = _session_key(session)
     cached = _IDENTITIES.get(key)
     if isinstance(cached, Identity):
         return cached
     try:
-        if lock is None:
-            client = session.client("sts", config=client_config())
-        else:
-            with lock:
+        if client is None:
+            with lock if lock is not None else contextlib.nullcontext():
                 client = session.client("sts", config=client_config())
         answer = client.get_caller_identity()
     except (ClientError, BotoCoreError) as err:
@@ -232,7 +237,7 @@ def caller_for(session: boto3.Session, workers: int) -> Caller:
     with _CALLERS_LOCK:
         found = _CALLERS.get(key)
         if not isinstance(found, Caller):
-            found = Caller(session, identity(session))
+            found = Caller(session, workers)
             _CALLERS.put(key, found)
     found.ensure_pool(workers)
     return found
