@@ -170,9 +170,10 @@ def test_a_repeat_on_workers_goes_where_the_roles_are(
     worker (handed back by any other), so the sandbox sees only the S3 calls: no AssumeRole.
 
     The way out for a worker that is gone (any worker runs a batch after MAX_MOVES hand-backs,
-    ~1 s) is a matter of time, not of homing: on a loaded machine a busy home worker can miss
-    it, and a stranger assumes the role again. So here the homes are this test's own (earlier
-    tests' pools are gone) and the hand-backs last ~20 s instead of ~1 s."""
+    ~1 s, unless its home has finished a batch lately) is a matter of time, not of homing: on a
+    loaded machine a home worker whose first batch takes longer can miss it, and a stranger
+    assumes the role again. So here the homes are this test's own (earlier tests' pools are
+    gone) and the hand-backs last ~20 s instead of ~1 s."""
     monkeypatch.setattr(remote, "_HOMES", LRU(1000))
     monkeypatch.setattr(remote, "MAX_MOVES", 400)
     executor = request.getfixturevalue("process_pool" if kind == "processes" else "dask_executor")
@@ -192,6 +193,25 @@ def test_a_repeat_on_workers_goes_where_the_roles_are(
     assert first.ok and again.ok and len(again.frame) == 12
     pd.testing.assert_frame_equal(again.frame, first.frame)
     assert served == len(targets) * len(regions)  # one ListBuckets per unit, nothing else
+
+
+def test_a_busy_home_keeps_its_batch_and_a_silent_one_loses_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past MAX_MOVES hand-backs a batch stays with a home worker that finished a batch lately
+    (busy), up to MOVES_WHEN_ALIVE; a home silent for ALIVE_WITHIN seconds (gone) loses it."""
+    now = {"t": 1000.0}
+    monkeypatch.setattr(remote.time, "monotonic", lambda: now["t"])
+    monkeypatch.setattr(remote, "_SEEN", LRU(8))
+    keeps = remote._keeps_its_batch
+    assert keeps(None, 10_000)  # no home: any worker runs it anyway
+    assert keeps("w1", remote.MAX_MOVES - 1)
+    assert not keeps("w1", remote.MAX_MOVES)  # never answered: gone
+    remote._SEEN.put("w1", now["t"])
+    assert keeps("w1", remote.MAX_MOVES)  # busy
+    assert not keeps("w1", remote.MOVES_WHEN_ALIVE)  # ...but not forever
+    now["t"] += remote.ALIVE_WITHIN
+    assert not keeps("w1", remote.MAX_MOVES)  # silent since: gone
 
 
 def test_what_travels_holds_no_secret(sandbox: Sandbox) -> None:

@@ -28,7 +28,8 @@ repeat assumed again the roles of every batch that changed worker (half of them 
 workers). The parent remembers which worker answered for each role (a random ID per worker
 process, never a secret) and sends the next query's units in batches of one worker each; a
 worker given another's batch hands it back unrun (a message each way, against an AssumeRole per
-unit), and after :data:`MAX_MOVES` hand-backs any worker runs it (a worker that is gone).
+unit). A home worker that has stopped answering (gone) loses its batches to any worker after
+:data:`MAX_MOVES` hand-backs (~1 s); one still finishing batches (busy) keeps them longer.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from .runner import QueryFunction, Runner, Unit, drain
 
 __all__ = [
     "MAX_MOVES",
+    "MOVES_WHEN_ALIVE",
     "CallerSpec",
     "RemoteJob",
     "batch_size",
@@ -198,11 +200,26 @@ def batch_size(units: int, workers: int) -> int:
     return max(1, min(workers * 2, math.ceil(units / 4)))
 
 
-#: Hand-backs of a batch by workers that do not hold its roles before any worker runs it; each
-#: waits :data:`HAND_BACK_PAUSE` first, so a busy home worker has ~1 s to become free.
+#: Hand-backs of a batch by workers that do not hold its roles before any worker may run it;
+#: the parent waits :data:`HAND_BACK_PAUSE` before each new try (the worker that handed it back
+#: takes its next task at once). Past them, a home worker that finished a batch within
+#: :data:`ALIVE_WITHIN` seconds is busy, not gone, and keeps its batch, up to
+#: :data:`MOVES_WHEN_ALIVE` hand-backs (~20 s).
 MAX_MOVES: Final = 20
+MOVES_WHEN_ALIVE: Final = 400
 HAND_BACK_PAUSE: Final = 0.05
+ALIVE_WITHIN: Final = 10.0
 _HOMES = LRU(100_000)  # (caller, role ARN, ExternalId) -> the worker that holds its credentials
+_SEEN = LRU(1024)  # worker ID -> time.monotonic() when it last finished a batch for this process
+
+
+def _keeps_its_batch(home: str | None, moves: int) -> bool:
+    """Whether a batch handed back ``moves`` times still goes to worker ``home`` only."""
+    if home is None or moves < MAX_MOVES:
+        return True
+    seen = _SEEN.get(home)
+    alive = isinstance(seen, float) and time.monotonic() - seen < ALIVE_WITHIN
+    return alive and moves < MOVES_WHEN_ALIVE
 
 
 def _home_key(job: RemoteJob, unit: Unit) -> Hashable:
@@ -244,7 +261,13 @@ def _submit_home(
             return
         # ``moves`` is an argument so no executor takes the retry for the same task (Dask's
         # submit is pure by default: the same arguments would answer the same hand-back).
-        inner = executor.submit(run_batch, job, batch, home if moves < MAX_MOVES else None, moves)
+        try:
+            inner = executor.submit(
+                run_batch, job, batch, home if _keeps_its_batch(home, moves) else None, moves
+            )
+        except RuntimeError as err:  # shut down meanwhile (a retry runs on a timer thread)
+            _settle(outer, error=err)
+            return
         outer.add_done_callback(lambda o: inner.cancel() if o.cancelled() else None)
 
         def done(f: Future[tuple[str, list[Outcome]] | None]) -> None:
@@ -253,8 +276,13 @@ def _submit_home(
             elif f.exception() is not None:
                 _settle(outer, error=f.exception())
             elif (answer := f.result()) is None:
-                attempt(moves + 1)  # handed back: not that batch's worker
+                # Handed back: not that batch's worker. Sent again after a pause, so the home
+                # worker may take it first; the worker that handed it back is not kept waiting.
+                retry = threading.Timer(HAND_BACK_PAUSE, attempt, (moves + 1,))
+                retry.daemon = True
+                retry.start()
             else:
+                _SEEN.put(answer[0], time.monotonic())
                 for unit in batch:
                     _HOMES.put(_home_key(job, unit), answer[0])
                 _settle(outer, answer[1])
@@ -345,7 +373,6 @@ def run_batch(
     and this is another (its ``moves``-th hand-back). Never raises for a unit's failure; the
     outcomes hold no secret."""
     if home is not None and home != _WORKER_ID:
-        time.sleep(HAND_BACK_PAUSE)  # the home worker may be about to take it
-        return None
+        return None  # the parent sends it again after a pause (HAND_BACK_PAUSE)
     runner = _runner(job)
     return _WORKER_ID, list(_pool(job.workers).map(runner.run, units))
