@@ -36,6 +36,9 @@ How it is measured, and why:
   ``before-call`` hook on the management session, registered before any client exists.
 * The sandbox answers one request of each kind before anything is timed (its first request
   per service pays one-off set-up, see ``_warm_up``).
+* **1st AR s**: how long an in-process run took to send its first AssumeRole (xw.query: the
+  checks, the service models, the caller's GetCallerIdentity and its connection's handshake;
+  botocove: listing the organization's accounts), a serial lead the latency floor leaves out.
 * botocove and xw.query run with the same number of threads (botocove's default, 20); the
   sequential loop is the idiom found in most scripts (a boto3.Session per account).
 * botocove builds its own sessions, so its children get the sandbox endpoint and the admin's
@@ -136,9 +139,11 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
 
     mgmt = sb.session("management", "admin")
     calls = {"assume": 0}
+    first_call: dict[str, float] = {}  # when the run started, and its first AssumeRole
 
     def count(**_: object) -> None:
         calls["assume"] += 1
+        first_call.setdefault("assume", time.perf_counter())
 
     mgmt.events.register("before-call.sts.AssumeRole", count)
     baseline = _rss_mib()
@@ -178,9 +183,16 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         errors = len(result["Exceptions"]) + len(result["FailedAssumeRole"])
         return sum(len(r["Result"]) for r in result["Results"]), errors
 
+    def lead() -> None:
+        """How long the run took to send its first AssumeRole (checks, models, identity)."""
+        if "assume" in first_call:
+            out["first_assume_s"] = first_call["assume"] - first_call["start"]
+
     if mode in ("sequential", "botocove"):
         before = counts()
+        first_call["start"] = time.perf_counter()
         (rows, errors), wall, cpu = _timed(sequential if mode == "sequential" else cove)
+        lead()
         since(before)
         out.update(rows=rows, errors=errors, wall_s=wall, cpu_s=cpu, assume_calls=calls["assume"])
         out["server_cpu_s"] = _timed.server  # type: ignore[attr-defined]
@@ -218,7 +230,9 @@ def child(mode: str, url: str, workers: int, accounts: int) -> dict[str, object]
         )
 
     before = counts()
+    first_call["start"] = time.perf_counter()
     first, wall, cpu = _timed(run)
+    lead()
     since(before)
     out.update(
         rows=len(first.frame),
@@ -355,12 +369,14 @@ def _table(
         f"{'approach':<18}{'wall s':>7}{'floor s':>8}{'x floor':>8}{'CPU ms/unit':>12}"
         f"{'srv CPU ms/unit':>16}{'conns':>7}{'AssumeRole':>11}"
         f"{'clients':>8}{'rows':>6}{'errors':>7}{'peak RSS MiB':>13}{'start s':>8}"
+        f"{'1st AR s':>9}"
     )
 
     def line(
         name: str, wall: float, latency_floor: float, cpu: float, r: dict[str, object], p: str
     ) -> None:
         start = f"{_f(r, 'startup_s'):.1f}" if "startup_s" in r and p == "" else ""
+        lead = f"{_f(r, 'first_assume_s'):.2f}" if "first_assume_s" in r and p == "" else ""
         server = float(r.get(p + "server_cpu_s") or 0)  # type: ignore[arg-type]
         srv = f"{server * 1000 / accounts:.2f}" if server else "-"
         floor = max(latency_floor, server)
@@ -372,7 +388,7 @@ def _table(
             f"{srv:>16}{r.get(p + 'connections', '-')!s:>7}{assume!s:>11}"
             f"{r.get(p + 'clients', '')!s:>8}"
             f"{r[p + 'rows']!s:>6}{r.get(p + 'errors', '')!s:>7}"
-            f"{_f(r, p + 'peak_mib'):>13.0f}{start:>8}"
+            f"{_f(r, p + 'peak_mib'):>13.0f}{start:>8}{lead:>9}"
         )
 
     for mode, r in results.items():
