@@ -7,7 +7,9 @@ sessions after it, preflight refuses root by it, the fan-out keys its caches by 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -98,8 +100,15 @@ class Identity:
         return to_frame([self], IDENTITY_COLUMNS)
 
 
-def identity_of(session: boto3.Session) -> Identity:
-    """Who ``session`` acts as, from one ``sts:GetCallerIdentity`` call (never denied by IAM)."""
+def identity_of(
+    session: boto3.Session, *, client: Any = None, lock: AbstractContextManager[Any] | None = None
+) -> Identity:
+    """Who ``session`` acts as, from one ``sts:GetCallerIdentity`` call (never denied by IAM):
+    through ``client`` (an STS client of ``session``) when given, else through a new one, built
+    holding ``lock`` (boto3 sessions are not documented as thread-safe)."""
     with aws_call("sts:GetCallerIdentity", "caller"):
-        answer = session.client("sts", config=client_config()).get_caller_identity()
+        if client is None:
+            with lock if lock is not None else contextlib.nullcontext():
+                client = session.client("sts", config=client_config())
+        answer = client.get_caller_identity()
     return Identity.from_caller_identity(answer)

@@ -22,7 +22,6 @@ the keys live only inside botocore credential objects.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import threading
@@ -36,8 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from ...aws_limits import IAM_NAME_CHARACTERS
 from ...errors import XacctError
 from .. import ids
-from ..aws import client_config, wrap_client_error
-from ..identity import Identity
+from ..identity import Identity, identity_of
 from ..sessions import assumed_credentials, derived_session
 from .clients import ClientFactory, cached_client, clear_client_cache, fanout_config, shared_client
 from .connections import share_connections
@@ -219,14 +217,7 @@ def identity(
     cached = _IDENTITIES.get(key)
     if isinstance(cached, Identity):
         return cached
-    try:
-        if client is None:
-            with lock if lock is not None else contextlib.nullcontext():
-                client = session.client("sts", config=client_config())
-        answer = client.get_caller_identity()
-    except (ClientError, BotoCoreError) as err:
-        raise wrap_client_error(err, action="sts:GetCallerIdentity", resource="caller") from err
-    found = Identity.from_caller_identity(answer)
+    found = identity_of(session, client=client, lock=lock)
     _IDENTITIES.put(key, found)
     return found
 
