@@ -26,6 +26,18 @@ sys.stdin.read()  # serve until the test closes stdin
 """
 
 
+def aws_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The AWS CLI of this venv, run with ``env`` as its whole environment; JSON output."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("aws")), *args, "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @contextlib.contextmanager
 def sandbox_process(**options: Any) -> Iterator[SandboxHandle]:
     """``Sandbox(**options)`` served by another process (moto keeps one state per process, so

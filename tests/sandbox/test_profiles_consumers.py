@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import boto3
 import pytest
 from helpers import EXTERNAL_ID, ROLE, ROLE_ARN, TARGET, VENDOR_ROLE
+from support import aws_cli
 
 import xacct_widgets as xw
 from xacct_widgets.core.profiles import (
@@ -30,8 +30,6 @@ from xacct_widgets.core.query.run import query
 from xacct_widgets.core.switch import RoleSwitcher
 from xacct_widgets.errors import InvalidInput, SandboxError, SwitchDenied
 
-AWS_CLI = Path(sys.executable).with_name("aws")
-
 
 def cli(*args: str, files: dict[str, Path]) -> subprocess.CompletedProcess[str]:
     """The AWS CLI of this venv with only the two files as its AWS environment, and a home of
@@ -40,14 +38,7 @@ def cli(*args: str, files: dict[str, Path]) -> subprocess.CompletedProcess[str]:
     env["HOME"] = str(files["config"].parent / "cli-home")
     env["AWS_CONFIG_FILE"] = str(files["config"])
     env["AWS_SHARED_CREDENTIALS_FILE"] = str(files["credentials"])
-    return subprocess.run(
-        [str(AWS_CLI), *args, "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return aws_cli(*args, env=env)
 
 
 def assumed(arn: str, role: str) -> bool:

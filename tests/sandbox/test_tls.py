@@ -25,12 +25,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, SSLError
-from support import cli_sandbox
+from support import aws_cli, cli_sandbox
 
 from xacct_widgets.errors import SandboxError
 from xacct_widgets.sandbox import Sandbox, SandboxHandle
 
-AWS_CLI = Path(sys.executable).with_name("aws")
 CONNECT_LATENCY_MS = 100
 ONE_TRY = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5)
 
@@ -53,17 +52,6 @@ def _cli_env(handle: SandboxHandle, tmp_path: Path, **extra: str) -> dict[str, s
     env["HOME"] = str(tmp_path / "cli-home")
     env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
     return {**env, **extra}
-
-
-def _aws(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AWS_CLI), *args, "--output", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_serves_https_and_exports_its_ca_bundle(served: tuple[SandboxHandle, str]) -> None:
@@ -109,7 +97,7 @@ def test_connect_latency_is_paid_once_per_connection(served: tuple[SandboxHandle
 def test_aws_cli_through_env(served: tuple[SandboxHandle, str], tmp_path: Path) -> None:
     handle = served[0]
     env = _cli_env(handle, tmp_path, **handle.env("source", "intern"))
-    done = _aws("sts", "get-caller-identity", env=env)
+    done = aws_cli("sts", "get-caller-identity", env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout)["Arn"] == "arn:aws:iam::987654329876:user/intern"
 
@@ -127,7 +115,7 @@ def test_credential_process_over_tls(served: tuple[SandboxHandle, str], tmp_path
     )
     env = _cli_env(handle, tmp_path)
     env["AWS_CONFIG_FILE"] = str(config)
-    done = _aws("--profile", "proc", "sts", "get-caller-identity", env=env)
+    done = aws_cli("--profile", "proc", "sts", "get-caller-identity", env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout)["Arn"] == "arn:aws:iam::987654329876:user/operator"
 
