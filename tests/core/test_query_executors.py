@@ -115,6 +115,18 @@ def dask_executor() -> Iterator[Executor]:
         yield client.get_executor()
 
 
+@pytest.fixture(name="any_executor", params=["threads", "processes", "dask"])
+def any_executor_fixture(request: pytest.FixtureRequest) -> Iterator[Executor]:
+    """Each executor ``xw.query`` takes: a thread pool of yours, a spawned process pool, Dask."""
+    if request.param == "threads":
+        with ThreadPoolExecutor(4) as pool:
+            yield pool
+    else:
+        yield request.getfixturevalue(
+            "process_pool" if request.param == "processes" else "dask_executor"
+        )
+
+
 def _mixed(sandbox: Sandbox) -> list[tuple[str, str]]:
     members = sandbox.member_account_ids
     return [
@@ -129,17 +141,10 @@ def _answers(result: QueryResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     return result.frame, result.errors
 
 
-@pytest.mark.parametrize("kind", ["threads", "processes", "dask"])
 def test_every_executor_returns_the_same_frame_and_errors(
-    sandbox: Sandbox, mgmt: boto3.Session, kind: str, request: pytest.FixtureRequest
+    sandbox: Sandbox, mgmt: boto3.Session, any_executor: Executor
 ) -> None:
-    executor: Executor
-    if kind == "threads":
-        executor = ThreadPoolExecutor(4)
-    else:
-        executor = request.getfixturevalue(
-            "process_pool" if kind == "processes" else "dask_executor"
-        )
+    executor = any_executor
     spec = sandbox.caller_spec("management", "admin")
     regions = ["us-east-1", "eu-west-1", "xx-fake-1"]
     expected = query(_mixed(sandbox), "s3", "list_buckets", session=mgmt, regions=regions)
@@ -158,8 +163,6 @@ def test_every_executor_returns_the_same_frame_and_errors(
     assert local.ok and there.ok and len(there.frame) == 4
     pd.testing.assert_frame_equal(there.frame, local.frame)
     print(there, there.frame.to_string(), got.errors.to_string())  # scanned for secrets
-    if kind == "threads":
-        executor.shutdown()
 
 
 @pytest.mark.parametrize("kind", ["processes", "dask"])

@@ -7,35 +7,30 @@ execution roles themselves. Apply stays in this process: a process pool there is
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import pandas as pd
 import pytest
 from helpers import SECURITY_AUDIT
 from rollout_helpers import SPEC, Org, org_fixture  # noqa: F401 (the org fixture)
-from test_query_executors import dask_executor, process_pool  # noqa: F401 (the executors)
+from test_query_executors import (  # noqa: F401 (the executors)
+    any_executor_fixture,
+    dask_executor,
+    process_pool,
+)
 
 import xacct_widgets as xw
 from xacct_widgets.errors import InvalidInput
 
 
-@pytest.mark.parametrize("kind", ["threads", "processes", "dask"])
-def test_every_executor_makes_the_same_plan(
-    org: Org, kind: str, request: pytest.FixtureRequest
-) -> None:
+def test_every_executor_makes_the_same_plan(org: Org, any_executor: Executor) -> None:
     org.make_role(org.management, SPEC)  # noop
     org.make_role(org.ok, dataclasses.replace(SPEC, managed_policy_arns=(SECURITY_AUDIT,)))
     fresh = org.add_account("tenant-new")  # create
     expected = xw.Rollout(SPEC, xw.Organization(org.mgmt), session=org.mgmt).plan()
     assert expected.counts() == {"create": 1, "update": 1, "noop": 1, "blocked": 2}
 
-    executor: Executor
-    if kind == "threads":
-        executor = ThreadPoolExecutor(4)
-    else:
-        executor = request.getfixturevalue(
-            "process_pool" if kind == "processes" else "dask_executor"
-        )
+    executor = any_executor
     caller = org.sandbox.caller_spec("management", "admin")
     rollout = xw.Rollout(SPEC, xw.Organization(org.mgmt), session=caller)
     got = rollout.plan(executor=executor, max_workers=4)
@@ -50,8 +45,6 @@ def test_every_executor_makes_the_same_plan(
     assert statuses[fresh] == statuses[org.ok] == "applied"
     assert statuses[org.management] == "unchanged"
     assert rollout.plan(executor=executor, max_workers=4).counts()["noop"] == 3
-    if kind == "threads":
-        executor.shutdown()
 
 
 def test_what_cannot_run_elsewhere_is_refused_before_any_call(org: Org, calls) -> None:
