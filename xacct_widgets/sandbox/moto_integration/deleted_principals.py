@@ -19,6 +19,7 @@ principal ("Invalid principal in policy", as :mod:`..decision.iam_documents` ans
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -70,11 +71,17 @@ def replaced(text: str, arn: str, unique_id: str) -> str | None:
     return json.dumps(document) if changed else None
 
 
-def _trust_policies(arn: str, unique_id: str) -> None:
-    for per_partition in list(dict.values(iam_backends)):
+def _made(backends: Any) -> Iterator[Any]:
+    """The sandbox partition's backend of every account moto has made so far: plain ``dict``
+    reads, so no backend is made by looking (moto's ``BackendDict`` makes one on access)."""
+    for per_partition in list(dict.values(backends)):
         backend = dict.get(per_partition, PARTITION)
-        if backend is None:
-            continue
+        if backend is not None:
+            yield backend
+
+
+def _trust_policies(arn: str, unique_id: str) -> None:
+    for backend in _made(iam_backends):
         for role in list(backend.roles.values()):
             document = role.assume_role_policy_document
             if isinstance(document, str):
@@ -86,10 +93,7 @@ def _trust_policies(arn: str, unique_id: str) -> None:
 def _bucket_policies(arn: str, unique_id: str) -> None:
     from moto.s3.models import s3_backends
 
-    for per_partition in list(dict.values(s3_backends)):
-        backend = dict.get(per_partition, PARTITION)
-        if backend is None:
-            continue
+    for backend in _made(s3_backends):
         for bucket in list(backend.buckets.values()):
             document = bucket.policy
             if isinstance(document, bytes):
