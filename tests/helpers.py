@@ -37,13 +37,14 @@ def make_role(
     policy_arns: Iterable[str] = (READ_ONLY,),
     max_session_duration: int = 3600,
     account: str = "target",
+    actions: str | list[str] = "sts:AssumeRole",
 ):
     """Create the role in ``account`` (the target, unless told) as its admin would (plain
-    boto3); its ARN."""
+    boto3), trusting ``trusted`` for ``actions``; its ARN."""
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"AWS": f"arn:aws:iam::{trusted}:root"},
-        "Action": "sts:AssumeRole",
+        "Action": actions,
     }
     condition = {}
     if external_id:

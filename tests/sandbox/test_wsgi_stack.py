@@ -8,7 +8,6 @@ https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html.
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from helpers import make_role
 
 from xacct_widgets.sandbox import Sandbox
 from xacct_widgets.sandbox.sessions import issued_session
@@ -63,29 +63,14 @@ def test_one_parser_reads_header_and_presigned_scope(
 
 
 def _role_session(sandbox: Sandbox, **params: Any) -> dict[str, Any]:
-    iam = sandbox.session("target", "admin").client("iam")
-    iam.create_role(
-        RoleName="stack-probe",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:aws:iam::{SOURCE}:root"},
-                        "Action": ["sts:AssumeRole", "sts:TagSession"],
-                    }
-                ],
-            }
-        ),
-    )
-    iam.attach_role_policy(
-        RoleName="stack-probe", PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    role_arn = make_role(
+        sandbox,
+        "stack-probe",
+        actions=["sts:AssumeRole", "sts:TagSession"],
+        policy_arns=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
     )
     sts = sandbox.session("source", "operator").client("sts")
-    answer = sts.assume_role(
-        RoleArn=f"arn:aws:iam::{TARGET}:role/stack-probe", RoleSessionName="probe", **params
-    )
+    answer = sts.assume_role(RoleArn=role_arn, RoleSessionName="probe", **params)
     return answer["Credentials"]  # type: ignore[no-any-return]
 
 
