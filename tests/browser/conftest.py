@@ -294,21 +294,37 @@ def lab(
 
 
 # -- page helpers -------------------------------------------------------------------------------
-_ALL_RUN_JS = """() => {
-  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+#: The notebook on show: with two notebooks open, the other one's cells are in the page too.
+VISIBLE_PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+_ALL_RUN_JS = """([panelSel, stderrSel]) => {
+  const panel = document.querySelector(panelSel);
+  if (!panel) return false;
+  const prompts = [...panel.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
   if (!prompts.length) return false;
   const texts = prompts.map(p => p.textContent.trim());
   if (texts.some(t => t.includes('*'))) return false;
   if (texts.every(t => /\\[\\d+\\]/.test(t))) return true;
   // Run All stops at a failing cell: done too, and the caller reports the traceback.
-  const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
-  const errs = [...document.querySelectorAll(STDERR_SELECTOR)];
+  const idle = panel.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+  const errs = [...panel.querySelectorAll(stderrSel)];
   return !!idle && errs.some(e => /Traceback|Error/.test(e.textContent));
-}""".replace("STDERR_SELECTOR", json.dumps(STDERR_OUTPUT))
+}"""
 
-
-_STARTED_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-  .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+#: Watch the visible notebook for a cell going to ``[*]``. Prompts of a notebook that ran
+#: before (a restarted kernel) already carry numbers, so only the change proves a new run.
+_WATCH_START_JS = """(panelSel) => {
+  window.__xacctRunStarted = false;
+  const notebook = document.querySelector(panelSel + ' .jp-Notebook');
+  if (!notebook) return false;
+  const seen = () => [...notebook.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+    .some(p => p.textContent.includes('*'));
+  const observer = new MutationObserver(() => {
+    if (seen()) { window.__xacctRunStarted = true; observer.disconnect(); }
+  });
+  observer.observe(notebook, {childList: true, subtree: true, characterData: true});
+  return true;
+}"""
 
 
 class NotebookUI:
@@ -319,11 +335,15 @@ class NotebookUI:
         self.server = server
         self.timings: dict[str, float] = {}
         self.dialogs: list[str] = []
+        self._watching = False
 
-    def open(self, notebook: str) -> NotebookUI:
+    def _accept_kernel_dialogs(self) -> None:
         # Under load JupyterLab sometimes asks "Select Kernel" although the notebook names
         # python3 and its kernel is already up: accept the preselected kernel whenever the
         # dialog shows up, and record it (see ``dialogs``).
+        if self._watching:
+            return
+        self._watching = True
         dialog = self.page.locator(".jp-Dialog", has_text="Select Kernel")
 
         def accept(found: Any) -> None:
@@ -331,6 +351,9 @@ class NotebookUI:
             found.locator(".jp-mod-accept").click()
 
         self.page.add_locator_handler(dialog, accept)
+
+    def open(self, notebook: str) -> NotebookUI:
+        self._accept_kernel_dialogs()
         started = time.monotonic()
         self.page.goto(self.server.lab_url(notebook))
         self.page.wait_for_selector(
@@ -340,32 +363,40 @@ class NotebookUI:
         return self
 
     def run_all(self) -> NotebookUI:
-        """Run → Run All Cells, through the menu, and wait until every cell has run."""
+        """Run → Run All Cells on the notebook on show, through the menu, until every cell ran.
+
+        Also after a kernel restart, when the prompts still show the old numbers.
+        """
+        self._accept_kernel_dialogs()
+        page = self.page
         started = time.monotonic()
         for attempt in range(3):
-            # Right after loading, the notebook may not be the current widget yet: the menu
-            # item is then disabled and a click does nothing. Retry until a cell starts.
-            self.page.locator(".jp-Notebook .jp-Cell").first.click()
-            self.page.keyboard.press("Escape")  # command mode
-            self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-            item = self.page.locator(
-                ".lm-Menu-item:visible", has_text=re.compile(r"^Run All Cells")
-            )
+            # Right after loading, the notebook may not be the current widget yet (the menu
+            # item is then disabled), or its kernel may not be connected yet (JupyterLab then
+            # clears the prompts and runs nothing). Retry until a cell starts.
+            page.locator(f"{VISIBLE_PANEL} .jp-Notebook .jp-Cell").first.click()
+            page.keyboard.press("Escape")  # command mode
+            page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+            item = page.locator(".lm-Menu-item:visible", has_text=re.compile(r"^Run All Cells"))
             if "lm-mod-disabled" in (item.get_attribute("class") or ""):
-                self.page.keyboard.press("Escape")
-                self.page.wait_for_timeout(500 * (attempt + 1))
+                page.keyboard.press("Escape")
+                page.wait_for_timeout(500 * (attempt + 1))
                 continue
+            page.evaluate(_WATCH_START_JS, VISIBLE_PANEL)
             item.click()
             try:
-                self.page.wait_for_function(_STARTED_JS, timeout=10_000, polling=100)
+                page.wait_for_function("() => window.__xacctRunStarted", timeout=10_000)
             except Exception:
                 continue
             break
         else:
             raise AssertionError("Run → Run All Cells did not start the notebook's cells")
-        self.page.wait_for_function(_ALL_RUN_JS, timeout=120_000, polling=200)
+        page.wait_for_function(
+            _ALL_RUN_JS, arg=[VISIBLE_PANEL, STDERR_OUTPUT], timeout=120_000, polling=200
+        )
         self.server.check_alive()
         self.timings["run all"] = time.monotonic() - started
+        self.timings["run all attempts"] = attempt + 1
         print(f"timings: {self.timings}; dialogs accepted: {self.dialogs or 'none'}")
         return self
 

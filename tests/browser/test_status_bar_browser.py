@@ -58,26 +58,6 @@ def _extension_known() -> bool:
     return "xacct-widgets" in listing.stdout + listing.stderr
 
 
-_RAN_JS = """() => {
-  const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
-    .find(p => !p.classList.contains('lm-mod-hidden'));
-  if (!panel) return false;
-  const texts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-    .map(p => p.textContent.trim());
-  return texts.length > 0 && texts.every(t => /\\[\\d+\\]/.test(t));
-}"""
-
-
-def _run_all(page) -> None:
-    """Run → Run All Cells on the visible notebook, until each cell has its number."""
-    panel = page.locator(VISIBLE)
-    panel.locator(".jp-Cell").first.click()
-    page.keyboard.press("Escape")
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.locator(".lm-Menu-item:visible", has_text=re.compile(r"^Run All Cells")).click()
-    page.wait_for_function(_RAN_JS, timeout=120_000, polling=100)
-
-
 def _tab(page, name: str) -> None:
     page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text=name).click()
 
@@ -93,7 +73,9 @@ def sandbox_reset_after(sandbox):
     sandbox.reset()
 
 
-def test_the_status_bar_follows_the_focused_notebooks_role(browser_page, lab, sandbox_reset_after):
+def test_the_status_bar_follows_the_focused_notebooks_role(
+    browser_page, lab, notebook_ui, sandbox_reset_after
+):
     sandbox = sandbox_reset_after
     from playwright.sync_api import expect
 
@@ -109,7 +91,7 @@ def test_the_status_bar_follows_the_focused_notebooks_role(browser_page, lab, sa
     page.goto(lab.lab_url(first))
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     expect(item).to_have_attribute("data-xacct-state", "empty")  # no switcher in the kernel yet
-    _run_all(page)
+    notebook_ui.run_all()
     expect(item).to_have_attribute("data-xacct-role", ROLE)
     expect(item).to_have_attribute("data-xacct-state", "ok")
     expect(item).to_contain_text("prod")
@@ -123,7 +105,7 @@ def test_the_status_bar_follows_the_focused_notebooks_role(browser_page, lab, sa
     page.locator(".jp-DirListing-item", has_text=second).dblclick()
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", timeout=60_000)
     expect(item).to_have_attribute("data-xacct-state", "empty")
-    _run_all(page)
+    notebook_ui.run_all()
     expect(item).to_have_attribute("data-xacct-role", "auditor")
     expect(pill).to_have_css("background-color", "rgb(242, 176, 169)")
     _shot(page, "status-bar-audit.png")
@@ -187,7 +169,7 @@ def test_the_status_bar_follows_the_focused_notebooks_role(browser_page, lab, sa
     page.locator(".jp-Dialog .jp-mod-accept").click()
     expect(item).to_have_attribute("data-xacct-state", "empty")
     page.wait_for_selector(f"{VISIBLE} .jp-Notebook-ExecutionIndicator[data-status='idle']")
-    _run_all(page)
+    notebook_ui.run_all()
     expect(item).to_have_attribute("data-xacct-role", "auditor")
     _shot(page, "status-bar-after-restart.png")
 
