@@ -14,14 +14,17 @@ sends on: under it nothing may be sent (no request may reach real AWS).
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pandas as pd
 import pytest
 from botocore.exceptions import NoCredentialsError
 from support import sandbox_process
+from urllib3.util import connection as urllib3_connection
 
 from xacct_widgets.core.query import clear_credential_cache, query
 from xacct_widgets.core.query.connections import pools_open
@@ -67,6 +70,49 @@ def test_a_repeated_query_opens_no_connection(org: SandboxHandle) -> None:
     assert again.ok and again.assume_calls == 0 and again.clients_built == 0
     pd.testing.assert_frame_equal(again.frame, first.frame)
     assert requests == MEMBERS and opened == 0
+
+
+@pytest.fixture
+def opened_sockets(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(TCP_NODELAY, SO_KEEPALIVE) of every socket urllib3 connects from now on, read from the
+    socket itself right after urllib3 set its options."""
+    seen: list[tuple[int, int]] = []
+    connect = urllib3_connection.create_connection
+
+    def recording(*args: Any, **kwargs: Any) -> socket.socket:
+        sock = connect(*args, **kwargs)
+        nodelay = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        seen.append((int(bool(nodelay)), sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)))
+        return sock
+
+    monkeypatch.setattr(urllib3_connection, "create_connection", recording)
+    return seen
+
+
+@pytest.mark.parametrize("keepalive", [None, "true"])
+def test_shared_connections_have_a_clients_socket_options(
+    org: SandboxHandle,
+    opened_sockets: list[tuple[int, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    keepalive: str | None,
+) -> None:
+    """Nagle's algorithm off, as on a botocore client's own connections (botocore writes a
+    request's head and body apart: with Nagle on, each body waited for a delayed ACK), and
+    TCP keep-alive exactly when botocore would set it (``BOTOCORE_TCP_KEEPALIVE``)."""
+    if keepalive is not None:
+        monkeypatch.setenv("BOTOCORE_TCP_KEEPALIVE", keepalive)
+    clear_credential_cache()
+    mgmt = org.session("management", "admin")
+    mgmt.client("sts").get_caller_identity()  # a client's own pool: the reference
+    assert len(opened_sockets) == 1
+    reference = opened_sockets[0]
+    assert reference == (1, 1 if keepalive else 0)
+
+    targets = [(a, OAAR) for a in org.member_account_ids]
+    assert query(targets, "s3", "list_buckets", session=mgmt, max_workers=WORKERS).ok
+    shared = opened_sockets[1:]
+    assert 1 <= len(shared) <= WORKERS + 1
+    assert set(shared) == {reference}
 
 
 def test_each_account_s_rows_are_signed_as_its_own_role(org: SandboxHandle) -> None:

@@ -54,7 +54,14 @@ from botocore.credentials import Credentials
 
 from ..aws import client_config
 from ..sessions import derived_session
-from .connections import PoolSettings, SharedSender, close_pools, share_connections, verify_of
+from .connections import (
+    PoolSettings,
+    SharedSender,
+    close_pools,
+    share_connections,
+    socket_options_of,
+    verify_of,
+)
 from .lru import LRU
 from .models import shared_loader
 from .signing import UNIT_CREDENTIALS, RoleLimiters
@@ -117,7 +124,8 @@ class ClientFactory(botocore.session.Session):
         self._providers: dict[str, Any] = {}  # service -> the EndpointProvider its clients share
         self.register("creating-client-class", self._count)
         #: Sends every request of this factory's clients through the shared pools.
-        self.sender = SharedSender(PoolSettings(verify_of(self), _SHARED_POOL))
+        settings = PoolSettings(verify_of(self), _SHARED_POOL, socket_options_of(self))
+        self.sender = SharedSender(settings)
         share_connections(self.get_component("event_emitter"), self.sender)
 
     def _count(self, **_: Any) -> None:
