@@ -115,6 +115,24 @@ def test_shared_connections_have_a_clients_socket_options(
     assert set(shared) == {reference}
 
 
+def test_the_first_units_client_is_built_while_the_identity_is_asked(org: SandboxHandle) -> None:
+    """The shared S3 client is built in a thread during GetCallerIdentity's round trip, not
+    after it: when the first AssumeRole leaves, it is there already."""
+    clear_credential_cache()
+    mgmt = org.session("management", "admin")
+    at_first_assume: list[int] = []
+
+    def first_assume(**_: Any) -> None:
+        if not at_first_assume:
+            at_first_assume.append(caller_for(mgmt, WORKERS, identify=False).clients_built)
+
+    mgmt.events.register("before-call.sts.AssumeRole", first_assume)
+    targets = [(a, OAAR) for a in org.member_account_ids]
+    result = query(targets, "s3", "list_buckets", session=mgmt, max_workers=WORKERS)
+    assert result.ok and result.clients_built == 1
+    assert at_first_assume == [1]
+
+
 def test_each_account_s_rows_are_signed_as_its_own_role(org: SandboxHandle) -> None:
     """One client for every account: each request still carries its unit's credentials."""
     clear_credential_cache()

@@ -22,10 +22,11 @@ the keys live only inside botocore credential objects.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any, Final
 
 import boto3
@@ -40,7 +41,7 @@ from ..sessions import assumed_credentials, derived_session
 from .clients import ClientFactory, cached_client, clear_client_cache, fanout_config, shared_client
 from .connections import share_connections
 from .lru import LRU
-from .models import shared_loader
+from .models import all_known_regions, shared_loader
 from .result import STAGE_ASSUME, Failed, Failure, failure
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "clear_credential_cache",
     "credentials_of",
     "identity",
+    "preparing",
 ]
 
 log = logging.getLogger(__name__)
@@ -139,13 +141,44 @@ class Caller:
         self.sts: Any = None
         self.endpoint = ""
         self.ensure_pool(workers)
-        # Asked through the shared client: its connection then serves the fan-out's first
-        # AssumeRole instead of costing one more handshake, and no second STS client is built.
-        who = identity(session, client=self.sts)
-        self.identity = who
-        self.partition = ids.parse_arn(who.arn).partition
-        raw = who.session_name or who.name or "caller"
-        self.session_name = _SESSION_NAME_BAD.sub("-", f"xacct-query-{raw}")[:64]
+        self._identity: Identity | None = None
+        self._identifying = threading.Lock()
+        self._partition = ""
+        self._session_name = ""
+
+    def identify(self) -> Identity:
+        """Who the caller is: one GetCallerIdentity (then cached), single-flight.
+
+        Asked through the shared STS client: its connection then serves the fan-out's first
+        AssumeRole instead of costing one more handshake, and no second STS client is built.
+        """
+        with self._identifying:
+            if self._identity is None:
+                who = identity(self.session, client=self.sts)
+                raw = who.session_name or who.name or "caller"
+                self._partition = ids.parse_arn(who.arn).partition
+                self._session_name = _SESSION_NAME_BAD.sub("-", f"xacct-query-{raw}")[:64]
+                self._identity = who
+            return self._identity
+
+    @property
+    def identity(self) -> Identity:
+        """Who the caller is (asked on first use, see :meth:`identify`)."""
+        return self._identity or self.identify()
+
+    @property
+    def partition(self) -> str:
+        """The caller's partition (``aws``, ``aws-cn``...): the target roles' ARNs are in it."""
+        if self._identity is None:
+            self.identify()
+        return self._partition
+
+    @property
+    def session_name(self) -> str:
+        """``RoleSessionName`` of every AssumeRole: the caller's name, for CloudTrail."""
+        if self._identity is None:
+            self.identify()
+        return self._session_name
 
     def ensure_pool(self, workers: int) -> None:
         """(Re)build the shared STS client, and grow the shared connection pools, when a query
@@ -222,8 +255,10 @@ def identity(
     return found
 
 
-def caller_for(session: boto3.Session, workers: int) -> Caller:
-    """The cached :class:`Caller` of ``session``, its STS pool sized for ``workers``."""
+def caller_for(session: boto3.Session, workers: int, *, identify: bool = True) -> Caller:
+    """The cached :class:`Caller` of ``session``, its STS pool sized for ``workers``; who it is
+    is asked now unless ``identify`` is False (then on first use, or by :meth:`Caller.identify`).
+    """
     key = _session_key(session)
     with _CALLERS_LOCK:
         found = _CALLERS.get(key)
@@ -231,7 +266,33 @@ def caller_for(session: boto3.Session, workers: int) -> Caller:
             found = Caller(session, workers)
             _CALLERS.put(key, found)
     found.ensure_pool(workers)
+    if identify:
+        found.identify()
     return found
+
+
+@contextlib.contextmanager
+def preparing(caller: Caller, service: str | None, region: str) -> Iterator[None]:
+    """Build what the first units need while the body waits on the network (the caller's
+    GetCallerIdentity): the caller's shared client of (``service``, ``region``) and botocore's
+    region lists, ~60-90 ms of CPU that otherwise lay between the identity's answer and the
+    first AssumeRole. Done in a thread, joined on exit; a failure is left to the units, which
+    meet it again and report it as their rows."""
+
+    def prepare() -> None:
+        try:
+            all_known_regions()
+            if service is not None:
+                caller.shared(service, region)
+        except Exception as err:  # the units meet it again and report it
+            log.debug("preparing %s in %s failed: %s", service, region, err)
+
+    worker = threading.Thread(target=prepare, name="xacct-query-prepare", daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()
 
 
 class RoleCredentials:

@@ -1,8 +1,9 @@
 """``query()``: the fan-out read as a pipeline of named steps.
 
 Check the question (:mod:`.operation`, :mod:`.inputs`) → resolve the targets (:mod:`.targets`)
-→ the caller and its credentials (:mod:`.credentials`) → one unit per (target, region), run on a
-pool (:mod:`.runner`) → one outcome per unit, turned into three tables (:mod:`.result`).
+→ the caller and its credentials (:mod:`.credentials`; the first units' client is built while
+the caller's identity is on the network) → one unit per (target, region), run on a pool
+(:mod:`.runner`) → one outcome per unit, turned into three tables (:mod:`.result`).
 
 Every argument is checked before the first AWS call, so a typo costs no AssumeRole; failures
 in accounts or regions never raise, they become rows of ``QueryResult.errors``.
@@ -21,7 +22,7 @@ import boto3
 
 from ...errors import InvalidInput
 from ..consent import consent
-from .credentials import caller_for
+from .credentials import caller_for, preparing
 from .inputs import parse_regions
 from .models import service_regions
 from .operation import Operation, check_operation
@@ -114,9 +115,17 @@ def query(
     if not target_list:
         raise InvalidInput("targets is empty: there is nothing to query.")
     caller = None
+    partition = "aws"
+    assumes_before = built_before = 0
     if any(t.session is None or t.session is caller_session for t in target_list):
-        caller = caller_for(caller_session or boto3.Session(), max_workers)
-    partition = caller.partition if caller is not None else "aws"
+        caller = caller_for(caller_session or boto3.Session(), max_workers, identify=False)
+        assumes_before, built_before = caller.assume_calls, caller.clients_built
+        # What the first units build is built while the identity is on the network; not for
+        # another process's executor (its workers build their own) or a query already stopped.
+        local = not is_remote(executor) and not (stop is not None and stop.is_set())
+        ahead = op.service if op is not None and local else None
+        with preparing(caller, ahead, chosen[0] if chosen and chosen != "all" else caller.region):
+            partition = caller.partition  # GetCallerIdentity
     if chosen == "all":
         assert op is not None
         chosen = service_regions(op.service, partition)
@@ -127,8 +136,6 @@ def query(
         else [(t.session.region_name if t.session else None) or default_region]
         for t in target_list
     ]
-    assumes_before = caller.assume_calls if caller is not None else 0
-    built_before = caller.clients_built if caller is not None else 0
 
     # Region-major order: the first round assumes every role in parallel, later rounds find
     # the credentials cached instead of queueing behind one account's lock.
