@@ -335,15 +335,15 @@ class NotebookUI:
         self.server = server
         self.timings: dict[str, float] = {}
         self.dialogs: list[str] = []
-        self._watching = False
+        self._accepting_dialogs = False
 
     def _accept_kernel_dialogs(self) -> None:
         # Under load JupyterLab sometimes asks "Select Kernel" although the notebook names
         # python3 and its kernel is already up: accept the preselected kernel whenever the
         # dialog shows up, and record it (see ``dialogs``).
-        if self._watching:
+        if self._accepting_dialogs:
             return
-        self._watching = True
+        self._accepting_dialogs = True
         dialog = self.page.locator(".jp-Dialog", has_text="Select Kernel")
 
         def accept(found: Any) -> None:

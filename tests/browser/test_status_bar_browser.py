@@ -88,8 +88,7 @@ def test_the_status_bar_follows_the_focused_notebooks_role(
     page = browser_page
     item = page.locator(ITEM)
 
-    page.goto(lab.lab_url(first))
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    notebook_ui.open(first)
     expect(item).to_have_attribute("data-xacct-state", "empty")  # no switcher in the kernel yet
     notebook_ui.run_all()
     expect(item).to_have_attribute("data-xacct-role", ROLE)
